@@ -1,0 +1,62 @@
+/**
+ * Audit: owns the shape of a logboek record and its place in the hash chain. A record names who did
+ * what, about which trajectory, for which doel on which legal basis, what was decided and which field
+ * NAMES left the gateway — never a value. Each record's `hash` is SHA-256 over its canonical JSON
+ * (RFC 8785) including `vorigeHash`, so each record commits to everything before it.
+ */
+import crypto from 'node:crypto';
+import { canonicalize } from './canonical.js';
+
+export type AuditActie =
+  | 'authenticeren'
+  | 'traject-openen'
+  | 'traject-lezen'
+  | 'bericht-publiceren'
+  | 'berichten-lezen'
+  | 'bericht-lezen';
+
+/** What the pipeline knows about an attempt when it is recorded. */
+export interface AuditInput {
+  tijdstip: string;
+  traceId: string;
+  spanId: string;
+  actie: AuditActie;
+  partij: string | null;
+  client: string | null;
+  /** The data subjects concerned (Logboek Dataverwerkingen: betrokkene); never a BSN. */
+  trajectIds: string[];
+  berichttype: string | null;
+  berichtIds: string[];
+  doel: string | null;
+  /** The doel's processing-activity URI (Logboek Dataverwerkingen: processing activity id). */
+  verwerkingsactiviteit: string | null;
+  grondslag: string | null;
+  besluit: 'toegestaan' | 'geweigerd';
+  regel: string | null;
+  reden: string;
+  /** JSON pointers of the disclosed or stored fields; names only. */
+  velden: string[];
+  /** HTTP status of the answer. */
+  status: number;
+  beleidsversie: string;
+}
+
+export interface AuditRecord extends AuditInput {
+  id: number;
+  vorigeHash: string;
+  hash: string;
+}
+
+/** The `vorigeHash` of the very first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Compute the hash of a record from all its fields but `hash`. */
+export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
+  return crypto.createHash('sha256').update(canonicalize(record)).digest('hex');
+}
+
+/** Seal an input as the next link after `previous`. */
+export function seal(input: AuditInput, id: number, vorigeHash: string): AuditRecord {
+  const unsealed = { ...input, id, vorigeHash };
+  return { ...unsealed, hash: hashRecord(unsealed) };
+}

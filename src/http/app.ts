@@ -1,0 +1,72 @@
+/**
+ * HTTP: owns the express application — cross-cutting headers (API-Version, trace context, security
+ * headers, CORS for the public documents), request logging without tokens or content, the routes,
+ * and problem+json for everything that matches no route.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { berichtenRouter } from './berichten.js';
+import { documentationRouter, healthRouter } from './meta.js';
+import { API_VERSION } from './openapi.js';
+import { HttpProblem, sendProblem } from './problem.js';
+import type { Services } from './services.js';
+import { traceMiddleware, traceOf } from './trace.js';
+import { trajectenRouter } from './trajecten.js';
+
+export interface AppOptions {
+  openapi: Record<string, unknown>;
+  /** The embedded OpenID Provider, mounted under /oidc (absent in production mode). */
+  oidc?: RequestHandler;
+}
+
+function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('API-Version', API_VERSION);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  // Personal data must not be cached anywhere; the public documents override this.
+  res.setHeader('Cache-Control', 'no-store');
+  if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  else res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  next();
+}
+
+export function createApp(s: Services, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+  app.set('query parser', 'simple');
+  app.set('etag', false);
+
+  app.use(traceMiddleware);
+  app.use(securityHeaders);
+  app.use(
+    pinoHttp({
+      logger: s.logger,
+      genReqId: (_req, res) => (res as unknown as Response).locals.trace?.traceId,
+      // Log the path only: never the query string (it may carry a token someone misplaced) and never bodies.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+
+  if (options.oidc) app.use('/oidc', options.oidc);
+  app.use('/health', healthRouter(s));
+  app.use('/v1', documentationRouter(s, options.openapi));
+  app.use('/v1', trajectenRouter(s));
+  app.use('/v1', berichtenRouter(s));
+
+  app.use((req, res) => {
+    sendProblem(res, new HttpProblem('niet-gevonden', `Geen route voor ${req.method} ${req.path}. Paden eindigen niet op een slash; zie /v1/openapi.json.`), traceOf(res).traceId);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    s.logger.error({ err }, 'unhandled error');
+    sendProblem(res, new HttpProblem('interne-fout', 'Onverwachte fout.'), traceOf(res).traceId);
+  });
+  return app;
+}

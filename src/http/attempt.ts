@@ -1,0 +1,162 @@
+/**
+ * The first steps of the pipeline and the guarantee around all of them.
+ *
+ * `attempt()` wraps a route: whatever happens — a refused token, bad JSON, a policy denial, a bug —
+ * the attempt ends with exactly one audit record and a problem+json answer. If even the audit record
+ * cannot be written, the answer is 503 and nothing was stored or disclosed (fail closed).
+ *
+ * `authenticate()` (step 1) and `identify()` (step 2) live here; `readJsonBody()` reads a body only
+ * after the caller is known, so an anonymous caller cannot make the gateway parse 256 KiB.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { AuditActie, AuditInput } from '../audit/record.js';
+import { AuthError } from '../auth/errors.js';
+import type { Doel, Partij } from '../policy/types.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { HttpProblem, sendProblem } from './problem.js';
+import type { Services } from './services.js';
+import { traceOf, type Trace } from './trace.js';
+
+export interface Actor {
+  partij: Partij;
+  clientId: string;
+}
+
+/** What is known about one attempt as the pipeline proceeds; becomes its audit record. */
+export interface Poging {
+  actie: AuditActie;
+  trace: Trace;
+  actor: Actor | null;
+  trajectIds: string[];
+  berichttype: string | null;
+  berichtIds: string[];
+  doel: Doel | null;
+  /** Set once the attempt's audit record is in a transaction. */
+  geaudit: boolean;
+}
+
+export interface Uitkomst {
+  besluit: AuditInput['besluit'];
+  regel: string | null;
+  reden: string;
+  status: number;
+  grondslag?: string | null;
+  velden?: string[];
+}
+
+export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
+  return {
+    tijdstip: s.now().toISOString(),
+    traceId: p.trace.traceId,
+    spanId: p.trace.spanId,
+    actie: p.actie,
+    partij: p.actor?.partij.id ?? null,
+    client: p.actor?.clientId ?? null,
+    trajectIds: p.trajectIds,
+    berichttype: p.berichttype,
+    berichtIds: p.berichtIds,
+    doel: p.doel?.id ?? null,
+    verwerkingsactiviteit: p.doel?.uri ?? null,
+    grondslag: u.grondslag ?? null,
+    besluit: u.besluit,
+    regel: u.regel,
+    reden: u.reden,
+    velden: u.velden ?? [],
+    status: u.status,
+    beleidsversie: `${s.policy.set.versie}+${s.policy.set.hash.slice(0, 16)}`,
+  };
+}
+
+function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof AuthError) {
+    const challenge = err.code === 'token-ontbreekt'
+      ? 'Bearer realm="doelpoort"'
+      : `Bearer realm="doelpoort", error="invalid_token", error_description="${err.reden.replace(/"/g, "'")}"`;
+    return new HttpProblem('niet-geauthenticeerd', err.reden, { headers: { 'WWW-Authenticate': challenge }, regel: err.code });
+  }
+  if (err instanceof StoreUnavailableError) {
+    s.logger.error({ err, traceId: trace.traceId }, 'store unavailable');
+    return new HttpProblem('niet-beschikbaar', 'De gegevens en het logboek konden niet samen worden vastgelegd; er is niets opgeslagen of verstrekt. Probeer het later opnieuw.', { headers: { 'Retry-After': '5' } });
+  }
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.too.large') return new HttpProblem('te-groot', `De body is groter dan ${s.config.bodyLimit / 1024} KiB.`, { regel: 'invoer-te-groot' });
+  if (e?.type === 'entity.parse.failed') return new HttpProblem('ongeldige-json', 'De body kon niet als JSON worden gelezen.', { regel: 'invoer-ongeldig' });
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return new HttpProblem('verkeerd-mediatype', 'Alleen UTF-8 JSON wordt geaccepteerd.', { regel: 'invoer-ongeldig' });
+  }
+  if (e?.type === 'request.aborted') return new HttpProblem('ongeldige-invoer', 'Het verzoek werd afgebroken.', { regel: 'invoer-ongeldig' });
+  s.logger.error({ err, traceId: trace.traceId }, 'unexpected error');
+  return new HttpProblem('interne-fout', 'Onverwachte fout; er is niets opgeslagen of verstrekt. Vermeld het trace-id bij een melding.');
+}
+
+/** Wrap a route so that every attempt is audited exactly once and answered as problem+json on failure. */
+export function attempt(s: Services, actie: AuditActie, handler: (req: Request, res: Response, p: Poging) => Promise<void>): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const p: Poging = {
+      actie, trace: traceOf(res), actor: null, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false,
+    };
+    try {
+      await handler(req, res, p);
+    } catch (err) {
+      let problem = toProblem(err, s, p.trace);
+      if (!p.geaudit && problem.kind !== 'niet-beschikbaar') {
+        try {
+          await s.store.transaction((tx) =>
+            tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: problem.extra.regel ?? problem.kind, reden: problem.detail, status: problem.status })),
+          );
+          p.geaudit = true;
+        } catch (auditErr) {
+          problem = toProblem(auditErr instanceof StoreUnavailableError ? auditErr : new StoreUnavailableError(String(auditErr)), s, p.trace);
+        }
+      }
+      sendProblem(res, problem, p.trace.traceId);
+    }
+  };
+}
+
+/** Step 1, authenticate: a Bearer JWT access token in the Authorization header, never in the URL. */
+export async function authenticate(req: Request, s: Services, p: Poging): Promise<Actor> {
+  if (req.query.access_token !== undefined) {
+    throw new HttpProblem('token-in-query', 'Stuur het toegangstoken in de Authorization-header; een token in de URL komt in logbestanden terecht en wordt geweigerd.', { regel: 'token-in-query' });
+  }
+  const header = req.get('authorization');
+  const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
+  if (!match) throw new AuthError('token-ontbreekt', 'Een Bearer-toegangstoken in de Authorization-header is verplicht.');
+  const token = await s.verifier.verify(match[1]!);
+  return identify(token.clientId, s, p);
+}
+
+/** Step 2, identify: the token's client maps to a registered party. */
+export function identify(clientId: string, s: Services, p: Poging): Actor {
+  const partij = s.policy.partijByClientId(clientId);
+  if (!partij) {
+    throw new HttpProblem('geen-toegang', 'Deze client is niet als partij geregistreerd bij Doelpoort.', { regel: 'onbekende-client' });
+  }
+  p.actor = { partij, clientId };
+  return p.actor;
+}
+
+const jsonParsers = new WeakMap<Services, RequestHandler>();
+
+/** Read the JSON body (after authentication): 415 for another media type, 413 above the limit, 400 for bad JSON. */
+export function readJsonBody(req: Request, res: Response, s: Services): Promise<unknown> {
+  if (!req.is('application/json')) {
+    return Promise.reject(new HttpProblem('verkeerd-mediatype', `Content-Type moet application/json zijn, niet ${req.get('content-type') ?? '(geen)'}.`, { regel: 'invoer-ongeldig' }));
+  }
+  let parser = jsonParsers.get(s);
+  if (!parser) jsonParsers.set(s, (parser = express.json({ limit: s.config.bodyLimit, strict: true })));
+  return new Promise((resolve, reject) => {
+    parser(req, res, ((err?: unknown) => (err ? reject(err) : resolve(req.body))) as NextFunction);
+  });
+}
+
+/** Step 3 helper: throw a 400 listing every error, if there are any. */
+export function rejectInvalid(errors: { name: string; code: string; reason: string }[]): void {
+  if (errors.length) {
+    throw new HttpProblem('ongeldige-invoer', `De invoer bevat ${errors.length} ${errors.length === 1 ? 'fout' : 'fouten'}; zie invalidParams.`, {
+      invalidParams: errors,
+      regel: 'invoer-ongeldig',
+    });
+  }
+}

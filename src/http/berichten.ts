@@ -1,0 +1,279 @@
+/**
+ * Routes for messages — the heart of the gateway, each handler walking the one pipeline:
+ * authenticate → identify → validate → decide → minimise → commit (data + audit, one transaction) → answer.
+ *
+ * - `POST /v1/berichten`: a provider publishes (idempotent on `berichtId`).
+ * - `GET /v1/berichten?doel=&trajectId=&berichttype=&volgende=`: the caller's feed, oldest first.
+ * - `GET /v1/berichten/{berichtId}?doel=`: one message.
+ */
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
+import { canonicalize } from '../audit/canonical.js';
+import { disclosedFields, project, type Json } from '../policy/project.js';
+import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
+import type { BerichtRow, Tx } from '../store/store.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
+import { HttpProblem } from './problem.js';
+import { dutchDate, type Services } from './services.js';
+import { UUID } from './trajecten.js';
+
+interface Envelop {
+  berichtId: string;
+  berichttype: string;
+  trajectId: string;
+  gebeurtenisTijdstip: string;
+  inhoud: Json;
+}
+
+const PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 500;
+
+function envelopeHash(e: Envelop): string {
+  return crypto.createHash('sha256')
+    .update(canonicalize({ berichttype: e.berichttype, trajectId: e.trajectId, gebeurtenisTijdstip: e.gebeurtenisTijdstip, inhoud: e.inhoud }))
+    .digest('hex');
+}
+
+function receipt(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'ontvangenOp' | 'auditId' | 'auditHash'>) {
+  return {
+    berichtId: row.berichtId,
+    berichttype: row.berichttype,
+    trajectId: row.trajectId,
+    ontvangenOp: row.ontvangenOp,
+    logboek: { id: row.auditId, hash: row.auditHash },
+  };
+}
+
+function messageView(row: BerichtRow, projectie: readonly string[]) {
+  const inhoud = project(JSON.parse(row.inhoud) as Json, projectie);
+  return {
+    view: {
+      berichtId: row.berichtId,
+      berichttype: row.berichttype,
+      trajectId: row.trajectId,
+      afzender: row.afzender,
+      gebeurtenisTijdstip: row.gebeurtenisTijdstip,
+      ontvangenOp: row.ontvangenOp,
+      inhoud,
+    },
+    velden: disclosedFields(inhoud, projectie).map((v) => `/inhoud${v}`),
+  };
+}
+
+/** Cursor: opaque to clients, the last sequence number they saw. */
+export function encodeCursor(volgnummer: number): string {
+  return Buffer.from(`v1:${volgnummer}`).toString('base64url');
+}
+export function decodeCursor(cursor: string): number | null {
+  const m = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? Number(m[1]) : null;
+}
+
+/** Step 3 for reads: `doel` is required and must be in the register. */
+function requireDoel(req: Request, s: Services, p: Poging): Doel {
+  const doelId = req.query.doel;
+  if (typeof doelId !== 'string' || doelId === '') {
+    throw new HttpProblem('ongeldige-parameter', 'Elke leesvraag noemt het doel (doelbinding): ?doel=…', {
+      regel: 'doel-ontbreekt', invalidParams: [{ name: 'doel', code: 'required', reason: 'is verplicht' }],
+    });
+  }
+  const doel = s.policy.doel(doelId);
+  if (!doel) {
+    throw new HttpProblem('ongeldige-parameter', `Onbekend doel "${doelId}"; zie /v1/verwerkingsactiviteiten.`, {
+      regel: 'doel-onbekend', invalidParams: [{ name: 'doel', code: 'enum', reason: `moet een van ${s.policy.set.doelen.map((d) => d.id).join(', ')} zijn` }],
+    });
+  }
+  p.doel = doel;
+  return doel;
+}
+
+function decideRead(s: Services, tx: Tx, actor: Actor, berichttype: string, doel: Doel, relatie: Relatie): Besluit {
+  void tx; // consent lookups join here (issue: policies and consent)
+  return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemming: false });
+}
+
+export function berichtenRouter(s: Services): Router {
+  const router = Router({ strict: true });
+
+  router.post('/berichten', attempt(s, 'bericht-publiceren', async (req, res, p) => {
+    const actor = await authenticate(req, s, p); // 1 authenticate, 2 identify
+    const body = await readJsonBody(req, res, s);
+
+    // 3 validate: the envelope, then the content against its type's schema; every error listed.
+    const envErrors = s.schemas.validateBody('api/envelop.json', body);
+    const e = body as Envelop;
+    if (e && typeof e === 'object') {
+      if (typeof e.trajectId === 'string') p.trajectIds = [e.trajectId];
+      if (typeof e.berichtId === 'string' && UUID.test(e.berichtId)) p.berichtIds = [e.berichtId];
+      if (typeof e.berichttype === 'string' && s.schemas.schema(e.berichttype)) p.berichttype = e.berichttype;
+    }
+    const inhoudErrors = p.berichttype && e.inhoud && typeof e.inhoud === 'object' && !Array.isArray(e.inhoud)
+      ? s.schemas.validateInhoud(e.berichttype, e.inhoud, '/inhoud')
+      : [];
+    rejectInvalid([...envErrors, ...inhoudErrors]);
+
+    const vandaag = dutchDate(s.now());
+    const hash = envelopeHash(e);
+    const outcome = await s.store.transaction(async (tx) => { // 6 commit: decision, data and audit in one transaction
+      const relatie = (await tx.relatie(e.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
+      const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie, toestemming: false }); // 4 decide
+      p.doel = besluit.doel;
+      if (!besluit.toegestaan) {
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
+        return { kind: 'geweigerd' as const, besluit };
+      }
+      const existing = await tx.bericht(e.berichtId);
+      if (existing) {
+        const same = existing.inhoudHash === hash && existing.afzender === actor.partij.id;
+        const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'Dit berichtId is al gebruikt voor een ander bericht.';
+        await tx.appendAudit(auditInput(s, p, { besluit: same ? 'toegestaan' : 'geweigerd', regel: same ? besluit.regel : 'bericht-id-uniek', reden, status: same ? 200 : 409, grondslag: besluit.grondslag }));
+        return { kind: same ? ('herhaling' as const) : ('conflict' as const), row: existing };
+      }
+      // 5 minimise: what is stored is exactly the validated content (additionalProperties: false everywhere).
+      const ontvangenOp = s.now().toISOString();
+      const auditId = await tx.nextAuditId();
+      const record = await tx.appendAudit(auditInput(s, p, {
+        besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 201, grondslag: besluit.grondslag,
+        velden: Object.keys(e.inhoud as object).map((k) => `/inhoud/${k}`).sort(),
+      }));
+      if (record.id !== auditId) throw new Error('audit chain moved inside a transaction');
+      const row = {
+        berichtId: e.berichtId, berichttype: e.berichttype, trajectId: e.trajectId, afzender: actor.partij.id,
+        gebeurtenisTijdstip: e.gebeurtenisTijdstip, ontvangenOp, inhoud: JSON.stringify(e.inhoud), inhoudHash: hash,
+        auditId: record.id, auditHash: record.hash,
+      };
+      await tx.insertBericht(row);
+      return { kind: 'opgeslagen' as const, row };
+    });
+    p.geaudit = true;
+
+    // 7 answer
+    switch (outcome.kind) {
+      case 'geweigerd':
+        throw new HttpProblem('geen-toegang', `${outcome.besluit.reden} (Een onbekend traject geeft hetzelfde antwoord.)`, { regel: outcome.besluit.regel });
+      case 'conflict':
+        throw new HttpProblem('conflict', 'Dit berichtId is al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
+      case 'herhaling':
+        res.status(200).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
+        return;
+      case 'opgeslagen':
+        res.status(201).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
+    }
+  }));
+
+  router.get('/berichten', attempt(s, 'berichten-lezen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p);
+    // 3 validate the query
+    const doel = requireDoel(req, s, p);
+    const { trajectId, berichttype, volgende, limiet } = req.query;
+    const invalid = [];
+    if (trajectId !== undefined && (typeof trajectId !== 'string' || !UUID.test(trajectId))) invalid.push({ name: 'trajectId', code: 'format', reason: 'moet een UUID zijn' });
+    if (berichttype !== undefined && (typeof berichttype !== 'string' || !s.schemas.schema(berichttype))) {
+      invalid.push({ name: 'berichttype', code: 'enum', reason: `moet een van ${s.schemas.berichttypen.join(', ')} zijn` });
+    }
+    const na = volgende === undefined ? 0 : typeof volgende === 'string' ? decodeCursor(volgende) : null;
+    if (na === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
+    const limit = limiet === undefined ? PAGE_SIZE : Number(limiet);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van 1 tot ${MAX_PAGE_SIZE} zijn` });
+    if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
+    if (typeof trajectId === 'string') p.trajectIds = [trajectId];
+    if (typeof berichttype === 'string') p.berichttype = berichttype;
+
+    // 4 decide which types this role may read for this doel at all.
+    const readable = s.policy.leesbareTypen(actor.partij.rol, doel.id);
+    if (readable.length === 0) {
+      throw new HttpProblem('geen-toegang', `Geen regel staat een ${actor.partij.rol} toe om te lezen voor doel ${doel.id}.`, { regel: 'standaard-weigeren' });
+    }
+    const typen = typeof berichttype === 'string' ? readable.filter((t) => t === berichttype) : readable;
+    const vandaag = dutchDate(s.now());
+
+    const result = await s.store.transaction(async (tx) => {
+      const relaties = new Map<string, Relatie>();
+      const relatieVan = async (id: string) => {
+        let r = relaties.get(id);
+        if (!r) relaties.set(id, (r = (await tx.relatie(id, actor.partij.id, vandaag)) ?? GEEN_RELATIE));
+        return r;
+      };
+      if (typeof trajectId === 'string') {
+        // For one trajectory: refuse outright when no type is readable on it (e.g. no relation, no consent).
+        const relatie = await relatieVan(trajectId);
+        const besluiten = readable.map((t) => decideRead(s, tx, actor, t, doel, relatie));
+        if (!besluiten.some((b) => b.toegestaan)) {
+          const besluit = besluiten.find((b) => b.regel !== 'standaard-weigeren') ?? besluiten[0]!;
+          await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
+          return { geweigerd: besluit };
+        }
+      }
+      const resultaten: ReturnType<typeof messageView>['view'][] = [];
+      const velden = new Set<string>();
+      const trajecten = new Set<string>();
+      const regels = new Set<string>();
+      const grondslagen = new Set<string>();
+      // Page through candidate rows after the cursor until the page is full or the feed is exhausted.
+      let cursor = na!;
+      while (resultaten.length < limit && typen.length) {
+        const want = limit - resultaten.length;
+        const rows = await tx.berichten({ partij: actor.partij.id, vandaag, berichttypen: typen, trajectId: trajectId as string | undefined, na: cursor, limit: want });
+        for (const row of rows) {
+          cursor = row.volgnummer;
+          const besluit = decideRead(s, tx, actor, row.berichttype, doel, await relatieVan(row.trajectId)); // 4 decide per message
+          if (!besluit.toegestaan || !besluit.projectie) continue;
+          const { view, velden: v } = messageView(row, besluit.projectie); // 5 minimise
+          resultaten.push(view);
+          v.forEach((f) => velden.add(f));
+          trajecten.add(row.trajectId);
+          regels.add(besluit.regel);
+          if (besluit.grondslag) grondslagen.add(besluit.grondslag);
+        }
+        if (rows.length < want) break;
+      }
+      p.berichtIds = resultaten.map((r) => r.berichtId);
+      if (typeof trajectId !== 'string') p.trajectIds = [...trajecten];
+      await tx.appendAudit(auditInput(s, p, {
+        besluit: 'toegestaan', regel: [...regels].join(',') || 'geen-resultaten', status: 200,
+        reden: resultaten.length ? `${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}.` : 'Geen berichten om te verstrekken.',
+        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(),
+      }));
+      // The cursor always points after the last message considered, so a client can keep it and ask
+      // "what is new since" later; it is null only when the feed was empty and no cursor was given.
+      return { resultaten, volgende: cursor > 0 ? encodeCursor(cursor) : null };
+    });
+    p.geaudit = true;
+    if (result.geweigerd) throw new HttpProblem('geen-toegang', result.geweigerd.reden, { regel: result.geweigerd.regel });
+    res.json(result); // 7 answer
+  }));
+
+  router.get('/berichten/:berichtId', attempt(s, 'bericht-lezen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p);
+    const doel = requireDoel(req, s, p);
+    const berichtId = String(req.params.berichtId);
+    if (!UUID.test(berichtId)) throw new HttpProblem('ongeldige-parameter', 'berichtId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'berichtId', code: 'format', reason: 'moet een UUID zijn' }] });
+    p.berichtIds = [berichtId];
+    const vandaag = dutchDate(s.now());
+    const result = await s.store.transaction(async (tx) => {
+      const row = await tx.bericht(berichtId);
+      const relatie = row ? ((await tx.relatie(row.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE) : GEEN_RELATIE;
+      if (!row || (!relatie.eigenaar && relatie.toewijzingen.length === 0)) {
+        // Unknown and not-yours look the same: no existence oracle.
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'geen-relatie', reden: 'Bericht niet gevonden of geen relatie met het traject.', status: 404 }));
+        return { status: 404 as const, besluit: null, view: null };
+      }
+      p.trajectIds = [row.trajectId];
+      p.berichttype = row.berichttype;
+      const besluit = decideRead(s, tx, actor, row.berichttype, doel, relatie);
+      if (!besluit.toegestaan || !besluit.projectie) {
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
+        return { status: 403 as const, besluit, view: null };
+      }
+      const { view, velden } = messageView(row, besluit.projectie);
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 200, grondslag: besluit.grondslag, velden }));
+      return { status: 200 as const, besluit, view };
+    });
+    p.geaudit = true;
+    if (result.status === 404) throw new HttpProblem('niet-gevonden', 'Geen bericht met dit id dat u mag zien.');
+    if (result.status === 403 || !result.view) throw new HttpProblem('geen-toegang', result.besluit!.reden, { regel: result.besluit!.regel });
+    res.json(result.view);
+  }));
+
+  return router;
+}

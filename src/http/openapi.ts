@@ -1,0 +1,215 @@
+/**
+ * The OpenAPI 3.1 document of `GET /v1/openapi.json`, built from the same JSON Schema files that
+ * validate requests (no second copy). It follows the Dutch API Design Rules: `/v1` in the server,
+ * `API-Version` on every success response, problem+json (status, title, detail) on every error.
+ */
+import type { Config } from '../config.js';
+import { rewriteRefs, sharedDefinitions } from '../schemas/bundle.js';
+import type { JsonSchema, SchemaRegistry } from '../schemas/registry.js';
+import { PROBLEMS, problemType, type ProblemKind } from './problem.js';
+
+export const API_VERSION = '1.0.0';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const versionHeader = { 'API-Version': { $ref: '#/components/headers/API-Version' } };
+
+function ok(description: string, schema: unknown, extraHeaders: Record<string, unknown> = {}, contentType = 'application/json') {
+  return { description, headers: { ...versionHeader, ...extraHeaders }, content: { [contentType]: { schema } } };
+}
+
+const ERROR_RESPONSES: Record<string, ProblemKind> = {
+  '400': 'ongeldige-invoer',
+  '401': 'niet-geauthenticeerd',
+  '403': 'geen-toegang',
+  '404': 'niet-gevonden',
+  '409': 'conflict',
+  '413': 'te-groot',
+  '415': 'verkeerd-mediatype',
+  '503': 'niet-beschikbaar',
+};
+
+function errors(...codes: (keyof typeof ERROR_RESPONSES)[]) {
+  return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/Probleem${c}` }]));
+}
+
+const doelParam = {
+  name: 'doel', in: 'query', required: true,
+  description: 'The purpose of this read (a processing activity id from /v1/verwerkingsactiviteiten). / Het doel van deze leesvraag.',
+  schema: { type: 'string', examples: ['trajectbegeleiding'] },
+};
+
+export function buildOpenApi(config: Config, schemas: SchemaRegistry, tokenUrl = `${config.issuer}/token`): Record<string, unknown> {
+  const componentSchemas: Record<string, unknown> = {};
+  const toComponent = (file: string) => {
+    const { $id: _id, $schema: _s, ...rest } = schemas.files.get(file) as JsonSchema;
+    return rewriteRefs(rest, (n) => `#/components/schemas/${n}`, new Set());
+  };
+  for (const [name, def] of Object.entries(sharedDefinitions(schemas))) componentSchemas[name] = rewriteRefs(def, (n) => `#/components/schemas/${n}`, new Set());
+  for (const type of schemas.berichttypen) componentSchemas[pascal(type)] = toComponent(`${type}.json`);
+  componentSchemas.Envelop = toComponent('api/envelop.json');
+  componentSchemas.NieuwTraject = toComponent('api/traject.json');
+
+  componentSchemas.Toewijzing = {
+    type: 'object', required: ['partij', 'rol', 'vanaf'],
+    properties: {
+      partij: { type: 'string' }, rol: { type: 'string', enum: ['taal', 'participatie', 'begeleiding'] },
+      vanaf: ref('Datum'), tot: ref('Datum'), beeindigdOp: ref('Tijdstip'),
+    },
+  };
+  componentSchemas.Traject = {
+    type: 'object', required: ['trajectId', 'gemeente', 'leerroute', 'startdatum', 'aangemaaktOp', 'toewijzingen'],
+    properties: {
+      trajectId: { type: 'string', format: 'uuid' }, gemeente: { type: 'string' }, leerroute: ref('Leerroute'),
+      startdatum: ref('Datum'), aangemaaktOp: ref('Tijdstip'), toewijzingen: { type: 'array', items: ref('Toewijzing') },
+    },
+  };
+  componentSchemas.Ontvangstbewijs = {
+    type: 'object',
+    description: 'Receipt: the message and its audit record are durably stored. / Ontvangstbewijs.',
+    required: ['berichtId', 'berichttype', 'trajectId', 'ontvangenOp', 'logboek'],
+    properties: {
+      berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, trajectId: { type: 'string', format: 'uuid' },
+      ontvangenOp: ref('Tijdstip'),
+      logboek: { type: 'object', required: ['id', 'hash'], properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+    },
+  };
+  componentSchemas.Bericht = {
+    type: 'object',
+    description: 'A message as disclosed: `inhoud` holds only the fields the declared doel allows. / Een bericht, geminimaliseerd naar het doel.',
+    required: ['berichtId', 'berichttype', 'trajectId', 'afzender', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoud'],
+    properties: {
+      berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, trajectId: { type: 'string', format: 'uuid' },
+      afzender: { type: 'string' }, gebeurtenisTijdstip: ref('Tijdstip'), ontvangenOp: ref('Tijdstip'), inhoud: { type: 'object' },
+    },
+  };
+  componentSchemas.Berichtenlijst = {
+    type: 'object', required: ['resultaten', 'volgende'],
+    properties: {
+      resultaten: { type: 'array', items: ref('Bericht') },
+      volgende: {
+        type: ['string', 'null'],
+        description: 'Opaque cursor after the last message considered; pass it as `volgende` to continue or, later, to get what is new. Null only when nothing was ever found.',
+      },
+    },
+  };
+  componentSchemas.Probleem = {
+    type: 'object', required: ['type', 'title', 'status', 'detail'],
+    description: 'RFC 9457 problem details.',
+    properties: {
+      type: { type: 'string', description: 'Stable URI per kind of problem.', enum: Object.keys(PROBLEMS).map((k) => problemType(k as ProblemKind)) },
+      title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
+      instance: { type: 'string' }, traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+      invalidParams: {
+        type: 'array',
+        items: { type: 'object', required: ['name', 'code', 'reason'], properties: { name: { type: 'string', description: 'JSON pointer or parameter name' }, code: { type: 'string' }, reason: { type: 'string' } } },
+      },
+    },
+  };
+
+  const responses = Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([code, kind]) => [
+      `Probleem${code}`,
+      {
+        description: PROBLEMS[kind].title,
+        headers: code === '401' ? { 'WWW-Authenticate': { schema: { type: 'string' } }, ...versionHeader } : versionHeader,
+        content: { 'application/problem+json': { schema: ref('Probleem') } },
+      },
+    ]),
+  );
+
+  const secured = [{ oauth2: [] }];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Doelpoort',
+      version: API_VERSION,
+      description:
+        'Purpose-bound exchange gateway for civic-integration trajectories (Wet inburgering 2021). Every call is authenticated (OAuth 2 client credentials, private_key_jwt), bound to a doel, minimised and recorded in a tamper-evident logboek. / Doelgebonden uitwisseling voor inburgeringstrajecten.',
+      contact: { name: 'Doelpoort', email: 'beheer@doelpoort.example', url: 'https://doelpoort.example' },
+      license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
+    },
+    servers: [{ url: `${config.publicUrl}/v1`, description: 'This gateway' }],
+    tags: [
+      { name: 'Trajecten', description: 'Trajectories and assignments' },
+      { name: 'Berichten', description: 'Publishing and reading messages' },
+      { name: 'Documentatie', description: 'This document and the message schemas' },
+    ],
+    security: secured,
+    paths: {
+      '/trajecten': {
+        post: {
+          operationId: 'trajectOpenen', tags: ['Trajecten'], summary: 'Open a trajectory (gemeente only)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('NieuwTraject') } } },
+          responses: { '201': ok('Trajectory opened', ref('Traject'), { Location: { schema: { type: 'string' } } }), ...errors('400', '401', '403', '413', '415', '503') },
+        },
+      },
+      '/trajecten/{trajectId}': {
+        get: {
+          operationId: 'trajectLezen', tags: ['Trajecten'], summary: 'Read a trajectory (its gemeente and assigned parties)',
+          parameters: [{ name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': ok('The trajectory', ref('Traject')), ...errors('400', '401', '403', '503') },
+        },
+      },
+      '/berichten': {
+        post: {
+          operationId: 'berichtPubliceren', tags: ['Berichten'], summary: 'Publish a message (assigned providers)',
+          description: 'Idempotent on `berichtId`: the same message again returns the same receipt (200); other content under the same id is a 409.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop') } } },
+          responses: {
+            '201': ok('Stored with its audit record', ref('Ontvangstbewijs'), { Location: { schema: { type: 'string' } } }),
+            '200': ok('A replay of a message already received', ref('Ontvangstbewijs')),
+            ...errors('400', '401', '403', '409', '413', '415', '503'),
+          },
+        },
+        get: {
+          operationId: 'berichtenLezen', tags: ['Berichten'], summary: 'Read messages for a declared doel, oldest first',
+          description: 'Without `trajectId`: the caller\'s feed over every trajectory it may read for this doel. Each message is projected to the fields the doel allows; types the doel does not cover are left out.',
+          parameters: [
+            doelParam,
+            { name: 'trajectId', in: 'query', required: false, schema: { type: 'string', format: 'uuid' } },
+            { name: 'berichttype', in: 'query', required: false, schema: { type: 'string', enum: [...schemas.berichttypen] } },
+            { name: 'volgende', in: 'query', required: false, description: 'Cursor from a previous answer.', schema: { type: 'string' } },
+            { name: 'limiet', in: 'query', required: false, description: 'Page size (default 100).', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          ],
+          responses: { '200': ok('A page of messages', ref('Berichtenlijst')), ...errors('400', '401', '403', '503') },
+        },
+      },
+      '/berichten/{berichtId}': {
+        get: {
+          operationId: 'berichtLezen', tags: ['Berichten'], summary: 'Read one message for a declared doel',
+          parameters: [{ name: 'berichtId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, doelParam],
+          responses: { '200': ok('The message, minimised to the doel', ref('Bericht')), ...errors('400', '401', '403', '404', '503') },
+        },
+      },
+      '/schemas/{berichttype}': {
+        get: {
+          operationId: 'schemaLezen', tags: ['Documentatie'], summary: 'The JSON Schema of a message type', security: [],
+          parameters: [{ name: 'berichttype', in: 'path', required: true, schema: { type: 'string', enum: [...schemas.berichttypen] } }],
+          responses: { '200': ok('JSON Schema 2020-12, self-contained', { type: 'object' }, {}, 'application/schema+json'), ...errors('400', '404') },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'openapiLezen', tags: ['Documentatie'], summary: 'This document', security: [],
+          responses: { '200': ok('OpenAPI 3.1', { type: 'object' }) },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas,
+      responses,
+      headers: {
+        'API-Version': { description: 'The full version of this API.', required: true, schema: { type: 'string', examples: [API_VERSION] } },
+      },
+      securitySchemes: {
+        oauth2: {
+          type: 'oauth2',
+          description: 'Client credentials with private_key_jwt (NL GOV Assurance profile); the access token is an RFC 9068 JWT whose audience is this gateway.',
+          flows: { clientCredentials: { tokenUrl, scopes: {} } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** The parts a request handler works with, assembled once in `gateway.ts`. */
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth/verify-token.js';
+import type { Config } from '../config.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import type { SchemaRegistry } from '../schemas/registry.js';
+import type { Store } from '../store/store.js';
+
+export interface Services {
+  config: Config;
+  schemas: SchemaRegistry;
+  policy: PolicyEngine;
+  store: Store;
+  verifier: TokenVerifier;
+  logger: Logger;
+  /** Whether the token issuer can be reached (for /health/ready). */
+  issuerReachable: () => Promise<boolean>;
+  /** The clock; tests may pin it. */
+  now: () => Date;
+}
+
+const amsterdamDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's date in the Netherlands, `YYYY-MM-DD`: assignment periods are Dutch calendar dates. */
+export function dutchDate(d: Date): string {
+  return amsterdamDate.format(d);
+}

@@ -1,0 +1,112 @@
+/**
+ * Routes for trajectories: `POST /v1/trajecten` (a gemeente opens one) and
+ * `GET /v1/trajecten/{trajectId}` (its gemeente and actively assigned parties).
+ */
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import type { InvalidParam } from '../schemas/registry.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import type { ToewijzingRow, TrajectRow } from '../store/store.js';
+import { GEEN_RELATIE } from '../policy/types.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid } from './attempt.js';
+import { HttpProblem } from './problem.js';
+import { dutchDate, type Services } from './services.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface TrajectBody {
+  leerroute: string;
+  startdatum: string;
+  toewijzingen: { partij: string; rol: ToewijzingRow['rol']; vanaf: string; tot?: string }[];
+}
+
+const ROL_VOOR_TOEWIJZING: Record<ToewijzingRow['rol'], string[]> = {
+  taal: ['taalaanbieder'],
+  participatie: ['reintegratie'],
+  begeleiding: ['taalaanbieder', 'reintegratie'],
+};
+
+/** Checks the schema cannot express: the party exists, fits the part it is given, dates in order. */
+function checkToewijzingen(body: TrajectBody, policy: PolicyEngine): InvalidParam[] {
+  const errors: InvalidParam[] = [];
+  body.toewijzingen.forEach((t, i) => {
+    const partij = policy.partij(t.partij);
+    if (!partij) errors.push({ name: `/toewijzingen/${i}/partij`, code: 'partij', reason: `onbekende partij "${t.partij}"` });
+    else if (!ROL_VOOR_TOEWIJZING[t.rol].includes(partij.rol)) {
+      errors.push({ name: `/toewijzingen/${i}/rol`, code: 'rol', reason: `een ${partij.rol} kan niet als ${t.rol} worden toegewezen` });
+    }
+    if (t.tot !== undefined && t.tot < t.vanaf) errors.push({ name: `/toewijzingen/${i}/tot`, code: 'periode', reason: 'tot ligt voor vanaf' });
+  });
+  return errors;
+}
+
+export function trajectView(t: TrajectRow, toewijzingen: ToewijzingRow[]) {
+  return {
+    trajectId: t.trajectId,
+    gemeente: t.gemeente,
+    leerroute: t.leerroute,
+    startdatum: t.startdatum,
+    aangemaaktOp: t.aangemaaktOp,
+    toewijzingen: toewijzingen.map((w) => ({
+      partij: w.partij,
+      rol: w.rol,
+      vanaf: w.vanaf,
+      ...(w.tot ? { tot: w.tot } : {}),
+      ...(w.beeindigdOp ? { beeindigdOp: w.beeindigdOp } : {}),
+    })),
+  };
+}
+
+export function trajectenRouter(s: Services): Router {
+  const router = Router({ strict: true });
+
+  router.post('/trajecten', attempt(s, 'traject-openen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p); // 1, 2
+    const body = (await readJsonBody(req, res, s)) as TrajectBody;
+    const schemaErrors = s.schemas.validateBody('api/traject.json', body); // 3
+    rejectInvalid(schemaErrors.length ? schemaErrors : checkToewijzingen(body, s.policy));
+    const besluit = s.policy.trajectOpenen(actor.partij); // 4
+    if (!besluit.toegestaan) throw new HttpProblem('geen-toegang', besluit.reden, { regel: besluit.regel });
+
+    const traject: TrajectRow = {
+      trajectId: crypto.randomUUID(),
+      gemeente: actor.partij.id,
+      leerroute: body.leerroute,
+      startdatum: body.startdatum,
+      aangemaaktOp: s.now().toISOString(),
+    };
+    const toewijzingen: ToewijzingRow[] = body.toewijzingen.map((t) => ({
+      trajectId: traject.trajectId, partij: t.partij, rol: t.rol, vanaf: t.vanaf, tot: t.tot ?? null, beeindigdOp: null,
+    }));
+    p.trajectIds = [traject.trajectId];
+    await s.store.transaction(async (tx) => { // 6
+      await tx.insertTraject(traject, toewijzingen);
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 201, velden: ['/leerroute', '/startdatum', '/toewijzingen'] }));
+    });
+    p.geaudit = true;
+    res.status(201).location(`/v1/trajecten/${traject.trajectId}`).json(trajectView(traject, toewijzingen)); // 7
+  }));
+
+  router.get('/trajecten/:trajectId', attempt(s, 'traject-lezen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p);
+    const trajectId = String(req.params.trajectId);
+    if (!UUID.test(trajectId)) throw new HttpProblem('ongeldige-parameter', 'trajectId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'trajectId', code: 'format', reason: 'moet een UUID zijn' }] });
+    p.trajectIds = [trajectId];
+    const result = await s.store.transaction(async (tx) => {
+      const relatie = (await tx.relatie(trajectId, actor.partij.id, dutchDate(s.now()))) ?? GEEN_RELATIE;
+      const besluit = s.policy.trajectInzien(actor.partij, relatie);
+      const status = besluit.toegestaan ? 200 : 403;
+      await tx.appendAudit(auditInput(s, p, { besluit: besluit.toegestaan ? 'toegestaan' : 'geweigerd', regel: besluit.regel, reden: besluit.reden, status, velden: besluit.toegestaan ? ['/leerroute', '/startdatum', '/toewijzingen'] : [] }));
+      if (!besluit.toegestaan) return { besluit };
+      return { besluit, traject: (await tx.traject(trajectId))!, toewijzingen: await tx.toewijzingen(trajectId) };
+    });
+    p.geaudit = true;
+    // The same 403 for "does not exist" and "not yours": no existence oracle.
+    if (!result.traject) throw new HttpProblem('geen-toegang', 'U heeft geen relatie met dit traject (of het bestaat niet).', { regel: result.besluit.regel });
+    res.json(trajectView(result.traject, result.toewijzingen!));
+  }));
+
+  return router;
+}
+
+export { UUID };

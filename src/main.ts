@@ -1,0 +1,30 @@
+/** Entry point of `npm start`: start the gateway with its embedded defaults, stop cleanly on SIGTERM/SIGINT. */
+import { ConfigError } from './config.js';
+import { startGateway } from './gateway.js';
+import { PolicyError } from './policy/errors.js';
+
+try {
+  const gateway = await startGateway();
+  const shutdown = (signal: string) => {
+    gateway.services.logger.info({ signal }, 'draining and stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err) => {
+        gateway.services.logger.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (gateway.config.mode === 'embedded') {
+    console.log(`\nDoelpoort runs at ${gateway.url} (embedded OpenID Provider at ${gateway.config.issuer}).`);
+    console.log(`Demo client keys: ${gateway.config.dataDir}/dev-clients/. A token: npm run token -- gemeente-hengelo\n`);
+  }
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof PolicyError) {
+    console.error(`Doelpoort did not start: ${e.message}`);
+    process.exit(78);
+  }
+  throw e;
+}

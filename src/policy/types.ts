@@ -1,0 +1,81 @@
+/** The vocabulary of the policy files, as TypeScript types. Dutch names mirror the files. */
+
+export type PartijRol = 'gemeente' | 'taalaanbieder' | 'reintegratie';
+export type ToewijzingRol = 'taal' | 'participatie' | 'begeleiding';
+export type Actie = 'publiceren' | 'lezen';
+
+export interface Partij {
+  id: string;
+  naam: string;
+  oin: string;
+  rol: PartijRol;
+  clientIds: string[];
+}
+
+export interface Grondslag {
+  soort: 'toestemming' | 'overeenkomst' | 'wettelijke-verplichting' | 'vitaal-belang' | 'publieke-taak' | 'gerechtvaardigd-belang';
+  avg: string;
+  wet: string | null;
+}
+
+/** A processing activity of the register (AVG art. 30). */
+export interface Doel {
+  id: string;
+  uri: string;
+  naam: string;
+  doel: string;
+  grondslag: Grondslag;
+  bijzondereCategorieen: boolean;
+  bewaartermijn: string;
+  toestemmingVereist: boolean;
+}
+
+export interface Regel {
+  id: string;
+  effect: 'toestaan' | 'verbieden';
+  actie: Actie;
+  rol: PartijRol;
+  relatie: 'eigenaar' | { toewijzing: ToewijzingRol[] };
+  doel: string;
+  /** publiceren: the message types this rule covers. */
+  berichttypen?: string[];
+  /** lezen: per message type the JSON pointers that may leave the gateway ("" = the whole message). */
+  projectie?: Record<string, string[]>;
+  /** lezen: the participant's consent for this recipient and doel is required. */
+  toestemming?: boolean;
+  toelichting: string;
+}
+
+/** How the caller stands to one trajectory, at the moment of the decision. */
+export interface Relatie {
+  /** The caller's party is the trajectory's gemeente. */
+  eigenaar: boolean;
+  /** The caller's currently active assignments on the trajectory. */
+  toewijzingen: ToewijzingRol[];
+}
+
+export const GEEN_RELATIE: Relatie = Object.freeze({ eigenaar: false, toewijzingen: [] }) as Relatie;
+
+export interface BesluitVraag {
+  partij: Partij;
+  actie: Actie;
+  berichttype: string;
+  /** Required for `lezen`; ignored for `publiceren` (the rule names the doel under which data is supplied). */
+  doel?: string;
+  relatie: Relatie;
+  /** Whether valid consent exists for this recipient and doel. */
+  toestemming: boolean;
+}
+
+export interface Besluit {
+  toegestaan: boolean;
+  /** The rule that decided, or `standaard-weigeren` when no rule allowed it. */
+  regel: string;
+  doel: Doel | null;
+  /** Legal basis in words, e.g. "AVG art. 6 lid 1 sub e; Wet inburgering 2021". */
+  grondslag: string | null;
+  /** For an allowed read: the JSON pointers that may be disclosed. */
+  projectie: readonly string[] | null;
+  /** Why, for a privacy officer and for the caller. */
+  reden: string;
+}
