@@ -102,8 +102,14 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         // Stop accepting, let in-flight requests finish (their commits included), then close the store.
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
+          // Keep-alive connections become idle as their last response is sent: close them as they do.
+          const idle = setInterval(() => server.closeIdleConnections(), 25);
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
+          const force = setTimeout(() => server.closeAllConnections(), 10_000);
+          server.once('close', () => {
+            clearInterval(idle);
+            clearTimeout(force);
+          });
         });
         await store.close();
       })());

@@ -161,7 +161,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           db.exec('ROLLBACK TO item');
           db.exec('RELEASE item');
           head = itemHead;
-          outcomes.push({ ok: false, value: error });
+          // A database error inside a unit of work (a failed audit insert, a full disk) means the
+          // exchange cannot be recorded: surface it as "unavailable" so the caller answers 503.
+          const failure = error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error;
+          outcomes.push({ ok: false, value: failure });
         }
       }
       db.exec('COMMIT');

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalize } from './canonical.js';
+
+describe('canonicalize (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units at every depth and drops whitespace', () => {
+    expect(canonicalize({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    // RFC 8785 §3.2.3 sorts by UTF-16 code units: "\u20ac" (€) before "\ud83d\ude00" (😀), uppercase before lowercase.
+    expect(canonicalize({ '😀': 1, '€': 2, a: 3, B: 4 })).toBe('{"B":4,"a":3,"€":2,"😀":1}');
+  });
+
+  it('serialises numbers and strings as ECMAScript does', () => {
+    expect(canonicalize([1e21, 0.1, -0, 10.0, 'é\n"'])).toBe('[1e+21,0.1,0,10,"é\\n\\""]');
+  });
+
+  it('refuses what JSON cannot carry', () => {
+    expect(() => canonicalize(Number.NaN)).toThrow();
+    expect(() => canonicalize({ a: () => 1 })).toThrow();
+  });
+});

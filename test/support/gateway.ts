@@ -1,0 +1,107 @@
+/**
+ * Test fixture: a real gateway on a real port with its own SQLite file and the real embedded OpenID
+ * Provider; tokens come from that provider through openid-client (private_key_jwt), exactly as an
+ * integrating party gets them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { fetchAccessToken, readDevClientKey } from '../../src/auth/client.js';
+import type { Config } from '../../src/config.js';
+import { startGateway, type Gateway, type StartOptions } from '../../src/gateway.js';
+
+export interface TestGateway {
+  gw: Gateway;
+  dataDir: string;
+  api: () => ReturnType<typeof request>;
+  token(clientId: string): Promise<string>;
+  /** A read-only view of the gateway's database file, opened per call. */
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  /** Open a trajectory as gemeente-hengelo with roc-van-twente (taal) and werkshop (participatie). */
+  openTraject(toewijzingen?: { partij: string; rol: string; vanaf: string; tot?: string }[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger'] } = {}): Promise<TestGateway> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-test-'));
+  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', ...options.overrides }, logger: options.logger });
+  const tokens = new Map<string, Promise<string>>();
+  const t: TestGateway = {
+    gw,
+    dataDir,
+    api: () => request(gw.url),
+    token(clientId) {
+      let p = tokens.get(clientId);
+      if (!p) {
+        p = fetchAccessToken({ issuer: gw.config.issuer, clientId, jwk: readDevClientKey(dataDir, clientId) }).then((r) => r.accessToken);
+        tokens.set(clientId, p);
+      }
+      return p;
+    },
+    query(sql, ...params) {
+      const db = new Database(path.join(dataDir, 'doelpoort.db'), { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare(sql).all(...params) as never;
+      } finally {
+        db.close();
+      }
+    },
+    async openTraject(toewijzingen = DEFAULT_TOEWIJZINGEN) {
+      const res = await t.api().post('/v1/trajecten').set('Authorization', `Bearer ${await t.token('gemeente-hengelo')}`)
+        .send({ leerroute: 'B1', startdatum: '2026-01-05', toewijzingen });
+      if (res.status !== 201) throw new Error(`openTraject: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.trajectId as string;
+    },
+    async close() {
+      await gw.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+export const DEFAULT_TOEWIJZINGEN = [
+  { partij: 'roc-van-twente', rol: 'taal', vanaf: '2026-01-05' },
+  { partij: 'werkshop', rol: 'participatie', vanaf: '2026-01-05' },
+];
+
+export const VOORBEELDEN = {
+  aanwezigheid: {
+    periode: { van: '2026-11-02', tot: '2026-11-08' },
+    activiteit: 'taalles',
+    geplandeUren: 12,
+    aanwezigeUren: 9,
+    afwezigheden: [{ datum: '2026-11-04', uren: 3, soort: 'ongeoorloofd' }],
+  },
+  taalvoortgang: {
+    leerroute: 'B1',
+    niveaus: [{ vaardigheid: 'spreken', niveau: 'A2', peildatum: '2026-11-10', bron: 'toets' }],
+    mijlpaal: { soort: 'niveau-behaald', vaardigheid: 'spreken', niveau: 'A2' },
+    examens: [{ onderdeel: 'KNM', datum: '2026-10-01', uitslag: 'behaald' }],
+    toelichting: 'Oefent veel met de buren.',
+  },
+  plaatsing: {
+    vorm: 'werkervaringsplaats',
+    status: 'gestart',
+    sector: 'zorg',
+    urenPerWeek: 16,
+    startdatum: '2026-11-16',
+    werkgever: { naam: 'Zorggroep Twente', kvkNummer: '12345678' },
+    taalrijk: true,
+  },
+} as const;
+
+export function envelop(berichttype: keyof typeof VOORBEELDEN, trajectId: string, inhoud: unknown = VOORBEELDEN[berichttype]) {
+  return { berichtId: crypto.randomUUID(), berichttype, trajectId, gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', inhoud };
+}
+
+export const bearer = (token: string) => ['Authorization', `Bearer ${token}`] as const;
+
+/** A W3C traceparent with a fresh trace id, to find a request's audit record. */
+export function newTraceparent(): { header: string; traceId: string } {
+  const traceId = crypto.randomBytes(16).toString('hex');
+  return { header: `00-${traceId}-${crypto.randomBytes(8).toString('hex')}-01`, traceId };
+}
