@@ -13,6 +13,7 @@ import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js'
 import { loadConfig, type Config } from './config.js';
 import { createApp } from './http/app.js';
 import { buildOpenApi } from './http/openapi.js';
+import { openApiParts } from './http/openapi-parts.js';
 import type { Services } from './http/services.js';
 import { createLogger } from './logger.js';
 import { createPolicyEngine } from './policy/engine.js';
@@ -93,7 +94,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now: options.now ?? (() => new Date()),
     };
-    const app = createApp(services, { openapi: buildOpenApi(config, schemas), oidc: oidc as never });
+    const app = createApp(services, { openapi: buildOpenApi(config, schemas, openApiParts()), oidc: oidc as never });
     server.on('request', app);
 
     let stopping: Promise<void> | null = null;

@@ -10,12 +10,12 @@ import { PROBLEMS, problemType, type ProblemKind } from './problem.js';
 
 export const API_VERSION = '1.0.0';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const versionHeader = { 'API-Version': { $ref: '#/components/headers/API-Version' } };
 
-function ok(description: string, schema: unknown, extraHeaders: Record<string, unknown> = {}, contentType = 'application/json') {
+export function ok(description: string, schema: unknown, extraHeaders: Record<string, unknown> = {}, contentType = 'application/json') {
   return { description, headers: { ...versionHeader, ...extraHeaders }, content: { [contentType]: { schema } } };
 }
 
@@ -30,17 +30,27 @@ const ERROR_RESPONSES: Record<string, ProblemKind> = {
   '503': 'niet-beschikbaar',
 };
 
-function errors(...codes: (keyof typeof ERROR_RESPONSES)[]) {
+export function errors(...codes: (keyof typeof ERROR_RESPONSES)[]) {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/Probleem${c}` }]));
 }
 
-const doelParam = {
+export const doelParam = {
   name: 'doel', in: 'query', required: true,
   description: 'The purpose of this read (a processing activity id from /v1/verwerkingsactiviteiten). / Het doel van deze leesvraag.',
   schema: { type: 'string', examples: ['trajectbegeleiding'] },
 };
 
-export function buildOpenApi(config: Config, schemas: SchemaRegistry, tokenUrl = `${config.issuer}/token`): Record<string, unknown> {
+/**
+ * A concern's contribution to the document: its paths, component schemas and tags. Each route
+ * module that adds endpoints adds one part to `buildOpenApi(…, parts)`; nothing else changes here.
+ */
+export interface OpenApiPart {
+  paths: Record<string, unknown>;
+  schemas?: Record<string, unknown>;
+  tags?: { name: string; description: string }[];
+}
+
+export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: OpenApiPart[] = [], tokenUrl = `${config.issuer}/token`): Record<string, unknown> {
   const componentSchemas: Record<string, unknown> = {};
   const toComponent = (file: string) => {
     const { $id: _id, $schema: _s, ...rest } = schemas.files.get(file) as JsonSchema;
@@ -120,6 +130,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, tokenUrl =
   );
 
   const secured = [{ oauth2: [] }];
+  for (const part of parts) Object.assign(componentSchemas, part.schemas ?? {});
   return {
     openapi: '3.1.0',
     info: {
@@ -135,6 +146,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, tokenUrl =
       { name: 'Trajecten', description: 'Trajectories and assignments' },
       { name: 'Berichten', description: 'Publishing and reading messages' },
       { name: 'Documentatie', description: 'This document and the message schemas' },
+      ...parts.flatMap((p) => p.tags ?? []),
     ],
     security: secured,
     paths: {
@@ -196,6 +208,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, tokenUrl =
           responses: { '200': ok('OpenAPI 3.1', { type: 'object' }) },
         },
       },
+      ...Object.assign({}, ...parts.map((p) => p.paths)),
     },
     components: {
       schemas: componentSchemas,

@@ -1,0 +1,6 @@
+/** The OpenAPI parts of the concerns beyond trajectories and messages; each adds one line here. */
+import type { OpenApiPart } from './openapi.js';
+
+export function openApiParts(): OpenApiPart[] {
+  return [];
+}
