@@ -103,7 +103,7 @@ footer { border-top: 1px solid #8fa5bd; color: #4a4a4a; font-size: 0.875rem; pad
   .kop a { color: #000; }
   body { font-size: 11pt; }
   a { color: #000; text-decoration: none; }
-  main.wrap { padding: 0; }
+  main.wrap { padding: 0 1rem; }
   thead th { background: none; }
   tbody tr:nth-child(even) { background: none; }
   tr { break-inside: avoid; }
