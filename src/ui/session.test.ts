@@ -7,11 +7,14 @@ function fakeResponse() {
   return { res: { append: (_n: string, v: string) => headers.push(v) } as unknown as Response, headers };
 }
 
+const officer = { sub: 'fg-hengelo', naam: 'FG', accessToken: 'a', refreshToken: null, idToken: null, expiresAt: 0 };
+
 describe('sessions', () => {
   it('end after 30 minutes idle, and live on while used', () => {
     let now = 0;
     const store = new SessionStore(() => now);
     const s = store.create();
+    s.officer = officer;
     now = 29 * 60_000;
     expect(store.get(s.id)).toBe(s);
     now += 29 * 60_000;
@@ -20,10 +23,30 @@ describe('sessions', () => {
     expect(store.get(s.id)).toBeNull();
   });
 
+  it('a session that never logged in ends after 10 minutes idle', () => {
+    let now = 0;
+    const store = new SessionStore(() => now);
+    const s = store.create();
+    now = 11 * 60_000;
+    expect(store.get(s.id)).toBeNull();
+  });
+
+  it('a flood of anonymous sessions evicts anonymous ones, not a signed-in officer', () => {
+    const store = new SessionStore(Date.now, 100);
+    const signedIn = store.create();
+    signedIn.officer = officer;
+    const first = store.create();
+    for (let i = 0; i < 500; i++) store.create();
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect(store.get(signedIn.id)).toBe(signedIn);
+    expect(store.get(first.id)).toBeNull();
+  });
+
   it('end after 8 hours however busy', () => {
     let now = 0;
     const store = new SessionStore(() => now);
     const s = store.create();
+    s.officer = officer;
     for (now = 0; now < 8 * 3600_000; now += 20 * 60_000) expect(store.get(s.id)).not.toBeNull();
     now = 8 * 3600_000 + 1;
     expect(store.get(s.id)).toBeNull();

@@ -3,8 +3,9 @@
  * cookie `doelpoort_privacy` (`HttpOnly; SameSite=Lax; Path=/privacy`, plus `Secure` over TLS);
  * the officer's tokens stay on the server (backend-for-frontend) and never reach the browser or a
  * URL. Each session has a CSRF token for its POST forms. Sessions end after 30 minutes idle or
- * 8 hours in total; the store is in memory (a restart logs officers out; several replicas need
- * sticky sessions) and bounded.
+ * 8 hours in total (one that never logged in: 10 minutes idle); the store is in memory (a restart
+ * logs officers out; several replicas need sticky sessions) and bounded, evicting anonymous
+ * sessions before signed-in ones.
  */
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -49,7 +50,10 @@ const newId = () => crypto.randomBytes(32).toString('base64url');
 
 export class SessionStore {
   private readonly sessions = new Map<string, UiSession>();
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly max = MAX_SESSIONS,
+  ) {}
 
   get size(): number {
     return this.sessions.size;
@@ -60,7 +64,7 @@ export class SessionStore {
     const s = this.sessions.get(id);
     if (!s) return null;
     const now = this.now();
-    if (now - s.lastSeen > IDLE_MS || now - s.created > ABSOLUTE_MS) {
+    if (this.expired(s, now)) {
       this.sessions.delete(id);
       return null;
     }
@@ -95,12 +99,22 @@ export class SessionStore {
     while (s.logins.size > MAX_PENDING_LOGINS) s.logins.delete(s.logins.keys().next().value!);
   }
 
+  /** Idle or too old; a session that never logged in only lives as long as a login may take. */
+  private expired(s: UiSession, now: number): boolean {
+    return now - s.lastSeen > (s.officer ? IDLE_MS : LOGIN_TTL_MS) || now - s.created > ABSOLUTE_MS;
+  }
+
   private sweep(): void {
+    if (this.sessions.size < this.max) return;
     const now = this.now();
-    if (this.sessions.size < MAX_SESSIONS) return;
-    for (const [id, s] of this.sessions) if (now - s.lastSeen > IDLE_MS || now - s.created > ABSOLUTE_MS) this.sessions.delete(id);
-    // Still full: drop the least recently created (Map keeps insertion order).
-    while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
+    // Still full: drop sessions that never logged in first (oldest first; a Map keeps insertion
+    // order), so that a flood of anonymous requests cannot push signed-in officers out.
+    for (const [id, s] of this.sessions) {
+      if (this.sessions.size < this.max) return;
+      if (!s.officer) this.sessions.delete(id);
+    }
+    while (this.sessions.size >= this.max) this.sessions.delete(this.sessions.keys().next().value!);
   }
 }
 
