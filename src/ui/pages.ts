@@ -153,10 +153,12 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
             </tr>`)}</tbody>
           </table>
         </div>`}
-      <nav class="paginering" aria-label="Paginering">
-        ${v.volgende ? html`<a href="${b}/privacy/logboek${queryString(filterQuery)}">Eerste pagina</a>` : null}
-        ${v.resultaat.volgende ? html`<a href="${b}/privacy/logboek${queryString({ ...filterQuery, volgende: v.resultaat.volgende })}" rel="next">Volgende pagina</a>` : null}
-      </nav>
+      ${v.volgende || v.resultaat.volgende
+        ? html`<nav class="paginering" aria-label="Paginering">
+          ${v.volgende ? html`<a href="${b}/privacy/logboek${queryString(filterQuery)}">Eerste pagina</a>` : null}
+          ${v.resultaat.volgende ? html`<a href="${b}/privacy/logboek${queryString({ ...filterQuery, volgende: v.resultaat.volgende })}" rel="next">Volgende pagina</a>` : null}
+        </nav>`
+        : null}
       ${f.trajectId ? html`<p><a href="${b}/privacy/inzage${queryString({ trajectId: f.trajectId })}">Inzagerapport voor dit traject</a></p>` : null}
       <h2 id="exporteren">Exporteren</h2>
       <p>Exporteer alle logboekregels die aan deze filters voldoen, niet alleen deze pagina. Ook de export wordt in het logboek vastgelegd.</p>

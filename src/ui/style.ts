@@ -90,6 +90,8 @@ footer { border-top: 1px solid #8fa5bd; color: #4a4a4a; font-size: 0.875rem; pad
   white-space: nowrap; }
 
 .inlogkader { max-width: 28rem; }
+.inlogkader .veld { margin-bottom: 1rem; }
+.inlogkader .knoppen { margin: 0.5rem 0; }
 
 @media (max-width: 40rem) {
   dl.record { grid-template-columns: 1fr; }
