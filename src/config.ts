@@ -4,6 +4,27 @@
  * start. Nothing else in `src/` reads `process.env`.
  */
 import path from 'node:path';
+import { devClientKeyFile } from './auth/keys.js';
+
+/** The embedded provider's OIDC client for the privacy officer's pages. */
+export const UI_CLIENT_ID = 'doelpoort-privacy';
+/** The demo users' password when DOELPOORT_DEMO_WACHTWOORD is not set (embedded mode only). */
+export const DEFAULT_DEMO_PASSWORD = 'doelpoort-demo';
+
+/** The privacy officer's pages (`/privacy`): their OIDC client (authorization code + PKCE). */
+export interface UiConfig {
+  clientId: string;
+  /** `private_key_jwt`: the client's private JWK (with `alg`, `kid`). */
+  clientKeyFile: string | null;
+  /** `client_secret_basic`, for issuers that hand out secrets (only in production mode). */
+  clientSecret: string | null;
+  /** `<public url>/privacy/callback` */
+  redirectUri: string;
+  /** `<public url>/privacy` */
+  postLogoutRedirectUri: string;
+  /** The demo users' password (embedded mode only; null in production). */
+  demoPassword: string | null;
+}
 
 export interface Config {
   /** TCP port (default 8080). */
@@ -28,6 +49,10 @@ export interface Config {
   logLevel: string;
   /** Maximum accepted request body, in bytes. */
   bodyLimit: number;
+  /** The privacy pages; null when off (production mode without DOELPOORT_UI_CLIENT_ID). */
+  ui: UiConfig | null;
+  /** Where the privacy pages call the logboek API; null: this gateway itself, over loopback. */
+  uiApiUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -58,13 +83,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (missing.length) {
       throw new ConfigError(`Production mode (OIDC_ISSUER is set) refuses to start without: ${missing.join('; ')}`);
     }
+    if (env.DOELPOORT_UI_CLIENT_ID && Boolean(env.DOELPOORT_UI_CLIENT_KEY_FILE) === Boolean(env.DOELPOORT_UI_CLIENT_SECRET)) {
+      throw new ConfigError('DOELPOORT_UI_CLIENT_ID needs exactly one of DOELPOORT_UI_CLIENT_KEY_FILE (private_key_jwt) or DOELPOORT_UI_CLIENT_SECRET (client_secret_basic)');
+    }
   }
+  const dataDir = path.resolve(overrides.dataDir ?? env.DOELPOORT_DATA_DIR ?? './data');
+  const ui: UiConfig | null = external
+    ? env.DOELPOORT_UI_CLIENT_ID
+      ? {
+          clientId: env.DOELPOORT_UI_CLIENT_ID,
+          clientKeyFile: env.DOELPOORT_UI_CLIENT_KEY_FILE ? path.resolve(env.DOELPOORT_UI_CLIENT_KEY_FILE) : null,
+          clientSecret: env.DOELPOORT_UI_CLIENT_SECRET || null,
+          redirectUri: `${publicUrl}/privacy/callback`,
+          postLogoutRedirectUri: `${publicUrl}/privacy`,
+          demoPassword: null,
+        }
+      : null
+    : {
+        clientId: UI_CLIENT_ID,
+        clientKeyFile: devClientKeyFile(dataDir, UI_CLIENT_ID),
+        clientSecret: null,
+        redirectUri: `${publicUrl}/privacy/callback`,
+        postLogoutRedirectUri: `${publicUrl}/privacy`,
+        demoPassword: env.DOELPOORT_DEMO_WACHTWOORD || DEFAULT_DEMO_PASSWORD,
+      };
 
   return {
     port,
     host,
     publicUrl,
-    dataDir: path.resolve(overrides.dataDir ?? env.DOELPOORT_DATA_DIR ?? './data'),
+    dataDir,
     mode: overrides.mode ?? (external ? 'external' : 'embedded'),
     issuer: overrides.issuer ?? (env.OIDC_ISSUER || `${publicUrl}/oidc`),
     audience: overrides.audience ?? (env.OIDC_AUDIENCE || `${publicUrl}/v1`),
@@ -72,5 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     schemaDir: overrides.schemaDir ?? path.join(root, 'schemas'),
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     bodyLimit: overrides.bodyLimit ?? 256 * 1024,
+    ui: overrides.ui !== undefined ? overrides.ui : ui,
+    uiApiUrl: (overrides.uiApiUrl ?? env.DOELPOORT_UI_API_URL ?? null)?.replace(/\/+$/, '') || null,
   };
 }

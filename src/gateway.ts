@@ -78,7 +78,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     let issuerReachable: () => Promise<boolean>;
     if (config.mode === 'embedded') {
       const clientIds = policy.set.partijen.flatMap((p) => p.clientIds);
-      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds });
+      const ui = config.ui?.demoPassword ? { ...config.ui, demoPassword: config.ui.demoPassword } : undefined;
+      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
       oidc = provider.handler;
       issuerReachable = async () => true;

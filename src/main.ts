@@ -19,7 +19,8 @@ try {
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (gateway.config.mode === 'embedded') {
     console.log(`\nDoelpoort runs at ${gateway.url} (embedded OpenID Provider at ${gateway.config.issuer}).`);
-    console.log(`Demo client keys: ${gateway.config.dataDir}/dev-clients/. A token: npm run token -- gemeente-hengelo\n`);
+    console.log(`Demo client keys: ${gateway.config.dataDir}/dev-clients/. A token: npm run token -- gemeente-hengelo`);
+    console.log(`Privacy officer's pages: ${gateway.config.publicUrl}/privacy (users fg-hengelo, fg-roc; password in the README)\n`);
   }
 } catch (e) {
   if (e instanceof ConfigError || e instanceof PolicyError) {

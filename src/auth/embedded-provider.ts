@@ -3,11 +3,27 @@
  * server under `/oidc` that issues RFC 9068 JWT access tokens (`typ: at+jwt`) to the demo clients
  * through the client-credentials grant with `private_key_jwt`. The audience is always the gateway,
  * also when the client names no `resource`. Off in production (OIDC_ISSUER set).
+ *
+ * With `ui` it also serves the privacy pages' browser client (authorization code + PKCE S256,
+ * `private_key_jwt`, refresh tokens) and the demo officers who log in there (`demo-accounts.ts`),
+ * through the Dutch login pages of `interactions.ts`. Provider state (sessions, grants, codes) lives
+ * in oidc-provider's in-memory adapter: a restart logs everyone out, which is fine for the demo.
  */
 import type { RequestListener } from 'node:http';
+import { Router } from 'express';
 import * as jose from 'jose';
 import Provider, { errors } from 'oidc-provider';
+import { demoAccount } from './demo-accounts.js';
+import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
+
+/** The privacy pages' browser client (authorization code + PKCE) and the demo users' password. */
+export interface EmbeddedUiClient {
+  clientId: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  demoPassword: string;
+}
 
 export interface EmbeddedProviderOptions {
   issuer: string;
@@ -16,6 +32,8 @@ export interface EmbeddedProviderOptions {
   clientIds: readonly string[];
   /** Access token lifetime in seconds (default 300). */
   accessTokenTtl?: number;
+  /** The browser client of the privacy pages; absent: machine clients only, no user login. */
+  ui?: EmbeddedUiClient;
 }
 
 export interface EmbeddedProvider {
@@ -43,6 +61,41 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     });
   }
   const ttl = options.accessTokenTtl ?? 300;
+  // --- privacy pages: browser client, demo users, login pages ---
+  const ui = options.ui;
+  const providerPath = new URL(issuer).pathname.replace(/\/+$/, '');
+  const base = providerPath.replace(/\/oidc$/, '');
+  if (ui) {
+    const key = await devClientKey(dataDir, ui.clientId);
+    clients.push({
+      client_id: ui.clientId,
+      client_name: "Doelpoort privacypagina's",
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      id_token_signed_response_alg: 'ES256',
+      jwks: { keys: [publicJwk(key)] },
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [ui.redirectUri],
+      post_logout_redirect_uris: [ui.postLogoutRedirectUri],
+    } as never);
+  }
+  const userLogin = ui
+    ? {
+        findAccount: async (_ctx: unknown, sub: string) => {
+          const account = demoAccount(sub);
+          return account && { accountId: account.id, claims: async () => ({ sub: account.id, name: account.naam }) };
+        },
+        claims: { openid: ['sub'], profile: ['name'] },
+        interactions: { url: async (_ctx: unknown, interaction: { uid: string }) => interactionPath(providerPath, interaction.uid) },
+        pkce: { required: () => true },
+        // The privacy pages keep their officer signed in past the 5-minute access token.
+        issueRefreshToken: async (_ctx: unknown, client: { clientId: string; grantTypeAllowed(t: string): boolean }) =>
+          client.clientId === ui.clientId && client.grantTypeAllowed('refresh_token'),
+        renderError: renderError(base),
+      }
+    : {};
+  // --- end privacy pages ---
 
   const provider = new Provider(issuer, {
     clients,
@@ -50,8 +103,10 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     cookies: { keys: cookieKeys(dataDir) },
     clientAuthMethods: ['private_key_jwt'],
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
+    ...userLogin,
     features: {
       devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: Boolean(ui), logoutSource: logoutSource(base), postLogoutSuccessSource: postLogoutSuccessSource(base) },
       clientCredentials: { enabled: true },
       introspection: { enabled: false },
       revocation: { enabled: false },
@@ -65,12 +120,32 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
         },
       },
     },
-    ttl: { ClientCredentials: ttl },
+    ttl: {
+      ClientCredentials: ttl,
+      AccessToken: ttl,
+      IdToken: ttl,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      // An officer's working day at most; then log in again.
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+      RefreshToken: 8 * 3600,
+    },
   } as unknown as ConstructorParameters<typeof Provider>[1]);
   provider.proxy = true;
 
+  let handler = provider.callback() as RequestListener;
+  if (ui) {
+    const router = Router({ strict: true });
+    router.use(interactionRouter(provider, {
+      base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword,
+    }));
+    router.use(provider.callback());
+    handler = router as unknown as RequestListener;
+  }
+
   return {
-    handler: provider.callback() as RequestListener,
+    handler,
     jwks: { keys: signing.map(publicJwk) },
   };
 }

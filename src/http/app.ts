@@ -12,6 +12,7 @@ import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
 import { trajectenRouter } from './trajecten.js';
+import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 
 export interface AppOptions {
   openapi: Record<string, unknown>;
@@ -19,18 +20,19 @@ export interface AppOptions {
   oidc?: RequestHandler;
 }
 
-function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+const securityHeaders = (privacyPagesCsp: string) => (req: Request, res: Response, next: NextFunction): void => {
   res.setHeader('API-Version', API_VERSION);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   // Personal data must not be cached anywhere; the public documents override this.
   res.setHeader('Cache-Control', 'no-store');
-  if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  if (req.path.startsWith('/privacy')) res.setHeader('Content-Security-Policy', privacyPagesCsp);
+  else if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   else res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
   if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   next();
-}
+};
 
 export function createApp(s: Services, options: AppOptions): express.Express {
   const app = express();
@@ -41,7 +43,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.set('etag', false);
 
   app.use(traceMiddleware);
-  app.use(securityHeaders);
+  app.use(securityHeaders(privacyCsp(s.config)));
   app.use(
     pinoHttp({
       logger: s.logger,
@@ -60,6 +62,8 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', documentationRouter(s, options.openapi));
   app.use('/v1', trajectenRouter(s));
   app.use('/v1', berichtenRouter(s));
+  // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
+  if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));
 
   app.use((req, res) => {
     sendProblem(res, new HttpProblem('niet-gevonden', `Geen route voor ${req.method} ${req.path}. Paden eindigen niet op een slash; zie /v1/openapi.json.`), traceOf(res).traceId);

@@ -1,0 +1,100 @@
+/**
+ * UI: the page frame shared by every privacy page and by the embedded provider's login page —
+ * `lang="nl"`, a skip link, a header with the signed-in officer and a POST logout form (with its
+ * CSRF token), the main menu with `aria-current`, and one `<h1>` per page. Also the small
+ * formatting helpers (Dutch dates and times) the pages share.
+ */
+import { html, type SafeHtml } from './html.js';
+
+export interface Viewer {
+  sub: string;
+  naam: string;
+  csrf: string;
+}
+
+export type MenuItem = 'logboek' | 'verificatie' | 'inzage' | 'overzicht';
+
+const MENU: { id: MenuItem; path: string; label: string }[] = [
+  { id: 'logboek', path: '/privacy/logboek', label: 'Logboek doorzoeken' },
+  { id: 'verificatie', path: '/privacy/verificatie', label: 'Verificatie' },
+  { id: 'inzage', path: '/privacy/inzage', label: 'Inzagerapport' },
+  { id: 'overzicht', path: '/privacy/overzicht', label: 'Weekoverzicht' },
+];
+
+export interface PageOptions {
+  /** Page title and `<h1>`. */
+  titel: string;
+  /** Path prefix of the public URL ('' when the gateway sits at the root). */
+  base: string;
+  viewer?: Viewer | null;
+  actief?: MenuItem;
+  inhoud: SafeHtml;
+  /** Shown at the top of print-outs (e.g. the inzage report). */
+  printKop?: SafeHtml;
+}
+
+export function page(o: PageOptions): string {
+  const b = o.base;
+  const viewer = o.viewer
+    ? html`<div class="gebruiker">
+          <span>Ingelogd als <strong>${o.viewer.naam}</strong> <span class="mono">(${o.viewer.sub})</span></span>
+          <form method="post" action="${b}/privacy/uitloggen">
+            <input type="hidden" name="csrf" value="${o.viewer.csrf}">
+            <button type="submit">Uitloggen</button>
+          </form>
+        </div>`
+    : null;
+  const menu = o.viewer
+    ? html`<nav class="menu" aria-label="Hoofdmenu"><ul>${MENU.map(
+        (m) => html`<li><a href="${b}${m.path}"${o.actief === m.id ? html` aria-current="page"` : null}>${m.label}</a></li>`,
+      )}</ul></nav>`
+    : null;
+  return html`<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${o.titel} — Doelpoort</title>
+<link rel="stylesheet" href="${b}/privacy/stijl.css">
+</head>
+<body>
+<a class="skiplink" href="#inhoud">Direct naar de inhoud</a>
+<header class="kop">
+  <div class="wrap">
+    <p class="merk"><a href="${b}/privacy">Doelpoort <small>Logboek voor de functionaris gegevensbescherming</small></a></p>
+    ${viewer}
+  </div>
+  ${menu}
+</header>
+<main id="inhoud" class="wrap" tabindex="-1">
+${o.printKop ?? null}
+<h1>${o.titel}</h1>
+${o.inhoud}
+</main>
+<footer><div class="wrap">Doelpoort — elke raadpleging van het logboek wordt zelf ook in het logboek vastgelegd.</div></footer>
+</body>
+</html>
+`.value;
+}
+
+const tijdFormat = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+const datumFormat = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: 'long', day: 'numeric' });
+
+/** An ISO timestamp as Dutch local time in a `<time>` element; anything unparsable is shown as given. */
+export function tijd(iso: string | null | undefined): SafeHtml {
+  if (!iso) return html`—`;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return html`${iso}`;
+  return html`<time datetime="${iso}">${tijdFormat.format(d)}</time>`;
+}
+
+/** An ISO date or timestamp as a Dutch date ("20 november 2026"). */
+export function datum(iso: string | null | undefined): SafeHtml {
+  if (!iso) return html`—`;
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso);
+  if (Number.isNaN(d.getTime())) return html`${iso}`;
+  return html`<time datetime="${iso}">${datumFormat.format(d)}</time>`;
+}

@@ -1,0 +1,353 @@
+/**
+ * UI: the content of each privacy page, as pure functions from API data to escaped HTML — search
+ * form and result table, one record with its chain position, verification with the latest
+ * checkpoint, the printable inzage report, the weekly overview, and the landing and error pages.
+ * Every form field has a label, every table a caption and `<th scope>`, errors are summarised at
+ * the top with links to their fields, and nothing needs JavaScript.
+ */
+import type { Filters, Inzage, Keten, LogboekRecord, Verificatie, Zoekresultaat } from './api.js';
+import { LIMIETEN, type Keuzelijsten } from './filters.js';
+import { html, queryString, type SafeHtml } from './html.js';
+import { datum, tijd } from './layout.js';
+import type { GesignaleerdeRij } from './signalen.js';
+
+/** Display names from the registry; unknown ids are shown as they are. */
+export interface Namen {
+  partij(id: string | null | undefined): string;
+  doel(id: string | null | undefined): string;
+  berichttype(id: string | null | undefined): string;
+}
+
+export interface PageContext {
+  base: string;
+  namen: Namen;
+  lijsten: Keuzelijsten;
+}
+
+const ACTIES: Record<string, string> = {
+  authenticeren: 'Authenticeren',
+  'traject-openen': 'Traject openen',
+  'traject-lezen': 'Traject lezen',
+  'bericht-publiceren': 'Bericht publiceren',
+  'berichten-lezen': 'Berichten lezen',
+  'bericht-lezen': 'Bericht lezen',
+};
+const actieNaam = (a: string) => ACTIES[a] ?? a;
+
+const VELD_LABELS: Record<string, string> = {
+  trajectId: 'Traject-id',
+  partij: 'Partij',
+  doel: 'Doel',
+  berichttype: 'Berichttype',
+  besluit: 'Besluit',
+  vanaf: 'Vanaf (datum)',
+  tot: 'Tot en met (datum)',
+};
+
+/** The error summary at the top of a form (WCAG 3.3.1): each error links to its field. */
+export function foutoverzicht(fouten: Record<string, string>, titel = 'Er is een probleem met de zoekopdracht'): SafeHtml | null {
+  const entries = Object.entries(fouten);
+  if (!entries.length) return null;
+  return html`<div class="melding fout" role="alert" id="foutoverzicht">
+    <h2>${titel}</h2>
+    <ul>${entries.map(([veld, reden]) => html`<li><a href="#f-${veld}">${VELD_LABELS[veld] ?? veld}: ${reden}</a></li>`)}</ul>
+  </div>`;
+}
+
+function veldAttrs(naam: string, fouten: Record<string, string>, hint: boolean): SafeHtml {
+  const ids = [hint ? `f-${naam}-hint` : null, fouten[naam] ? `f-${naam}-fout` : null].filter(Boolean).join(' ');
+  return html` id="f-${naam}" name="${naam}"${ids ? html` aria-describedby="${ids}"` : null}${fouten[naam] ? html` aria-invalid="true"` : null}`;
+}
+
+function veldFout(naam: string, fouten: Record<string, string>): SafeHtml | null {
+  return fouten[naam] ? html`<span class="fout" id="f-${naam}-fout"><span class="visueel-verborgen">Fout: </span>${fouten[naam]}</span>` : null;
+}
+
+function tekstveld(naam: string, label: string, waarde: string | undefined, fouten: Record<string, string>, o: { hint?: string; type?: string } = {}): SafeHtml {
+  return html`<div class="veld">
+    <label for="f-${naam}">${label}</label>
+    ${o.hint ? html`<span class="hint" id="f-${naam}-hint">${o.hint}</span>` : null}
+    ${veldFout(naam, fouten)}
+    <input type="${o.type ?? 'text'}"${veldAttrs(naam, fouten, Boolean(o.hint))} value="${waarde ?? ''}" autocomplete="off" spellcheck="false">
+  </div>`;
+}
+
+function keuzeveld(naam: string, label: string, waarde: string | undefined, opties: { waarde: string; tekst: string }[], fouten: Record<string, string>, leeg = '(alle)'): SafeHtml {
+  return html`<div class="veld">
+    <label for="f-${naam}">${label}</label>
+    ${veldFout(naam, fouten)}
+    <select${veldAttrs(naam, fouten, false)}>
+      ${leeg ? html`<option value="">${leeg}</option>` : null}
+      ${opties.map((o) => html`<option value="${o.waarde}"${o.waarde === waarde ? html` selected` : null}>${o.tekst}</option>`)}
+    </select>
+  </div>`;
+}
+
+function besluitTekst(besluit: string): SafeHtml {
+  return besluit === 'geweigerd' ? html`<span class="geweigerd">geweigerd</span>` : html`<span class="toegestaan">${besluit}</span>`;
+}
+
+function trajecten(ids: string[]): SafeHtml {
+  if (!ids.length) return html`—`;
+  return html`${ids.map((id, i) => html`${i ? html`<br>` : null}<span class="mono">${id}</span>`)}`;
+}
+
+export interface ZoekView {
+  filters: Filters;
+  fouten: Record<string, string>;
+  limiet: number;
+  volgende?: string;
+  resultaat: Zoekresultaat | null;
+  /** An error of the API itself (not of a field). */
+  melding?: string | null;
+}
+
+export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
+  const f = v.filters;
+  const b = c.base;
+  const opties = (ids: readonly string[], naam: (id: string) => string) => ids.map((id) => ({ waarde: id, tekst: naam(id) }));
+  const form = html`<form method="get" action="${b}/privacy/logboek" role="search" aria-label="Logboek doorzoeken">
+    <fieldset>
+      <legend>Zoekfilters (alle optioneel)</legend>
+      <div class="velden">
+        ${tekstveld('trajectId', 'Traject-id', f.trajectId, v.fouten, { hint: 'De UUID van het inburgeringstraject.' })}
+        ${keuzeveld('partij', 'Partij', f.partij, opties(c.lijsten.partijen, c.namen.partij), v.fouten)}
+        ${keuzeveld('doel', 'Doel', f.doel, opties(c.lijsten.doelen, c.namen.doel), v.fouten)}
+        ${keuzeveld('berichttype', 'Berichttype', f.berichttype, opties(c.lijsten.berichttypen, c.namen.berichttype), v.fouten)}
+        ${keuzeveld('besluit', 'Besluit', f.besluit, [{ waarde: 'toegestaan', tekst: 'toegestaan' }, { waarde: 'geweigerd', tekst: 'geweigerd' }], v.fouten)}
+        ${tekstveld('vanaf', 'Vanaf (datum)', f.vanaf, v.fouten, { type: 'date' })}
+        ${tekstveld('tot', 'Tot en met (datum)', f.tot, v.fouten, { type: 'date' })}
+        ${keuzeveld('limiet', 'Regels per pagina', String(v.limiet), LIMIETEN.map((l) => ({ waarde: String(l), tekst: String(l) })), v.fouten, '')}
+      </div>
+    </fieldset>
+    <div class="knoppen">
+      <button type="submit">Zoeken</button>
+      <a class="knop secundair" href="${b}/privacy/logboek">Filters wissen</a>
+    </div>
+  </form>`;
+
+  const filterQuery = { ...f, limiet: String(v.limiet) } as Record<string, string | undefined>;
+  let resultaten: SafeHtml | null = null;
+  if (v.resultaat) {
+    const rows = v.resultaat.resultaten;
+    resultaten = html`<h2 id="resultaten">Resultaten</h2>
+      ${rows.length === 0
+        ? html`<p>Geen logboekregels gevonden met deze filters.</p>`
+        : html`<div class="tabel-scroll" role="region" aria-labelledby="resultaten-bijschrift" tabindex="0">
+          <table>
+            <caption id="resultaten-bijschrift">${rows.length} logboekregel${rows.length === 1 ? '' : 's'} op deze pagina, nieuwste eerst</caption>
+            <thead><tr>
+              <th scope="col">Nr.</th><th scope="col">Tijdstip</th><th scope="col">Actie</th><th scope="col">Partij</th>
+              <th scope="col">Traject</th><th scope="col">Berichttype</th><th scope="col">Doel</th><th scope="col">Besluit</th><th scope="col">Regel</th>
+            </tr></thead>
+            <tbody>${rows.map((r) => html`<tr>
+              <th scope="row"><a href="${b}/privacy/logboek/${r.id}" aria-label="Logboekregel ${r.id} bekijken">${r.id}</a></th>
+              <td>${tijd(r.tijdstip)}</td>
+              <td>${actieNaam(r.actie)}</td>
+              <td>${r.partij ? c.namen.partij(r.partij) : '—'}</td>
+              <td>${trajecten(r.trajectIds)}</td>
+              <td>${r.berichttype ? c.namen.berichttype(r.berichttype) : '—'}</td>
+              <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
+              <td>${besluitTekst(r.besluit)}</td>
+              <td><span class="mono">${r.regel ?? '—'}</span></td>
+            </tr>`)}</tbody>
+          </table>
+        </div>`}
+      ${v.volgende || v.resultaat.volgende
+        ? html`<nav class="paginering" aria-label="Paginering">
+          ${v.volgende ? html`<a href="${b}/privacy/logboek${queryString(filterQuery)}">Eerste pagina</a>` : null}
+          ${v.resultaat.volgende ? html`<a href="${b}/privacy/logboek${queryString({ ...filterQuery, volgende: v.resultaat.volgende })}" rel="next">Volgende pagina</a>` : null}
+        </nav>`
+        : null}
+      ${f.trajectId ? html`<p><a href="${b}/privacy/inzage${queryString({ trajectId: f.trajectId })}">Inzagerapport voor dit traject</a></p>` : null}
+      <h2 id="exporteren">Exporteren</h2>
+      <p>Exporteer alle logboekregels die aan deze filters voldoen, niet alleen deze pagina. Ook de export wordt in het logboek vastgelegd.</p>
+      <form method="get" action="${b}/privacy/logboek/export" aria-labelledby="exporteren">
+        ${Object.entries(f).map(([k, val]) => (val ? html`<input type="hidden" name="${k}" value="${val}">` : null))}
+        <div class="knoppen">
+          <button type="submit" name="formaat" value="csv">Exporteer als CSV</button>
+          <button type="submit" name="formaat" value="jsonl" class="secundair">Exporteer als JSON Lines</button>
+        </div>
+      </form>`;
+  }
+  return html`<p>Zoek in het logboek naar wie welke gegevens heeft gepubliceerd of gelezen, wanneer, voor welk doel en met welk besluit.
+      U ziet de regels waarin uw organisatie handelde, en de regels over gegevens die uw organisatie leverde of beheert.</p>
+    ${foutoverzicht(v.fouten)}
+    ${v.melding ? html`<div class="melding fout" role="alert"><p>${v.melding}</p></div>` : null}
+    ${form}
+    ${resultaten}`;
+}
+
+function rij(label: string, waarde: SafeHtml | string | number | null | undefined): SafeHtml {
+  return html`<dt>${label}</dt><dd>${waarde === null || waarde === undefined || waarde === '' ? '—' : waarde}</dd>`;
+}
+
+export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }): SafeHtml {
+  const b = c.base;
+  const k = r.keten;
+  return html`<p><a href="${b}/privacy/logboek">Terug naar zoeken</a></p>
+    ${k.geldig
+      ? html`<div class="melding goed"><p><strong>Deze regel klopt met de keten:</strong> de hash is opnieuw berekend en sluit aan op de vorige regel.</p></div>`
+      : html`<div class="melding fout" role="alert"><p><strong>Deze regel klopt niet met de keten.</strong> De regel of een regel ervoor is gewijzigd, verwijderd of ingevoegd. Zie <a href="${b}/privacy/verificatie">Verificatie</a>.</p></div>`}
+    <h2 id="wat">Wat er gebeurde</h2>
+    <dl class="record" aria-labelledby="wat">
+      ${rij('Regelnummer', r.id)}
+      ${rij('Tijdstip', tijd(r.tijdstip))}
+      ${rij('Actie', actieNaam(r.actie))}
+      ${rij('Partij', r.partij ? html`${c.namen.partij(r.partij)} <span class="mono">(${r.partij})</span>` : null)}
+      ${rij('Client', r.client ? html`<span class="mono">${r.client}</span>` : null)}
+      ${rij('Traject(en)', r.trajectIds.length ? html`${r.trajectIds.map((id, i) => html`${i ? html`<br>` : null}<a class="mono" href="${b}/privacy/logboek${queryString({ trajectId: id })}">${id}</a>`)}` : null)}
+      ${rij('Berichttype', r.berichttype ? c.namen.berichttype(r.berichttype) : null)}
+      ${rij("Bericht-id's", r.berichtIds.length ? html`${r.berichtIds.map((id, i) => html`${i ? html`<br>` : null}<span class="mono">${id}</span>`)}` : null)}
+      ${rij('Doel', r.doel ? html`${c.namen.doel(r.doel)} <span class="mono">(${r.doel})</span>` : null)}
+      ${rij('Verwerkingsactiviteit', r.verwerkingsactiviteit ? html`<span class="mono">${r.verwerkingsactiviteit}</span>` : null)}
+      ${rij('Grondslag', r.grondslag)}
+      ${rij('Besluit', besluitTekst(r.besluit))}
+      ${rij('Regel', r.regel ? html`<span class="mono">${r.regel}</span>` : null)}
+      ${rij('Reden', r.reden)}
+      ${rij('Verstrekte of opgeslagen velden (alleen namen)', r.velden.length ? html`${r.velden.map((v, i) => html`${i ? ', ' : null}<code>${v}</code>`)}` : null)}
+      ${rij('HTTP-status', r.status)}
+      ${rij('Beleidsversie', html`<span class="mono">${r.beleidsversie}</span>`)}
+      ${rij('Trace-id', html`<span class="mono">${r.traceId}</span>`)}
+      ${rij('Span-id', html`<span class="mono">${r.spanId}</span>`)}
+    </dl>
+    <h2 id="keten">Plaats in de keten</h2>
+    <dl class="record" aria-labelledby="keten">
+      ${rij('Positie', k.positie)}
+      ${rij('Hash van de vorige regel', html`<span class="mono">${k.vorigeHash}</span>`)}
+      ${rij('Hash van deze regel', html`<span class="mono">${k.hash}</span>`)}
+      ${rij('Klopt met de keten', k.geldig ? 'ja' : html`<span class="geweigerd">nee</span>`)}
+    </dl>
+    <p>Elke hash is SHA-256 over de canonieke JSON (RFC 8785) van de regel inclusief de hash van de vorige regel;
+      een wijziging ergens in de keten verandert alle hashes erna.</p>`;
+}
+
+export function verificatiepagina(c: PageContext, v: Verificatie): SafeHtml {
+  const cp = v.controlepunt;
+  return html`${v.geldig
+      ? html`<div class="melding goed"><h2>Het logboek is ongeschonden</h2><p>Alle ${v.aantal} regels zijn opnieuw berekend: geen regel is gewijzigd, verwijderd, ingevoegd of van plaats verwisseld${cp ? ', en het logboek is niet ingekort ten opzichte van het laatste controlepunt' : ''}.</p></div>`
+      : html`<div class="melding fout" role="alert"><h2>Het logboek is NIET ongeschonden</h2>
+          ${v.eersteFout ? html`<p>De eerste fout zit bij regel <strong>${v.eersteFout.id}</strong>: ${v.eersteFout.reden}</p>` : html`<p>De verificatie vond een fout.</p>`}
+          <p>Bewaar een export en neem contact op met de beheerder van Doelpoort.</p></div>`}
+    <h2 id="keten">De keten</h2>
+    <dl class="record" aria-labelledby="keten">
+      ${rij('Aantal regels', v.aantal)}
+      ${rij('Hash van de laatste regel', html`<span class="mono">${v.laatsteHash}</span>`)}
+      ${rij('Eerste fout', v.eersteFout ? html`regel ${v.eersteFout.id}: ${v.eersteFout.reden}` : 'geen')}
+    </dl>
+    <h2 id="controlepunt">Laatste controlepunt</h2>
+    ${cp
+      ? html`<p>Een controlepunt is een ondertekende verklaring (JWS, ES256) van Doelpoort over het aantal regels en de laatste hash op een moment.
+          Wie het logboek later inkort of herschrijft, kan het controlepunt niet opnieuw ondertekenen.
+          De publieke sleutels staan op <a href="${c.base}/v1/logboek/sleutels"><code>/v1/logboek/sleutels</code></a>.</p>
+        <dl class="record" aria-labelledby="controlepunt">
+          ${rij('Controlepunt', cp.id)}
+          ${rij('Tijdstip', tijd(cp.tijdstip))}
+          ${rij('Aantal regels op dat moment', cp.aantal)}
+          ${rij('Hash van de laatste regel op dat moment', html`<span class="mono">${cp.laatsteHash}</span>`)}
+          ${rij('Regels na dit controlepunt', Math.max(0, v.aantal - cp.aantal))}
+        </dl>
+        <h3 id="jws">Ondertekende verklaring (JWS)</h3>
+        <pre class="jws" aria-labelledby="jws" tabindex="0">${cp.jws}</pre>`
+      : html`<p>Er is nog geen controlepunt gezet.</p>`}`;
+}
+
+export function inzageformulier(c: PageContext, trajectId: string | undefined, fouten: Record<string, string>): SafeHtml {
+  return html`<form method="get" action="${c.base}/privacy/inzage" class="niet-afdrukken">
+    ${tekstveld('trajectId', 'Traject-id', trajectId, fouten, { hint: 'De UUID van het inburgeringstraject waarover de deelnemer inzage vraagt.' })}
+    <div class="knoppen"><button type="submit">Rapport opstellen</button></div>
+  </form>`;
+}
+
+export function inzagepagina(c: PageContext, trajectId: string | undefined, fouten: Record<string, string>, inzage: Inzage | null, melding: string | null): SafeHtml {
+  const intro = html`<p class="niet-afdrukken">Het inzagerapport beantwoordt een verzoek om inzage van een deelnemer (artikel 15 AVG):
+      welke organisaties via Doelpoort gegevens over het traject ontvingen, wanneer, welk soort gegevens en voor welk doel.
+      Namen van medewerkers en technische gegevens staan er bewust niet in.</p>
+    ${foutoverzicht(fouten, 'Er is een probleem met het traject-id')}
+    ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}`;
+  if (!inzage) return html`${intro}${inzageformulier(c, trajectId, fouten)}`;
+  const n = inzage.verstrekkingen.length;
+  return html`${intro}
+    ${inzageformulier(c, trajectId, fouten)}
+    <p class="niet-afdrukken">Gebruik de afdrukfunctie van uw browser (Ctrl+P of Cmd+P) om dit rapport af te drukken of als pdf op te slaan;
+      menu en formulieren worden dan weggelaten.</p>
+    <section aria-labelledby="rapport">
+      <h2 id="rapport">Verstrekkingen van gegevens over dit traject</h2>
+      <p>Dit overzicht laat zien welke organisaties via Doelpoort gegevens over uw inburgeringstraject hebben ontvangen:
+        wanneer, welk soort gegevens, voor welk doel en op grond van welke wet (artikel 15 van de Algemene verordening gegevensbescherming).</p>
+      <dl class="record">
+        ${rij('Traject', html`<span class="mono">${inzage.trajectId}</span>`)}
+        ${rij('Opgesteld op', tijd(inzage.opgesteldOp))}
+        ${rij('Aantal verstrekkingen', n)}
+      </dl>
+      ${n === 0
+        ? html`<p>Via Doelpoort zijn geen gegevens over dit traject aan andere organisaties verstrekt.</p>`
+        : html`<div class="tabel-scroll" role="region" aria-labelledby="verstrekkingen" tabindex="0"><table>
+          <caption id="verstrekkingen">Wie ontving welke gegevens, wanneer en waarom</caption>
+          <thead><tr><th scope="col">Datum</th><th scope="col">Ontvanger</th><th scope="col">Soort gegevens</th><th scope="col">Doel</th><th scope="col">Grondslag</th></tr></thead>
+          <tbody>${inzage.verstrekkingen.map((v) => html`<tr>
+            <td>${datum(v.datum)}</td>
+            <td>${c.namen.partij(v.ontvanger)}</td>
+            <td>${c.namen.berichttype(v.berichttype)}</td>
+            <td>${c.namen.doel(v.doel)}</td>
+            <td>${v.grondslag}</td>
+          </tr>`)}</tbody>
+        </table></div>`}
+      <p>Heeft u vragen over dit overzicht, of wilt u gegevens laten verbeteren of verwijderen? Neem contact op met uw gemeente.</p>
+    </section>`;
+}
+
+export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: string }, fouten: Record<string, string>, rijen: GesignaleerdeRij[] | null, melding: string | null): SafeHtml {
+  const opvallend = rijen?.filter((r) => r.signalen.length) ?? [];
+  const form = html`<form method="get" action="${c.base}/privacy/overzicht">
+    <fieldset><legend>Periode</legend><div class="velden">
+      ${tekstveld('vanaf', 'Vanaf (datum)', periode.vanaf, fouten, { type: 'date' })}
+      ${tekstveld('tot', 'Tot en met (datum)', periode.tot, fouten, { type: 'date' })}
+    </div></fieldset>
+    <div class="knoppen"><button type="submit">Overzicht tonen</button></div>
+  </form>`;
+  const tabel = rijen
+    ? rijen.length === 0
+      ? html`<p>Geen leesacties of weigeringen in deze periode.</p>`
+      : html`<div class="tabel-scroll" role="region" aria-labelledby="overzicht-bijschrift" tabindex="0"><table>
+        <caption id="overzicht-bijschrift">Leesacties en weigeringen per week, partij en doel</caption>
+        <thead><tr><th scope="col">Week</th><th scope="col">Partij</th><th scope="col">Doel</th>
+          <th scope="col" class="getal">Gelezen</th><th scope="col" class="getal">Geweigerd</th><th scope="col">Opvallend</th></tr></thead>
+        <tbody>${rijen.map((r) => html`<tr${r.signalen.length ? html` class="opvallend"` : null}>
+          <th scope="row">${weekNaam(r.week)}</th>
+          <td>${c.namen.partij(r.partij)}</td>
+          <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
+          <td class="getal">${r.gelezen}</td>
+          <td class="getal">${r.geweigerd > 0 ? html`<span class="geweigerd">${r.geweigerd}</span>` : r.geweigerd}</td>
+          <td>${r.signalen.length ? html`<span class="opvallend-tekst">Let op:</span> ${r.signalen.map((s) => s.tekst).join('; ')}` : '—'}</td>
+        </tr>`)}</tbody>
+      </table></div>`
+    : null;
+  return html`<p>Per week hoe vaak elke partij voor elk doel gegevens las, en hoe vaak een poging werd geweigerd.
+      Regels met weigeringen, een ongebruikelijk hoog aantal leesacties of een nieuw doel staan gemarkeerd met "Let op".</p>
+    ${foutoverzicht(fouten, 'Er is een probleem met de periode')}
+    ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}
+    ${form}
+    ${rijen
+      ? html`<h2 id="samenvatting">Samenvatting</h2>
+        <p>${opvallend.length === 0 ? 'Niets opvallends in deze periode.' : `${opvallend.length} opvallende ${opvallend.length === 1 ? 'regel' : 'regels'} in deze periode.`}</p>`
+      : null}
+    ${tabel}`;
+}
+
+/** "2026-W47" → "week 47 van 2026". */
+export function weekNaam(week: string): string {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  return m ? `week ${Number(m[2])} van ${m[1]}` : week;
+}
+
+export function startpagina(base: string, uitgelogd: boolean): SafeHtml {
+  return html`${uitgelogd ? html`<div class="melding goed" role="status"><p>U bent uitgelogd.</p></div>` : null}
+    <p>Met deze pagina's beantwoordt u als functionaris gegevensbescherming snel en aantoonbaar wie welke gegevens over een deelnemer
+      ontving, wanneer, voor welk doel en op welke grondslag — en toont u aan dat het logboek niet is gewijzigd.</p>
+    <p><a class="knop" href="${base}/privacy/inloggen">Inloggen</a></p>`;
+}
+
+export function meldingpagina(tekst: string, link?: { href: string; tekst: string }): SafeHtml {
+  return html`<p>${tekst}</p>${link ? html`<p><a href="${link.href}">${link.tekst}</a></p>` : null}`;
+}
