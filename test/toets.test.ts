@@ -119,6 +119,10 @@ describe('no existence oracle, no disclosure, no change', () => {
     expect(strip(existing.body)).toEqual(strip(missing.body));
     expect(existing.body.toestemming).toMatchObject({ nagegaan: false, status: 'niet-nagegaan', toestemmingIds: [] });
     expect(JSON.stringify(existing.body)).not.toContain(given.body.toestemmingId);
+    // The gemeente that runs the trajectory knows the consent anyway: for it, the answer shows it, and the missing assignment.
+    const byOwner = await toets('gemeente-hengelo', { partij: 'taalschool-oost', berichttype: 'plaatsing', doel: 'lesafstemming', trajectId: traject });
+    expect(byOwner.body).toMatchObject({ besluit: 'geweigerd', toestemming: { nagegaan: true, status: 'geldig', toestemmingIds: [given.body.toestemmingId] } });
+    expect(byOwner.body.reden).toMatch(/vereist dat u toegewezen als taal bent/);
   });
 
   it('changes nothing and leaves exactly one audit record', async () => {

@@ -63,9 +63,10 @@ export function beleidRouter(s: Services): Router {
       }
       const relatie = (await tx.relatie(body.trajectId, subject!.id, moment.datum)) ?? GEEN_RELATIE;
       const perioden: ToewijzingRow[] = (await tx.traject(body.trajectId)) ? (await tx.toewijzingen(body.trajectId)).filter((w) => w.partij === subject!.id) : [];
-      // The subject knows this trajectory if it runs it or ever had an assignment on it; otherwise
-      // the answer must look exactly like the one for a trajectory that does not exist.
-      const bekend = relatie.eigenaar || perioden.length > 0;
+      // A party asking about itself knows this trajectory if it runs it or ever had an assignment on
+      // it; otherwise the answer must look exactly like the one for a trajectory that does not exist.
+      // The gemeente asking about a party on its own trajectory knows everything about it already.
+      const bekend = !self || relatie.eigenaar || perioden.length > 0;
       let toestemmingen: ToestemmingRow[] | undefined;
       if (bekend && doel?.toestemmingVereist && actie === 'lezen') {
         toestemmingen = await tx.toestemmingen(body.trajectId, { ontvanger: subject!.id, doel: doel.id });
