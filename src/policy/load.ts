@@ -31,19 +31,31 @@ const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'rege
 
 type Defs = (ref: string) => JsonSchema | undefined;
 
+function deref(node: JsonSchema | undefined, defs: Defs): JsonSchema | undefined {
+  let n = node;
+  for (let i = 0; n && typeof n.$ref === 'string' && i < 32; i++) n = defs(n.$ref);
+  return n;
+}
+
+/** The properties an object schema declares, including those of its allOf/anyOf/oneOf branches. */
+export function propertiesOf(node: JsonSchema | undefined, defs: Defs, depth = 0): Record<string, JsonSchema> {
+  const n = deref(node, defs);
+  if (!n || depth > 16) return {};
+  const out: Record<string, JsonSchema> = {};
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    for (const branch of (n[key] as JsonSchema[] | undefined) ?? []) Object.assign(out, propertiesOf(branch, defs, depth + 1));
+  }
+  return Object.assign(out, (n.properties as Record<string, JsonSchema> | undefined) ?? {});
+}
+
 /** The schema node of the field at `pointer` (following `$ref`s), or undefined when there is no such field. */
 export function schemaNodeAt(schema: JsonSchema, pointer: string, defs: Defs): JsonSchema | undefined {
-  const deref = (node: JsonSchema | undefined) => {
-    let n = node;
-    for (let i = 0; n && typeof n.$ref === 'string' && i < 32; i++) n = defs(n.$ref);
-    return n;
-  };
-  let node: JsonSchema | undefined = deref(schema);
+  let node: JsonSchema | undefined = deref(schema, defs);
   if (pointer === '') return node;
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const props = node?.properties as Record<string, JsonSchema> | undefined;
-    node = deref(props && Object.hasOwn(props, key) ? props[key] : undefined);
+    const props = propertiesOf(node, defs);
+    node = deref(Object.hasOwn(props, key) ? props[key] : undefined, defs);
     if (!node) return undefined;
   }
   return node;
@@ -60,9 +72,8 @@ export function pointerExists(schema: JsonSchema, pointer: string, defs: Defs): 
  */
 export function withinAllowList(schema: JsonSchema, pointer: string, allowed: readonly string[], defs: Defs): boolean {
   if (covers(allowed, pointer)) return true;
-  const node = schemaNodeAt(schema, pointer, defs);
-  const props = node?.properties as Record<string, JsonSchema> | undefined;
-  if (!props || Object.keys(props).length === 0) return false;
+  const props = propertiesOf(schemaNodeAt(schema, pointer, defs), defs);
+  if (Object.keys(props).length === 0) return false;
   return Object.keys(props).every((k) => withinAllowList(schema, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, allowed, defs));
 }
 

@@ -13,7 +13,7 @@ import { loadSchemas } from '../schemas/registry.js';
 import { createPolicyEngine } from './engine.js';
 import { PolicyError } from './errors.js';
 import { explain } from './explain.js';
-import { loadPolicies } from './load.js';
+import { loadPolicies, pointerExists, withinAllowList } from './load.js';
 import { intersect, reduce } from './pointers.js';
 import { disclosedFields, project } from './project.js';
 import type { BesluitVraag, Partij, Regel, Relatie } from './types.js';
@@ -261,6 +261,28 @@ describe('policy files are checked at start', () => {
       f.projectie = { aanwezigheid: [''] };
     });
     expect(load).toThrow(/regels\.json: voldoet niet aan het schema/);
+  });
+});
+
+describe('fields in message schemas', () => {
+  const schema = {
+    type: 'object',
+    allOf: [{ properties: { a: { type: 'string' } } }, { $ref: '#/$defs/B' }],
+    properties: { c: { type: 'object', properties: { d: { type: 'string' }, e: { type: 'string' } } } },
+    $defs: { B: { properties: { b: { type: 'number' } } } },
+  };
+  const defs = (ref: string) => (ref === '#/$defs/B' ? schema.$defs.B : undefined);
+
+  it('finds fields declared directly, through $ref and in allOf/anyOf/oneOf branches; not others', () => {
+    for (const p of ['', '/a', '/b', '/c', '/c/d']) expect(pointerExists(schema, p, defs), p).toBe(true);
+    for (const p of ['/x', '/c/x', '/a/b']) expect(pointerExists(schema, p, defs), p).toBe(false);
+  });
+
+  it('an object is inside an allow-list when all of its fields are', () => {
+    expect(withinAllowList(schema, '/c', ['/c/d', '/c/e'], defs)).toBe(true);
+    expect(withinAllowList(schema, '/c', ['/c/d'], defs)).toBe(false);
+    expect(withinAllowList(schema, '', ['/a', '/b', '/c'], defs)).toBe(true);
+    expect(withinAllowList(schema, '', ['/a', '/c'], defs)).toBe(false);
   });
 });
 
