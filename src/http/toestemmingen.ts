@@ -23,7 +23,7 @@ import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { UUID } from './trajecten.js';
-import { eigenTraject, nietAfgesloten, trajectIdParam } from './toewijzingen.js';
+import { eigenTraject, nietAfgesloten, trajectIdParam, trajectIdPath } from './toewijzingen.js';
 import { beleidsversie } from './verwerkingsactiviteiten.js';
 
 interface ToestemmingBody {
@@ -191,7 +191,6 @@ export function toestemmingenRouter(s: Services): Router {
   return router;
 }
 
-const trajectIdPath = { name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const toestemmingIdPath = { name: 'toestemmingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const logboekRef = { type: 'object', required: ['id', 'hash'], properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } };
 

@@ -148,7 +148,7 @@ export function toewijzingenRouter(s: Services): Router {
   return router;
 }
 
-const trajectIdPath = { name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+export const trajectIdPath = { name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 export const toewijzingenOpenApi: OpenApiPart = {
   schemas: { NieuweToewijzing: apiComponent('toewijzing.json'), Afsluiting: apiComponent('afsluiting.json') },

@@ -20,6 +20,8 @@ export interface PolicyEngine {
   doel(id: string): Doel | undefined;
   categorie(id: string): Gegevenscategorie | undefined;
   decide(vraag: BesluitVraag): Besluit;
+  /** The fields a consent-based rule discloses of a type when the participant consented to `categorieen`. */
+  veldenMetToestemming(regel: Regel, berichttype: string, categorieen: readonly string[]): readonly string[];
   /** Message types that some rule lets this role read for this doel (for list queries). */
   leesbareTypen(rol: Partij['rol'], doel: string): readonly string[];
   /** Opening a trajectory: only a gemeente, which becomes its owner. */
@@ -161,6 +163,7 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
     doel: (id) => doelen.get(id),
     categorie: (id) => categorieen.get(id),
     decide,
+    veldenMetToestemming: (regel, berichttype, cats) => narrow(regel, doelen.get(regel.doel)!, berichttype, cats),
     leesbareTypen: (rol, doel) => readable.get(`${rol}|${doel}`) ?? [],
   };
 }

@@ -6,8 +6,7 @@
  */
 import { beoordeel, waaromNiet, type Toestemmingsoordeel } from '../consent/geldigheid.js';
 import { ALLEEN_GEAGGREGEERD, aggregatesOnlyReason, describeRelation, relationHolds, STANDAARD_WEIGEREN, type PolicyEngine } from './engine.js';
-import { categoryPointers, typesOf } from './load.js';
-import { intersect } from './pointers.js';
+import { typesOf } from './load.js';
 import type { Besluit, BesluitVraag, Regel } from './types.js';
 
 export type VoorwaardeNaam = 'actie' | 'rol' | 'berichttype' | 'doel' | 'relatie' | 'toestemming';
@@ -121,9 +120,7 @@ function conditions(engine: PolicyEngine, regel: Regel, vraag: BesluitVraag, oor
     } else if (oordeel.status !== 'geldig') {
       out.push({ voorwaarde: 'toestemming', vervuld: false, toelichting: `Deze regel vereist toestemming van de deelnemer; ${waaromNiet(oordeel)}.` });
     } else {
-      const doel = engine.doel(regel.doel)!;
-      const consented = categoryPointers({ ...doel, gegevenscategorieen: oordeel.gegevenscategorieen.filter((c) => doel.gegevenscategorieen.includes(c)) }, new Map(engine.set.gegevenscategorieen.map((c) => [c.id, c])), vraag.berichttype);
-      const velden = intersect(regel.projectie?.[vraag.berichttype] ?? [], consented);
+      const velden = engine.veldenMetToestemming(regel, vraag.berichttype, oordeel.gegevenscategorieen);
       out.push({
         voorwaarde: 'toestemming', vervuld: velden.length > 0,
         toelichting: velden.length > 0
