@@ -13,7 +13,14 @@ export type AuditActie =
   | 'traject-lezen'
   | 'bericht-publiceren'
   | 'berichten-lezen'
-  | 'bericht-lezen';
+  | 'bericht-lezen'
+  | 'toewijzing-toevoegen'
+  | 'toewijzing-beeindigen'
+  | 'traject-afsluiten'
+  | 'toestemming-vastleggen'
+  | 'toestemming-intrekken'
+  | 'toestemmingen-lezen'
+  | 'beleid-toetsen';
 
 /** What the pipeline knows about an attempt when it is recorded. */
 export interface AuditInput {

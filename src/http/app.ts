@@ -5,14 +5,18 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import { beleidRouter } from './beleid.js';
 import { berichtenRouter } from './berichten.js';
 import { documentationRouter, healthRouter } from './meta.js';
 import { API_VERSION } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
+import { toestemmingenRouter } from './toestemmingen.js';
+import { toewijzingenRouter } from './toewijzingen.js';
 import { trajectenRouter } from './trajecten.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
+import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
 
 export interface AppOptions {
   openapi: Record<string, unknown>;
@@ -64,6 +68,10 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', berichtenRouter(s));
   // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));
+  app.use('/v1', verwerkingsactiviteitenRouter(s));
+  app.use('/v1', toewijzingenRouter(s));
+  app.use('/v1', toestemmingenRouter(s));
+  app.use('/v1', beleidRouter(s));
 
   app.use((req, res) => {
     sendProblem(res, new HttpProblem('niet-gevonden', `Geen route voor ${req.method} ${req.path}. Paden eindigen niet op een slash; zie /v1/openapi.json.`), traceOf(res).traceId);

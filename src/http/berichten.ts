@@ -11,7 +11,7 @@ import { Router, type Request } from 'express';
 import { canonicalize } from '../audit/canonical.js';
 import { disclosedFields, project, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
-import type { BerichtRow, Tx } from '../store/store.js';
+import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -87,9 +87,30 @@ function requireDoel(req: Request, s: Services, p: Poging): Doel {
   return doel;
 }
 
-function decideRead(s: Services, tx: Tx, actor: Actor, berichttype: string, doel: Doel, relatie: Relatie): Besluit {
-  void tx; // consent lookups join here (issue: policies and consent)
-  return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemming: false });
+/**
+ * Step 4 for reads: the policy decision per message. For a consent-based doel the participant's
+ * consent records are read in THIS transaction (once per trajectory), so a withdrawal committed
+ * before it counts at once; consent is only looked up for a trajectory the caller has a relation with.
+ */
+function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
+  const now = s.now();
+  const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
+  const consent = new Map<string, Promise<ToestemmingRow[]>>();
+  return async (berichttype: string, trajectId: string, relatie: Relatie): Promise<Besluit> => {
+    let toestemmingen: ToestemmingRow[] | undefined;
+    if (doel.toestemmingVereist && (relatie.eigenaar || relatie.toewijzingen.length > 0)) {
+      let rows = consent.get(trajectId);
+      if (!rows) consent.set(trajectId, (rows = tx.toestemmingen(trajectId, { ontvanger: actor.partij.id, doel: doel.id })));
+      toestemmingen = await rows;
+    }
+    return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemmingen, moment });
+  };
+}
+
+/** The audit reason of an allowed read names the consent it relied on, if any. */
+function redenMetToestemming(reden: string, toestemmingIds: Iterable<string>): string {
+  const ids = [...toestemmingIds];
+  return ids.length ? `${reden} (op grond van toestemming ${ids.join(', ')})` : reden;
 }
 
 export function berichtenRouter(s: Services): Router {
@@ -116,7 +137,7 @@ export function berichtenRouter(s: Services): Router {
     const hash = envelopeHash(e);
     const outcome = await s.store.transaction(async (tx) => { // 6 commit: decision, data and audit in one transaction
       const relatie = (await tx.relatie(e.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
-      const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie, toestemming: false }); // 4 decide
+      const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie }); // 4 decide
       p.doel = besluit.doel;
       if (!besluit.toegestaan) {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
@@ -188,6 +209,7 @@ export function berichtenRouter(s: Services): Router {
     const vandaag = dutchDate(s.now());
 
     const result = await s.store.transaction(async (tx) => {
+      const decideRead = readDecider(s, tx, actor, doel);
       const relaties = new Map<string, Relatie>();
       const relatieVan = async (id: string) => {
         let r = relaties.get(id);
@@ -197,7 +219,7 @@ export function berichtenRouter(s: Services): Router {
       if (typeof trajectId === 'string') {
         // For one trajectory: refuse outright when no type is readable on it (e.g. no relation, no consent).
         const relatie = await relatieVan(trajectId);
-        const besluiten = readable.map((t) => decideRead(s, tx, actor, t, doel, relatie));
+        const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie)));
         if (!besluiten.some((b) => b.toegestaan)) {
           const besluit = besluiten.find((b) => b.regel !== 'standaard-weigeren') ?? besluiten[0]!;
           await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
@@ -209,6 +231,7 @@ export function berichtenRouter(s: Services): Router {
       const trajecten = new Set<string>();
       const regels = new Set<string>();
       const grondslagen = new Set<string>();
+      const toestemmingen = new Set<string>();
       // Page through candidate rows after the cursor until the page is full or the feed is exhausted.
       let cursor = na!;
       while (resultaten.length < limit && typen.length) {
@@ -216,7 +239,7 @@ export function berichtenRouter(s: Services): Router {
         const rows = await tx.berichten({ partij: actor.partij.id, vandaag, berichttypen: typen, trajectId: trajectId as string | undefined, na: cursor, limit: want });
         for (const row of rows) {
           cursor = row.volgnummer;
-          const besluit = decideRead(s, tx, actor, row.berichttype, doel, await relatieVan(row.trajectId)); // 4 decide per message
+          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId)); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
           const { view, velden: v } = messageView(row, besluit.projectie); // 5 minimise
           resultaten.push(view);
@@ -224,6 +247,7 @@ export function berichtenRouter(s: Services): Router {
           trajecten.add(row.trajectId);
           regels.add(besluit.regel);
           if (besluit.grondslag) grondslagen.add(besluit.grondslag);
+          besluit.toestemmingIds.forEach((id) => toestemmingen.add(id));
         }
         if (rows.length < want) break;
       }
@@ -231,7 +255,7 @@ export function berichtenRouter(s: Services): Router {
       if (typeof trajectId !== 'string') p.trajectIds = [...trajecten];
       await tx.appendAudit(auditInput(s, p, {
         besluit: 'toegestaan', regel: [...regels].join(',') || 'geen-resultaten', status: 200,
-        reden: resultaten.length ? `${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}.` : 'Geen berichten om te verstrekken.',
+        reden: resultaten.length ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}.`, toestemmingen) : 'Geen berichten om te verstrekken.',
         grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(),
       }));
       // The cursor always points after the last message considered, so a client can keep it and ask
@@ -260,13 +284,13 @@ export function berichtenRouter(s: Services): Router {
       }
       p.trajectIds = [row.trajectId];
       p.berichttype = row.berichttype;
-      const besluit = decideRead(s, tx, actor, row.berichttype, doel, relatie);
+      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie);
       if (!besluit.toegestaan || !besluit.projectie) {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { status: 403 as const, besluit, view: null };
       }
       const { view, velden } = messageView(row, besluit.projectie);
-      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 200, grondslag: besluit.grondslag, velden }));
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
       return { status: 200 as const, besluit, view };
     });
     p.geaudit = true;

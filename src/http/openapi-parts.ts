@@ -1,6 +1,15 @@
 /** The OpenAPI parts of the concerns beyond trajectories and messages; each adds one line here. */
+import { beleidOpenApi } from './beleid.js';
 import type { OpenApiPart } from './openapi.js';
+import { toestemmingenOpenApi } from './toestemmingen.js';
+import { toewijzingenOpenApi } from './toewijzingen.js';
+import { verwerkingsactiviteitenOpenApi } from './verwerkingsactiviteiten.js';
 
 export function openApiParts(): OpenApiPart[] {
-  return [];
+  return [
+    verwerkingsactiviteitenOpenApi,
+    toewijzingenOpenApi,
+    toestemmingenOpenApi,
+    beleidOpenApi,
+  ];
 }

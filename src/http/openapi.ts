@@ -73,6 +73,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
     properties: {
       trajectId: { type: 'string', format: 'uuid' }, gemeente: { type: 'string' }, leerroute: ref('Leerroute'),
       startdatum: ref('Datum'), aangemaaktOp: ref('Tijdstip'), toewijzingen: { type: 'array', items: ref('Toewijzing') },
+      afgeslotenOp: ref('Tijdstip'), afsluitreden: { type: 'string', enum: ['afgerond', 'uitgevallen', 'verhuisd', 'ontheffing', 'overig'] },
     },
   };
   componentSchemas.Ontvangstbewijs = {

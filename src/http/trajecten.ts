@@ -20,7 +20,7 @@ interface TrajectBody {
   toewijzingen: { partij: string; rol: ToewijzingRow['rol']; vanaf: string; tot?: string }[];
 }
 
-const ROL_VOOR_TOEWIJZING: Record<ToewijzingRow['rol'], string[]> = {
+export const ROL_VOOR_TOEWIJZING: Record<ToewijzingRow['rol'], string[]> = {
   taal: ['taalaanbieder'],
   participatie: ['reintegratie'],
   begeleiding: ['taalaanbieder', 'reintegratie'],
@@ -47,6 +47,7 @@ export function trajectView(t: TrajectRow, toewijzingen: ToewijzingRow[]) {
     leerroute: t.leerroute,
     startdatum: t.startdatum,
     aangemaaktOp: t.aangemaaktOp,
+    ...(t.afgeslotenOp ? { afgeslotenOp: t.afgeslotenOp, afsluitreden: t.afsluitreden } : {}),
     toewijzingen: toewijzingen.map((w) => ({
       partij: w.partij,
       rol: w.rol,

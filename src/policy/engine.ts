@@ -1,34 +1,48 @@
 /**
  * Policy: owns the decision "may this party, in this role, with this relation to the trajectory,
- * do this action on this message type for this doel?" Deny by default; an explicit `verbieden`
- * beats any `toestaan`. Rules are indexed once at start so that a decision is a map lookup and a
- * short loop — no I/O, no allocation beyond the answer.
+ * do this action on this message type for this doel — and which fields may leave?" Deny by
+ * default; an explicit `verbieden` beats any `toestaan`; a doel that only allows aggregates never
+ * allows a read about one participant; a consent-based rule needs a consent that counts at the
+ * moment of the decision, and discloses only the fields of the categories consented to.
+ *
+ * Rules are indexed once at start so that a decision is a map lookup and a short loop — no I/O.
+ * `explain()` (in explain.ts) walks every rule for the same question, for people.
  */
-import type { PolicySet } from './load.js';
-import type { Besluit, BesluitVraag, Doel, Partij, Regel, Relatie } from './types.js';
+import { beoordeel, waaromNiet } from '../consent/geldigheid.js';
+import { categoryPointers, typesOf, type PolicySet } from './load.js';
+import { covers, intersect } from './pointers.js';
+import type { Besluit, BesluitVraag, Doel, Gegevenscategorie, Partij, Regel, Relatie } from './types.js';
 
 export interface PolicyEngine {
   readonly set: PolicySet;
   partijByClientId(clientId: string): Partij | undefined;
   partij(id: string): Partij | undefined;
   doel(id: string): Doel | undefined;
+  categorie(id: string): Gegevenscategorie | undefined;
   decide(vraag: BesluitVraag): Besluit;
+  /** The fields a consent-based rule discloses of a type when the participant consented to `categorieen`. */
+  veldenMetToestemming(regel: Regel, berichttype: string, categorieen: readonly string[]): readonly string[];
   /** Message types that some rule lets this role read for this doel (for list queries). */
   leesbareTypen(rol: Partij['rol'], doel: string): readonly string[];
   /** Opening a trajectory: only a gemeente, which becomes its owner. */
   trajectOpenen(partij: Partij): Besluit;
   /** Seeing a trajectory (its route, dates and assignments): its gemeente and actively assigned parties. */
   trajectInzien(partij: Partij, relatie: Relatie): Besluit;
+  /** Changing a trajectory (assignments, consent, closing it): its gemeente only. */
+  trajectBeheren(partij: Partij, relatie: Relatie): Besluit;
 }
 
+/** Built-in rule: nothing allowed it. */
 export const STANDAARD_WEIGEREN = 'standaard-weigeren';
+/** Built-in rule: the doel allows aggregates only. */
+export const ALLEEN_GEAGGREGEERD = 'alleen-geaggregeerd';
 
-function relationHolds(regel: Regel, relatie: Relatie): boolean {
+export function relationHolds(regel: Regel, relatie: Relatie): boolean {
   if (regel.relatie === 'eigenaar') return relatie.eigenaar;
   return regel.relatie.toewijzing.some((rol) => relatie.toewijzingen.includes(rol));
 }
 
-function describeRelation(regel: Regel): string {
+export function describeRelation(regel: Regel): string {
   return regel.relatie === 'eigenaar'
     ? 'de gemeente die het traject voert'
     : `toegewezen als ${regel.relatie.toewijzing.join(' of ')}`;
@@ -38,18 +52,24 @@ export function grondslagText(doel: Doel): string {
   return doel.grondslag.wet ? `${doel.grondslag.avg}; ${doel.grondslag.wet}` : doel.grondslag.avg;
 }
 
+export function aggregatesOnlyReason(doel: Doel): string {
+  return `Doel ${doel.id} levert alleen geaggregeerde cijfers; gegevens over één deelnemer worden voor dit doel nooit verstrekt.`;
+}
+
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 export function createPolicyEngine(set: PolicySet): PolicyEngine {
   const byClient = new Map<string, Partij>();
   for (const p of set.partijen) for (const c of p.clientIds) byClient.set(c, p);
   const partijen = new Map(set.partijen.map((p) => [p.id, p]));
   const doelen = new Map(set.doelen.map((d) => [d.id, d]));
+  const categorieen = new Map(set.gegevenscategorieen.map((c) => [c.id, c]));
 
-  // Index: "actie|rol|berichttype|doel" (doel empty for publiceren) → rules, forbids first.
+  // Index: "actie|rol|berichttype|doel" (doel empty for publiceren) → rules, forbids first, then file order.
   const index = new Map<string, Regel[]>();
   const readable = new Map<string, string[]>();
   for (const regel of set.regels) {
-    const types = regel.actie === 'lezen' ? Object.keys(regel.projectie ?? {}) : (regel.berichttypen ?? []);
-    for (const type of types) {
+    for (const type of typesOf(regel)) {
       const key = `${regel.actie}|${regel.rol}|${type}|${regel.actie === 'lezen' ? regel.doel : ''}`;
       const list = index.get(key) ?? [];
       list.push(regel);
@@ -64,17 +84,33 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
     }
   }
 
+  // A consent narrows a rule's projection to the categories consented to; cached per combination.
+  const narrowed = new Map<string, readonly string[]>();
+  function narrow(regel: Regel, doel: Doel, type: string, cats: readonly string[]): readonly string[] {
+    const key = `${regel.id}|${type}|${cats.join(',')}`;
+    let result = narrowed.get(key);
+    if (!result) {
+      const full = regel.projectie?.[type] ?? [];
+      const consented = categoryPointers({ ...doel, gegevenscategorieen: cats.filter((c) => doel.gegevenscategorieen.includes(c)) }, categorieen, type);
+      result = full.every((p) => p !== '' && covers(consented, p)) ? full : intersect(full, consented);
+      narrowed.set(key, result);
+    }
+    return result;
+  }
+
+  const deny = (regel: string, doel: Doel | null, reden: string): Besluit => ({
+    toegestaan: false, regel, doel, grondslag: null, projectie: null, toestemmingIds: NO_IDS, reden,
+  });
+
   function decide(vraag: BesluitVraag): Besluit {
     const { partij, actie, berichttype, relatie } = vraag;
+    const requestedDoel = vraag.doel ? (doelen.get(vraag.doel) ?? null) : null;
+    if (actie === 'lezen' && requestedDoel?.alleenGeaggregeerd) return deny(ALLEEN_GEAGGREGEERD, requestedDoel, aggregatesOnlyReason(requestedDoel));
     const key = `${actie}|${partij.rol}|${berichttype}|${actie === 'lezen' ? (vraag.doel ?? '') : ''}`;
     const candidates = index.get(key);
-    const requestedDoel = vraag.doel ? (doelen.get(vraag.doel) ?? null) : null;
     if (!candidates) {
       const what = actie === 'lezen' ? `${berichttype} te lezen voor doel ${vraag.doel}` : `${berichttype} te publiceren`;
-      return {
-        toegestaan: false, regel: STANDAARD_WEIGEREN, doel: requestedDoel, grondslag: null, projectie: null,
-        reden: `Geen regel staat een ${partij.rol} toe om ${what}.`,
-      };
+      return deny(STANDAARD_WEIGEREN, requestedDoel, `Geen regel staat een ${partij.rol} toe om ${what}.`);
     }
     let nearMiss: string | null = null;
     for (const regel of candidates) {
@@ -83,27 +119,29 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         nearMiss ??= `Regel ${regel.id} vereist dat u ${describeRelation(regel)} bent (met een actieve toewijzing); dat is niet zo.`;
         continue;
       }
-      if (regel.effect === 'verbieden') {
-        return { toegestaan: false, regel: regel.id, doel, grondslag: null, projectie: null, reden: `Verboden door regel ${regel.id}: ${regel.toelichting}` };
+      if (regel.effect === 'verbieden') return deny(regel.id, doel, `Verboden door regel ${regel.id}: ${regel.toelichting}`);
+      let projectie: readonly string[] | null = actie === 'lezen' ? (regel.projectie?.[berichttype] ?? null) : null;
+      let toestemmingIds = NO_IDS;
+      if (regel.toestemming) {
+        const oordeel = beoordeel(vraag.toestemmingen, vraag.moment);
+        if (oordeel.status !== 'geldig') {
+          nearMiss = `Regel ${regel.id} vereist toestemming van de deelnemer voor doel ${regel.doel}; ${waaromNiet(oordeel)}.`;
+          continue;
+        }
+        projectie = narrow(regel, doel, berichttype, oordeel.gegevenscategorieen);
+        if (projectie.length === 0) {
+          nearMiss = `Regel ${regel.id}: de toestemming geldt voor ${oordeel.gegevenscategorieen.join(', ')}; daar valt geen enkel veld van ${berichttype} onder dat de regel verstrekt.`;
+          continue;
+        }
+        toestemmingIds = oordeel.toestemmingIds;
       }
-      if (regel.toestemming && !vraag.toestemming) {
-        nearMiss = `Regel ${regel.id} vereist toestemming van de deelnemer voor doel ${regel.doel}; er is geen geldige toestemming.`;
-        continue;
-      }
-      return {
-        toegestaan: true,
-        regel: regel.id,
-        doel,
-        grondslag: grondslagText(doel),
-        projectie: actie === 'lezen' ? (regel.projectie?.[berichttype] ?? null) : null,
-        reden: regel.toelichting,
-      };
+      return { toegestaan: true, regel: regel.id, doel, grondslag: grondslagText(doel), projectie, toestemmingIds, reden: regel.toelichting };
     }
-    return { toegestaan: false, regel: STANDAARD_WEIGEREN, doel: requestedDoel, grondslag: null, projectie: null, reden: nearMiss ?? 'Geen regel is van toepassing.' };
+    return deny(STANDAARD_WEIGEREN, requestedDoel, nearMiss ?? 'Geen regel is van toepassing.');
   }
 
   const trajectBesluit = (toegestaan: boolean, regel: string, reden: string): Besluit => ({
-    toegestaan, regel, doel: null, grondslag: null, projectie: null, reden,
+    toegestaan, regel, doel: null, grondslag: null, projectie: null, toestemmingIds: NO_IDS, reden,
   });
 
   return {
@@ -116,10 +154,16 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
       relatie.eigenaar || relatie.toewijzingen.length > 0
         ? trajectBesluit(true, 'traject-inzien-betrokken', 'De gemeente van het traject en actief toegewezen partijen zien het traject.')
         : trajectBesluit(false, 'traject-inzien-betrokken', 'U bent niet de gemeente van dit traject en niet actief toegewezen.'),
+    trajectBeheren: (_partij, relatie) =>
+      relatie.eigenaar
+        ? trajectBesluit(true, 'traject-beheren-eigenaar', 'De gemeente die het traject voert beheert toewijzingen en toestemmingen en sluit het af.')
+        : trajectBesluit(false, 'traject-beheren-eigenaar', 'Alleen de gemeente die het traject voert kan dit (of het traject bestaat niet).'),
     partijByClientId: (c) => byClient.get(c),
     partij: (id) => partijen.get(id),
     doel: (id) => doelen.get(id),
+    categorie: (id) => categorieen.get(id),
     decide,
+    veldenMetToestemming: (regel, berichttype, cats) => narrow(regel, doelen.get(regel.doel)!, berichttype, cats),
     leesbareTypen: (rol, doel) => readable.get(`${rol}|${doel}`) ?? [],
   };
 }

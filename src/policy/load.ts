@@ -1,7 +1,11 @@
 /**
- * Reads the policy files (`partijen.json`, `doelen.json`, `regels.json`), validates each against
- * its own JSON Schema in `policies/schema/`, and cross-checks them against each other and against
- * the message schemas. Any problem stops the start with the file and rule named.
+ * Reads the policy files (`partijen.json`, `gegevenscategorieen.json`, `doelen.json`,
+ * `regels.json`), validates each against its own JSON Schema in `policies/schema/`, and
+ * cross-checks them against each other and against the message schemas. Any problem stops the
+ * start with the file and rule named: an unknown doel or field, a projection wider than the doel's
+ * data categories, a rule that reads subject-level data for an aggregates-only doel, consent asked
+ * where the law gives another basis (or not asked where consent is the basis), and an allowing rule
+ * that forbidding rules make dead (the two contradict each other).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -9,32 +13,82 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schemas/registry.js';
 import { PolicyError } from './errors.js';
-import type { Doel, Partij, Regel } from './types.js';
+import { covers } from './pointers.js';
+import type { Doel, Gegevenscategorie, Partij, Regel, ToewijzingRol } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
+  gegevenscategorieen: readonly Gegevenscategorie[];
   doelen: readonly Doel[];
   regels: readonly Regel[];
   verantwoordelijke: string;
-  /** `versie` from regels.json plus a SHA-256 over the three files: what the audit log cites. */
+  /** `versie` from regels.json plus a SHA-256 over the policy files: what the audit log cites. */
   versie: string;
   hash: string;
 }
 
-const FILES = ['partijen.json', 'doelen.json', 'regels.json'] as const;
+const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'regels.json'] as const;
 
-/** Resolve a JSON pointer against a JSON Schema: does the message schema have this field? */
-export function pointerExists(schema: JsonSchema, pointer: string, defs: (ref: string) => JsonSchema | undefined): boolean {
-  if (pointer === '') return true;
-  let node: JsonSchema | undefined = schema;
+type Defs = (ref: string) => JsonSchema | undefined;
+
+function deref(node: JsonSchema | undefined, defs: Defs): JsonSchema | undefined {
+  let n = node;
+  for (let i = 0; n && typeof n.$ref === 'string' && i < 32; i++) n = defs(n.$ref);
+  return n;
+}
+
+/** The properties an object schema declares, including those of its allOf/anyOf/oneOf branches. */
+export function propertiesOf(node: JsonSchema | undefined, defs: Defs, depth = 0): Record<string, JsonSchema> {
+  const n = deref(node, defs);
+  if (!n || depth > 16) return {};
+  const out: Record<string, JsonSchema> = {};
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    for (const branch of (n[key] as JsonSchema[] | undefined) ?? []) Object.assign(out, propertiesOf(branch, defs, depth + 1));
+  }
+  return Object.assign(out, (n.properties as Record<string, JsonSchema> | undefined) ?? {});
+}
+
+/** The schema node of the field at `pointer` (following `$ref`s), or undefined when there is no such field. */
+export function schemaNodeAt(schema: JsonSchema, pointer: string, defs: Defs): JsonSchema | undefined {
+  let node: JsonSchema | undefined = deref(schema, defs);
+  if (pointer === '') return node;
   for (const raw of pointer.split('/').slice(1)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    while (node && typeof node.$ref === 'string') node = defs(node.$ref);
-    const props = node?.properties as Record<string, JsonSchema> | undefined;
-    node = props?.[key];
-    if (!node) return false;
+    const props = propertiesOf(node, defs);
+    node = deref(Object.hasOwn(props, key) ? props[key] : undefined, defs);
+    if (!node) return undefined;
   }
-  return true;
+  return node;
+}
+
+/** Resolve a JSON pointer against a JSON Schema: does the message schema have this field? */
+export function pointerExists(schema: JsonSchema, pointer: string, defs: Defs): boolean {
+  return schemaNodeAt(schema, pointer, defs) !== undefined;
+}
+
+/**
+ * Whether the field at `pointer` lies wholly inside the allow-list `allowed`: some allowed pointer
+ * is it or an ancestor, or it is an object every one of whose fields is inside.
+ */
+export function withinAllowList(schema: JsonSchema, pointer: string, allowed: readonly string[], defs: Defs): boolean {
+  if (covers(allowed, pointer)) return true;
+  const props = propertiesOf(schemaNodeAt(schema, pointer, defs), defs);
+  if (Object.keys(props).length === 0) return false;
+  return Object.keys(props).every((k) => withinAllowList(schema, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, allowed, defs));
+}
+
+/** The fields (pointers) a doel's data categories cover in one message type. */
+export function categoryPointers(doel: Doel, categorieen: ReadonlyMap<string, Gegevenscategorie>, berichttype: string): string[] {
+  return doel.gegevenscategorieen.flatMap((id) => categorieen.get(id)?.velden[berichttype] ?? []);
+}
+
+/** The message types a rule speaks about. */
+export function typesOf(regel: Regel): string[] {
+  return regel.actie === 'lezen' && regel.effect === 'toestaan' ? Object.keys(regel.projectie ?? {}) : (regel.berichttypen ?? []);
+}
+
+function relationAlternatives(regel: Regel): Array<'eigenaar' | ToewijzingRol> {
+  return regel.relatie === 'eigenaar' ? ['eigenaar'] : regel.relatie.toewijzing;
 }
 
 export function loadPolicies(policyDir: string, schemas: SchemaRegistry): PolicySet {
@@ -59,6 +113,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const partijen = (data['partijen.json'] as { partijen: Partij[] }).partijen;
+  const categorieenFile = data['gegevenscategorieen.json'] as { categorieen: Gegevenscategorie[] };
   const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[] };
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
 
@@ -71,34 +126,88 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   };
   unique('partijen.json', 'partij-id', partijen.map((p) => p.id));
   unique('partijen.json', 'client-id', partijen.flatMap((p) => p.clientIds));
+  unique('gegevenscategorieen.json', 'categorie-id', categorieenFile.categorieen.map((c) => c.id));
   unique('doelen.json', 'doel-id', doelenFile.doelen.map((d) => d.id));
+  unique('doelen.json', 'uri', doelenFile.doelen.map((d) => d.uri));
   unique('regels.json', 'regel-id', regelsFile.regels.map((r) => r.id));
 
-  const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
-  const defs = (ref: string): JsonSchema | undefined => {
+  const defs: Defs = (ref) => {
     const [file, frag] = ref.split('#');
     const doc = schemas.files.get((file ?? '').replace(/^\.\.\//, ''));
     const name = frag?.split('/').pop();
     return name ? ((doc?.$defs as Record<string, JsonSchema> | undefined)?.[name]) : doc;
   };
 
+  // Data categories: every field they name exists in its message type.
+  const categorieen = new Map(categorieenFile.categorieen.map((c) => [c.id, c]));
+  for (const cat of categorieenFile.categorieen) {
+    for (const [type, pointers] of Object.entries(cat.velden)) {
+      const schema = schemas.schema(type);
+      if (!schema) throw new PolicyError('gegevenscategorieen.json', null, `categorie "${cat.id}": onbekend berichttype "${type}"`);
+      for (const pointer of pointers) {
+        if (!pointerExists(schema, pointer, defs)) throw new PolicyError('gegevenscategorieen.json', null, `categorie "${cat.id}": veld "${pointer}" bestaat niet in berichttype "${type}"`);
+      }
+    }
+  }
+
+  // The register: categories exist, the legal basis and the consent flag agree, special categories are declared.
+  for (const doel of doelenFile.doelen) {
+    const fail = (msg: string) => new PolicyError('doelen.json', null, `doel "${doel.id}": ${msg}`);
+    for (const id of doel.gegevenscategorieen) if (!categorieen.has(id)) throw fail(`onbekende gegevenscategorie "${id}" (niet in gegevenscategorieen.json)`);
+    const opToestemming = doel.grondslag.soort === 'toestemming';
+    if (doel.toestemmingVereist !== opToestemming) {
+      throw fail(opToestemming
+        ? 'de grondslag is toestemming, dus toestemmingVereist moet true zijn'
+        : `de grondslag is ${doel.grondslag.soort}; toestemming is dan geen grondslag, dus toestemmingVereist moet false zijn`);
+    }
+    const bijzonder = doel.gegevenscategorieen.filter((id) => categorieen.get(id)!.bijzonder);
+    if (bijzonder.length && !doel.bijzondereCategorieen) throw fail(`verwerkt bijzondere persoonsgegevens (${bijzonder.join(', ')}) maar bijzondereCategorieen is false`);
+    if (!bijzonder.length && doel.bijzondereCategorieen) throw fail('bijzondereCategorieen is true, maar geen van zijn gegevenscategorieen is bijzonder');
+  }
+
+  const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
+  const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden');
+
   for (const regel of regelsFile.regels) {
     const fail = (msg: string) => new PolicyError('regels.json', regel.id, msg);
     const doel = doelen.get(regel.doel);
     if (!doel) throw fail(`onbekend doel "${regel.doel}" (niet in doelen.json)`);
-    const types = regel.actie === 'lezen' ? Object.keys(regel.projectie ?? {}) : (regel.berichttypen ?? []);
+    const types = typesOf(regel);
     for (const type of types) {
       if (!schemas.schema(type)) throw fail(`onbekend berichttype "${type}"`);
     }
-    if (regel.actie === 'lezen') {
-      if (doel.toestemmingVereist && regel.effect === 'toestaan' && !regel.toestemming) {
-        throw fail(`doel "${doel.id}" vereist toestemming, maar de regel vraagt er niet om`);
-      }
-      for (const [type, pointers] of Object.entries(regel.projectie ?? {})) {
-        for (const pointer of pointers) {
-          if (!pointerExists(schemas.schema(type)!, pointer, defs)) throw fail(`veld "${pointer}" bestaat niet in berichttype "${type}"`);
+    if (regel.toestemming && !doel.toestemmingVereist) {
+      throw fail(`vraagt toestemming, maar doel "${doel.id}" heeft als grondslag ${doel.grondslag.soort}; toestemming kan dan geen voorwaarde zijn`);
+    }
+    if (regel.actie !== 'lezen' || regel.effect !== 'toestaan') continue;
+
+    if (doel.alleenGeaggregeerd) throw fail(`doel "${doel.id}" levert alleen geaggregeerde cijfers; een regel mag er geen gegevens over één deelnemer voor laten lezen`);
+    if (doel.toestemmingVereist && !regel.toestemming) throw fail(`doel "${doel.id}" vereist toestemming, maar de regel vraagt er niet om`);
+    if (!doel.ontvangers.includes(regel.rol)) throw fail(`een ${regel.rol} is geen ontvanger van doel "${doel.id}" (ontvangers: ${doel.ontvangers.join(', ')})`);
+    for (const [type, pointers] of Object.entries(regel.projectie ?? {})) {
+      const schema = schemas.schema(type)!;
+      const allowed = categoryPointers(doel, categorieen, type);
+      for (const pointer of pointers) {
+        if (!pointerExists(schema, pointer, defs)) throw fail(`veld "${pointer}" bestaat niet in berichttype "${type}"`);
+        if (!withinAllowList(schema, pointer, allowed, defs)) {
+          throw fail(`projectie "${pointer || '(heel bericht)'}" van ${type} is ruimer dan de gegevenscategorieen van doel "${doel.id}" (${doel.gegevenscategorieen.join(', ')})`);
         }
       }
+    }
+  }
+
+  // Contradiction: an allowing rule every case of which a forbidding rule also covers can never apply.
+  for (const allow of regelsFile.regels.filter((r) => r.effect === 'toestaan')) {
+    const sameScope = forbids.filter((f) => f.actie === allow.actie && f.rol === allow.rol && (allow.actie === 'publiceren' || f.doel === allow.doel));
+    if (sameScope.length === 0) continue;
+    const blockers = new Set<string>();
+    const dead = typesOf(allow).every((type) => relationAlternatives(allow).every((rel) => {
+      const f = sameScope.find((x) => typesOf(x).includes(type) && relationAlternatives(x).includes(rel));
+      if (f) blockers.add(f.id);
+      return Boolean(f);
+    }));
+    if (dead) {
+      throw new PolicyError('regels.json', allow.id, `staat toe wat ${[...blockers].join(', ')} verbiedt: de regels spreken elkaar tegen (een verbod gaat altijd voor, dus deze regel kan nooit gelden)`);
     }
   }
 
@@ -107,6 +216,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const digest = hash.digest('hex');
   return {
     partijen,
+    gegevenscategorieen: categorieenFile.categorieen,
     doelen: doelenFile.doelen,
     regels: regelsFile.regels,
     verantwoordelijke: doelenFile.verantwoordelijke,

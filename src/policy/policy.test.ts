@@ -1,21 +1,36 @@
+/**
+ * The policy engine and the policy files: every rule of the decision with an allowed and a refused
+ * case, and every start-up check with the shipped files loading (allowed) and a defect stopping the
+ * start, naming file and rule (refused).
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Toestemmingsfeit } from '../consent/geldigheid.js';
 import { projectRoot } from '../config.js';
 import { loadSchemas } from '../schemas/registry.js';
 import { createPolicyEngine } from './engine.js';
 import { PolicyError } from './errors.js';
-import { loadPolicies } from './load.js';
+import { explain } from './explain.js';
+import { loadPolicies, pointerExists, withinAllowList } from './load.js';
+import { intersect, reduce } from './pointers.js';
 import { disclosedFields, project } from './project.js';
-import type { Partij, Relatie } from './types.js';
+import type { BesluitVraag, Partij, Regel, Relatie } from './types.js';
 
 const root = projectRoot();
 const schemas = loadSchemas(path.join(root, 'schemas'));
-const engine = createPolicyEngine(loadPolicies(path.join(root, 'policies'), schemas));
+const set = loadPolicies(path.join(root, 'policies'), schemas);
+const engine = createPolicyEngine(set);
 const partij = (id: string) => engine.partij(id) as Partij;
 const owner: Relatie = { eigenaar: true, toewijzingen: [] };
 const taal: Relatie = { eigenaar: false, toewijzingen: ['taal'] };
+const participatie: Relatie = { eigenaar: false, toewijzingen: ['participatie'] };
+const geen: Relatie = { eigenaar: false, toewijzingen: [] };
+const moment = { tijdstip: '2026-11-23T12:00:00.000Z', datum: '2026-11-23' };
+const consent = (over: Partial<Toestemmingsfeit> = {}): Toestemmingsfeit => ({
+  toestemmingId: 't-1', gegevenscategorieen: ['participatievorm', 'participatierooster'], gegevenOp: '2026-11-01T09:00:00.000Z', geldigTot: '2027-06-30', ingetrokkenOp: null, ...over,
+});
 
 /** Copy the real policy folder, let `mutate` break one file, and load it. */
 function loadMutated(file: string, mutate: (json: any) => void) {
@@ -33,49 +48,132 @@ function loadMutated(file: string, mutate: (json: any) => void) {
 
 describe('decide', () => {
   it('allows with the rule, the doel and the legal basis', () => {
-    const b = engine.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: owner, toestemming: false });
-    expect(b).toMatchObject({ toegestaan: true, regel: 'lezen-handhaving', projectie: [''] });
+    const b = engine.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: owner });
+    expect(b).toMatchObject({ toegestaan: true, regel: 'lezen-handhaving', projectie: [''], toestemmingIds: [] });
     expect(b.grondslag).toMatch(/AVG art\. 6 lid 1 sub e; Wet inburgering 2021/);
   });
 
   it('denies by default when no rule exists', () => {
-    const b = engine.decide({ partij: partij('gemeente-hengelo'), actie: 'publiceren', berichttype: 'aanwezigheid', relatie: owner, toestemming: false });
-    expect(b).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren' });
+    const b = engine.decide({ partij: partij('gemeente-hengelo'), actie: 'publiceren', berichttype: 'aanwezigheid', relatie: owner });
+    expect(b).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren', projectie: null });
   });
 
   it('names the missing relation when a rule would apply to someone assigned', () => {
-    const b = engine.decide({ partij: partij('taalschool-oost'), actie: 'publiceren', berichttype: 'aanwezigheid', relatie: { eigenaar: false, toewijzingen: [] }, toestemming: false });
+    const b = engine.decide({ partij: partij('taalschool-oost'), actie: 'publiceren', berichttype: 'aanwezigheid', relatie: geen });
     expect(b.toegestaan).toBe(false);
     expect(b.reden).toMatch(/publiceren-taal.*toegewezen als taal/);
+    expect(engine.decide({ partij: partij('taalschool-oost'), actie: 'publiceren', berichttype: 'aanwezigheid', relatie: taal }).toegestaan).toBe(true);
   });
 
-  it('consent-based doel: refused without consent, allowed with it', () => {
-    const vraag = { partij: partij('roc-van-twente'), actie: 'lezen' as const, berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal };
-    expect(engine.decide({ ...vraag, toestemming: false })).toMatchObject({ toegestaan: false, reden: expect.stringMatching(/toestemming/) });
-    expect(engine.decide({ ...vraag, toestemming: true })).toMatchObject({ toegestaan: true, projectie: ['/vorm', '/status', '/sector', '/urenPerWeek', '/taalrijk'] });
+  it('the shipped forbid: a re-integration party never reads for handhaving, even assigned', () => {
+    const b = engine.decide({ partij: partij('werkshop'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: participatie });
+    expect(b).toMatchObject({ toegestaan: false, regel: 'geen-handhaving-door-reintegratie', reden: expect.stringMatching(/^Verboden door regel/) });
+    // Without the relation the forbid does not apply; the default does.
+    expect(engine.decide({ partij: partij('werkshop'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: geen }).regel).toBe('standaard-weigeren');
   });
 
   it('an explicit forbid beats an allow', () => {
-    const set = loadPolicies(path.join(root, 'policies'), schemas);
     const forbidding = createPolicyEngine({
       ...set,
-      regels: [...set.regels, { id: 'geen-handhaving-zondag', effect: 'verbieden', actie: 'lezen', rol: 'gemeente', relatie: 'eigenaar', doel: 'handhaving', projectie: { aanwezigheid: [''] }, toelichting: 'test' }],
+      regels: [...set.regels, { id: 'geen-handhaving-zondag', effect: 'verbieden', actie: 'lezen', rol: 'gemeente', relatie: 'eigenaar', doel: 'handhaving', berichttypen: ['aanwezigheid'], toelichting: 'test' }],
     });
-    const b = forbidding.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: owner, toestemming: false });
-    expect(b).toMatchObject({ toegestaan: false, regel: 'geen-handhaving-zondag' });
+    const vraag: BesluitVraag = { partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: owner };
+    expect(engine.decide(vraag)).toMatchObject({ toegestaan: true, regel: 'lezen-handhaving' });
+    expect(forbidding.decide(vraag)).toMatchObject({ toegestaan: false, regel: 'geen-handhaving-zondag' });
   });
 
-  it('opening trajectories is for a gemeente only', () => {
+  it('an aggregates-only doel refuses every subject-level read, whatever the relation', () => {
+    for (const p of ['gemeente-hengelo', 'roc-van-twente', 'werkshop']) {
+      const b = engine.decide({ partij: partij(p), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'monitoring', relatie: owner });
+      expect(b).toMatchObject({ toegestaan: false, regel: 'alleen-geaggregeerd' });
+    }
+    expect(engine.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'trajectbegeleiding', relatie: owner }).toegestaan).toBe(true);
+  });
+
+  it('opening trajectories is for a gemeente only; managing one for its own gemeente only', () => {
     expect(engine.trajectOpenen(partij('gemeente-hengelo')).toegestaan).toBe(true);
     expect(engine.trajectOpenen(partij('werkshop')).toegestaan).toBe(false);
+    expect(engine.trajectBeheren(partij('gemeente-hengelo'), owner).toegestaan).toBe(true);
+    expect(engine.trajectBeheren(partij('gemeente-hengelo'), geen).toegestaan).toBe(false);
+    expect(engine.trajectBeheren(partij('roc-van-twente'), taal).toegestaan).toBe(false);
+  });
+});
+
+describe('consent in a decision', () => {
+  const vraag: BesluitVraag = { partij: partij('roc-van-twente'), actie: 'lezen', berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal, moment };
+
+  it('refused without consent, allowed with it, and the decision names the consent relied on', () => {
+    expect(engine.decide(vraag)).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren', reden: expect.stringMatching(/lezen-lesafstemming vereist toestemming.*geen toestemming/) });
+    expect(engine.decide({ ...vraag, toestemmingen: [consent()] })).toMatchObject({
+      toegestaan: true, regel: 'lezen-lesafstemming', projectie: ['/vorm', '/status', '/sector', '/urenPerWeek', '/taalrijk'], toestemmingIds: ['t-1'],
+      grondslag: 'AVG art. 6 lid 1 sub a',
+    });
+  });
+
+  it('a withdrawn consent counts as absent from its withdrawal moment on', () => {
+    const withdrawn = consent({ ingetrokkenOp: '2026-11-23T11:59:59.000Z' });
+    expect(engine.decide({ ...vraag, toestemmingen: [withdrawn] })).toMatchObject({ toegestaan: false, reden: expect.stringMatching(/ingetrokken op 2026-11-23T11:59:59/) });
+    const later = consent({ ingetrokkenOp: '2026-11-23T12:00:01.000Z' });
+    expect(engine.decide({ ...vraag, toestemmingen: [later] }).toegestaan).toBe(true);
+  });
+
+  it('an expired consent counts as absent; geldigTot is inclusive', () => {
+    expect(engine.decide({ ...vraag, toestemmingen: [consent({ geldigTot: '2026-11-22' })] })).toMatchObject({ toegestaan: false, reden: expect.stringMatching(/verlopen/) });
+    expect(engine.decide({ ...vraag, toestemmingen: [consent({ geldigTot: '2026-11-23' })] }).toegestaan).toBe(true);
+  });
+
+  it('a consent for fewer categories narrows the projection to those categories', () => {
+    const b = engine.decide({ ...vraag, toestemmingen: [consent({ gegevenscategorieen: ['participatievorm'] })] });
+    expect(b).toMatchObject({ toegestaan: true, projectie: ['/sector', '/status', '/taalrijk', '/vorm'] });
+    const hours = engine.decide({ ...vraag, toestemmingen: [consent({ gegevenscategorieen: ['participatierooster'] })] });
+    expect(hours.projectie).toEqual(['/urenPerWeek']); // the rule does not disclose start and end dates at all
+  });
+
+  it('a consent none of whose categories the rule discloses is refused', () => {
+    const b = engine.decide({ ...vraag, toestemmingen: [consent({ gegevenscategorieen: ['werkgever'] })] });
+    expect(b).toMatchObject({ toegestaan: false, reden: expect.stringMatching(/geen enkel veld/) });
+  });
+
+  it('several consents that count are taken together', () => {
+    const b = engine.decide({ ...vraag, toestemmingen: [consent({ toestemmingId: 'a', gegevenscategorieen: ['participatievorm'] }), consent({ toestemmingId: 'b', gegevenscategorieen: ['participatierooster'] })] });
+    expect(b).toMatchObject({ toegestaan: true, projectie: ['/vorm', '/status', '/sector', '/urenPerWeek', '/taalrijk'], toestemmingIds: ['a', 'b'] });
+  });
+
+  it('consent does not replace the relation: unassigned with consent is still refused', () => {
+    expect(engine.decide({ ...vraag, relatie: geen, toestemmingen: [consent()] }).toegestaan).toBe(false);
+  });
+});
+
+describe('explain', () => {
+  it('names every rule with its conditions, and marks the rule that decided a refusal', () => {
+    const u = explain(engine, { partij: partij('roc-van-twente'), actie: 'lezen', berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal, moment });
+    expect(u.besluit).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren' });
+    expect(u.overwegingen.map((o) => o.regel)).toEqual(['alleen-geaggregeerd', ...set.regels.map((r) => r.id), 'standaard-weigeren']);
+    const les = u.overwegingen.find((o) => o.regel === 'lezen-lesafstemming')!;
+    expect(les.vanToepassing).toBe(false);
+    expect(les.voorwaarden.filter((v) => !v.vervuld)).toEqual([expect.objectContaining({ voorwaarde: 'toestemming', toelichting: expect.stringMatching(/geen toestemming/) })]);
+    expect(u.overwegingen.filter((o) => o.doorslaggevend).map((o) => o.regel)).toEqual(['standaard-weigeren']);
+  });
+
+  it('marks the allowing rule, with the narrowed fields, when consent is there', () => {
+    const u = explain(engine, { partij: partij('roc-van-twente'), actie: 'lezen', berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal, moment, toestemmingen: [consent({ gegevenscategorieen: ['participatievorm'] })] });
+    expect(u.besluit.toegestaan).toBe(true);
+    const les = u.overwegingen.find((o) => o.regel === 'lezen-lesafstemming')!;
+    expect(les).toMatchObject({ vanToepassing: true, doorslaggevend: true });
+    expect(les.voorwaarden.find((v) => v.voorwaarde === 'toestemming')!.toelichting).toMatch(/alleen \/sector, \/status, \/taalrijk, \/vorm/);
+  });
+
+  it('names the forbidding rule that decided', () => {
+    const u = explain(engine, { partij: partij('werkshop'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'handhaving', relatie: participatie });
+    expect(u.overwegingen.filter((o) => o.doorslaggevend).map((o) => o.regel)).toEqual(['geen-handhaving-door-reintegratie']);
   });
 });
 
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
-    const set = loadPolicies(path.join(root, 'policies'), schemas);
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring']);
+    expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 
   it.each([
@@ -86,10 +184,114 @@ describe('policy files are checked at start', () => {
     ['regels.json', (j: any) => { j.regels[1].id = j.regels[0].id; }, /regel-id "publiceren-taal" komt meer dan eens voor/],
     ['partijen.json', (j: any) => { j.partijen[1].rol = 'zorgverzekeraar'; }, /partijen\.json: voldoet niet aan het schema/],
     ['doelen.json', (j: any) => { j.doelen[0].bewaartermijn = 'vijf jaar'; }, /doelen\.json: voldoet niet aan het schema.*bewaartermijn/],
+    ['doelen.json', (j: any) => { j.doelen[0].grondslag.avg = 'AVG art. 6 lid 1 sub g'; }, /doelen\.json: voldoet niet aan het schema.*grondslag\/avg/],
   ])('%s with a defect stops the start, naming file and rule', (file, mutate, message) => {
     const load = loadMutated(file, mutate);
     expect(load).toThrow(PolicyError);
     expect(load).toThrow(message);
+  });
+
+  it('a projection wider than the doel\'s data categories stops the start', () => {
+    // bemiddeling has the category taalniveau only: exam results are outside it.
+    expect(loadMutated('regels.json', (j) => { j.regels[4].projectie.taalvoortgang.push('/examens'); }))
+      .toThrow(/regel lezen-bemiddeling.*projectie "\/examens" van taalvoortgang is ruimer dan de gegevenscategorieen van doel "bemiddeling"/);
+    // A whole-message projection is wider as soon as one field has no category of the doel.
+    expect(loadMutated('regels.json', (j) => { j.regels[4].projectie.taalvoortgang = ['']; }))
+      .toThrow(/regel lezen-bemiddeling.*projectie "\(heel bericht\)" van taalvoortgang is ruimer/);
+    // Allowed: the same projection once the doel has the category.
+    expect(loadMutated('doelen.json', (j) => { j.doelen[2].gegevenscategorieen.push('examenresultaten', 'didactische-toelichting'); })).not.toThrow();
+  });
+
+  it('a field of a data category that the message type does not have stops the start', () => {
+    expect(loadMutated('gegevenscategorieen.json', (j) => { j.categorieen[0].velden.aanwezigheid.push('/diagnose'); }))
+      .toThrow(/gegevenscategorieen\.json: categorie "deelname": veld "\/diagnose" bestaat niet in berichttype "aanwezigheid"/);
+  });
+
+  it('a doel naming an unknown data category stops the start', () => {
+    expect(loadMutated('doelen.json', (j) => { j.doelen[1].gegevenscategorieen.push('gezondheid'); }))
+      .toThrow(/doelen\.json: doel "handhaving": onbekende gegevenscategorie "gezondheid"/);
+  });
+
+  it('a subject-level read for an aggregates-only doel stops the start', () => {
+    const load = loadMutated('regels.json', (j) => {
+      j.regels.push({ id: 'lezen-monitoring', effect: 'toestaan', actie: 'lezen', doel: 'monitoring', rol: 'gemeente', relatie: 'eigenaar', projectie: { aanwezigheid: ['/geplandeUren'] }, toelichting: 'x' });
+    });
+    expect(load).toThrow(/regel lezen-monitoring.*alleen geaggregeerde cijfers/);
+  });
+
+  it('consent as a condition where the law gives another basis stops the start, and so does the reverse', () => {
+    expect(loadMutated('regels.json', (j) => { j.regels[4].toestemming = true; }))
+      .toThrow(/regel lezen-bemiddeling.*vraagt toestemming, maar doel "bemiddeling" heeft als grondslag publieke-taak/);
+    expect(loadMutated('doelen.json', (j) => { j.doelen[3].toestemmingVereist = false; }))
+      .toThrow(/doel "lesafstemming": de grondslag is toestemming, dus toestemmingVereist moet true zijn/);
+  });
+
+  it('a rule letting a role read that is not a recipient of the doel stops the start', () => {
+    expect(loadMutated('doelen.json', (j) => { j.doelen[2].ontvangers = ['gemeente']; }))
+      .toThrow(/regel lezen-bemiddeling.*een reintegratie is geen ontvanger van doel "bemiddeling"/);
+  });
+
+  it('special categories must be declared, with their AVG art. 9 exception', () => {
+    expect(loadMutated('gegevenscategorieen.json', (j) => { j.categorieen[1].bijzonder = true; }))
+      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(verzuim\) maar bijzondereCategorieen is false/);
+    expect(loadMutated('doelen.json', (j) => { j.doelen[0].bijzondereCategorieen = true; }))
+      .toThrow(/voldoet niet aan het schema.*uitzonderingBijzondereCategorieen/);
+  });
+
+  it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
+    const load = loadMutated('regels.json', (j) => {
+      j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
+    });
+    expect(load).toThrow(/regels\.json \(regel lezen-bemiddeling\): staat toe wat geen-bemiddeling verbiedt: de regels spreken elkaar tegen/);
+  });
+
+  it('a forbid that carves an exception out of an allow is not a contradiction', () => {
+    const load = loadMutated('regels.json', (j) => {
+      j.regels.push({ id: 'geen-bemiddeling-begeleiding', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['begeleiding'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
+    });
+    const carved = createPolicyEngine(load());
+    const vraag: BesluitVraag = { partij: partij('werkshop'), actie: 'lezen', berichttype: 'taalvoortgang', doel: 'bemiddeling', relatie: participatie };
+    expect(carved.decide(vraag).toegestaan).toBe(true);
+    expect(carved.decide({ ...vraag, relatie: { eigenaar: false, toewijzingen: ['begeleiding'] } })).toMatchObject({ toegestaan: false, regel: 'geen-bemiddeling-begeleiding' });
+  });
+
+  it('a forbidding rule names message types, not a projection', () => {
+    const load = loadMutated('regels.json', (j) => {
+      const f = j.regels.find((r: Regel) => r.id === 'geen-handhaving-door-reintegratie');
+      f.projectie = { aanwezigheid: [''] };
+    });
+    expect(load).toThrow(/regels\.json: voldoet niet aan het schema/);
+  });
+});
+
+describe('fields in message schemas', () => {
+  const schema = {
+    type: 'object',
+    allOf: [{ properties: { a: { type: 'string' } } }, { $ref: '#/$defs/B' }],
+    properties: { c: { type: 'object', properties: { d: { type: 'string' }, e: { type: 'string' } } } },
+    $defs: { B: { properties: { b: { type: 'number' } } } },
+  };
+  const defs = (ref: string) => (ref === '#/$defs/B' ? schema.$defs.B : undefined);
+
+  it('finds fields declared directly, through $ref and in allOf/anyOf/oneOf branches; not others', () => {
+    for (const p of ['', '/a', '/b', '/c', '/c/d']) expect(pointerExists(schema, p, defs), p).toBe(true);
+    for (const p of ['/x', '/c/x', '/a/b']) expect(pointerExists(schema, p, defs), p).toBe(false);
+  });
+
+  it('an object is inside an allow-list when all of its fields are', () => {
+    expect(withinAllowList(schema, '/c', ['/c/d', '/c/e'], defs)).toBe(true);
+    expect(withinAllowList(schema, '/c', ['/c/d'], defs)).toBe(false);
+    expect(withinAllowList(schema, '', ['/a', '/b', '/c'], defs)).toBe(true);
+    expect(withinAllowList(schema, '', ['/a', '/c'], defs)).toBe(false);
+  });
+});
+
+describe('pointer sets', () => {
+  it('reduce drops covered pointers; intersect keeps what both allow', () => {
+    expect(reduce(['/a/b', '/a', '/c', '/a'])).toEqual(['/a', '/c']);
+    expect(intersect(['/a', '/b/c'], ['/a/x', '/b'])).toEqual(['/a/x', '/b/c']);
+    expect(intersect([''], ['/x', '/y/z'])).toEqual(['/x', '/y/z']);
+    expect(intersect(['/a'], ['/ab'])).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 /** The vocabulary of the policy files, as TypeScript types. Dutch names mirror the files. */
+import type { Moment, Toestemmingsfeit } from '../consent/geldigheid.js';
 
 export type PartijRol = 'gemeente' | 'taalaanbieder' | 'reintegratie';
 export type ToewijzingRol = 'taal' | 'participatie' | 'begeleiding';
@@ -18,6 +19,16 @@ export interface Grondslag {
   wet: string | null;
 }
 
+/** A data category of the register, with the fields (JSON pointers) it covers per message type. */
+export interface Gegevenscategorie {
+  id: string;
+  naam: string;
+  omschrijving: string;
+  /** A special category of personal data (AVG art. 9). */
+  bijzonder: boolean;
+  velden: Record<string, string[]>;
+}
+
 /** A processing activity of the register (AVG art. 30). */
 export interface Doel {
   id: string;
@@ -26,8 +37,18 @@ export interface Doel {
   doel: string;
   grondslag: Grondslag;
   bijzondereCategorieen: boolean;
+  /** The AVG art. 9 lid 2 exception; present when `bijzondereCategorieen`. */
+  uitzonderingBijzondereCategorieen?: string;
+  /** Ids of the data categories this activity processes; no rule may disclose more. */
+  gegevenscategorieen: string[];
+  /** The roles that receive data for this doel. */
+  ontvangers: PartijRol[];
   bewaartermijn: string;
   toestemmingVereist: boolean;
+  /** Only aggregates: no rule may let anyone read about one participant for this doel. */
+  alleenGeaggregeerd?: boolean;
+  /** The controller, when it is not the register's default. */
+  verantwoordelijke?: string;
 }
 
 export interface Regel {
@@ -37,7 +58,7 @@ export interface Regel {
   rol: PartijRol;
   relatie: 'eigenaar' | { toewijzing: ToewijzingRol[] };
   doel: string;
-  /** publiceren: the message types this rule covers. */
+  /** publiceren, and every `verbieden` rule: the message types this rule covers. */
   berichttypen?: string[];
   /** lezen: per message type the JSON pointers that may leave the gateway ("" = the whole message). */
   projectie?: Record<string, string[]>;
@@ -63,8 +84,13 @@ export interface BesluitVraag {
   /** Required for `lezen`; ignored for `publiceren` (the rule names the doel under which data is supplied). */
   doel?: string;
   relatie: Relatie;
-  /** Whether valid consent exists for this recipient and doel. */
-  toestemming: boolean;
+  /**
+   * The participant's consent records for this recipient, trajectory and doel — withdrawn and
+   * expired ones included; the engine judges them at `moment`. Absent: none.
+   */
+  toestemmingen?: readonly Toestemmingsfeit[];
+  /** When the decision is taken; needed to judge consent. */
+  moment?: Moment;
 }
 
 export interface Besluit {
@@ -76,6 +102,8 @@ export interface Besluit {
   grondslag: string | null;
   /** For an allowed read: the JSON pointers that may be disclosed. */
   projectie: readonly string[] | null;
+  /** The consent records an allowed read relies on (empty when the doel needs none). */
+  toestemmingIds: readonly string[];
   /** Why, for a privacy officer and for the caller. */
   reden: string;
 }

@@ -58,8 +58,10 @@ export function toInvalidParams(errors: ErrorObject[] | null | undefined, prefix
   localizeNl(copy);
   return copy.map((e) => {
     let pointer = prefix + e.instancePath;
-    if (e.keyword === 'required') pointer += `/${(e.params as { missingProperty: string }).missingProperty}`;
-    if (e.keyword === 'additionalProperties') pointer += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    // Property names become pointer segments: escape "~" and "/" (RFC 6901), as ajv does for instancePath.
+    const segment = (name: string) => `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (e.keyword === 'required') pointer += segment((e.params as { missingProperty: string }).missingProperty);
+    if (e.keyword === 'additionalProperties') pointer += segment((e.params as { additionalProperty: string }).additionalProperty);
     let reason = e.message ?? 'ongeldig';
     if (e.keyword === 'enum') reason += `: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
     return { name: pointer || '/', code: e.keyword, reason };

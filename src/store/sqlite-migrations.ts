@@ -67,4 +67,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trajectId, auditId)
   ) STRICT, WITHOUT ROWID;
   `,
+  // Issue 5: closing a trajectory, and the participant's consent (toestemming).
+  `
+  ALTER TABLE trajecten ADD COLUMN afgeslotenOp TEXT;
+  ALTER TABLE trajecten ADD COLUMN afsluitreden TEXT;
+
+  CREATE TABLE toestemmingen (
+    toestemmingId       TEXT PRIMARY KEY,
+    trajectId           TEXT NOT NULL REFERENCES trajecten (trajectId),
+    ontvanger           TEXT NOT NULL,
+    doel                TEXT NOT NULL,
+    gegevenscategorieen TEXT NOT NULL,
+    gegevenOp           TEXT NOT NULL,
+    geldigTot           TEXT NOT NULL,
+    ingetrokkenOp       TEXT,
+    bewijs              TEXT,
+    vastgelegdDoor      TEXT NOT NULL,
+    beleidsversie       TEXT NOT NULL
+  ) STRICT;
+  -- The lookup inside every consent-based read: (trajectory, recipient, doel).
+  CREATE INDEX toestemmingen_opzoeken ON toestemmingen (trajectId, ontvanger, doel);
+  `,
 ];

@@ -14,13 +14,19 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, seal, type AuditInput, type AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Store, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Store, type ToestemmingRow, type Tx } from './store.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
 interface Pending {
   work: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
+
+function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
+  return { ...row, gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs) };
 }
 
 type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
@@ -52,7 +58,20 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   const st = {
     insertTraject: db.prepare('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)'),
     insertToewijzing: db.prepare('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)'),
-    traject: db.prepare('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp FROM trajecten WHERE trajectId = ?'),
+    traject: db.prepare('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden FROM trajecten WHERE trajectId = ?'),
+    beeindig: db.prepare(
+      `UPDATE toewijzingen SET beeindigdOp = @tijdstip
+       WHERE trajectId = @trajectId AND beeindigdOp IS NULL AND (@partij IS NULL OR partij = @partij) AND (@rol IS NULL OR rol = @rol)`,
+    ),
+    sluit: db.prepare('UPDATE trajecten SET afgeslotenOp = ?, afsluitreden = ? WHERE trajectId = ?'),
+    insertToestemming: db.prepare(
+      `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie)
+       VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie)`,
+    ),
+    toestemmingen: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? ORDER BY rowid'),
+    toestemmingenVoor: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? AND ontvanger = ? AND doel = ? ORDER BY rowid'),
+    toestemming: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? AND toestemmingId = ?'),
+    trekIn: db.prepare('UPDATE toestemmingen SET ingetrokkenOp = ? WHERE toestemmingId = ? AND ingetrokkenOp IS NULL'),
     toewijzingen: db.prepare('SELECT trajectId, partij, rol, vanaf, tot, beeindigdOp FROM toewijzingen WHERE trajectId = ? ORDER BY id'),
     activeRoles: db.prepare(
       'SELECT rol FROM toewijzingen WHERE trajectId = ? AND partij = ? AND vanaf <= ? AND (tot IS NULL OR tot >= ?) AND beeindigdOp IS NULL',
@@ -103,6 +122,29 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       if (!traject) return undefined;
       const roles = st.activeRoles.all(trajectId, partij, vandaag, vandaag) as ToewijzingRol[];
       return { eigenaar: traject.gemeente === partij, toewijzingen: roles };
+    },
+    async insertToewijzing(row) {
+      st.insertToewijzing.run(row);
+    },
+    async beeindigToewijzingen(trajectId, partij, rol, tijdstip) {
+      return st.beeindig.run({ trajectId, partij, rol, tijdstip }).changes;
+    },
+    async sluitTraject(trajectId, tijdstip, reden) {
+      st.sluit.run(tijdstip, reden, trajectId);
+    },
+    async insertToestemming(row) {
+      st.insertToestemming.run({ ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs) });
+    },
+    async toestemmingen(trajectId, filter) {
+      const rows = (filter ? st.toestemmingenVoor.all(trajectId, filter.ontvanger, filter.doel) : st.toestemmingen.all(trajectId)) as ToestemmingDbRow[];
+      return rows.map(toToestemming);
+    },
+    async toestemming(trajectId, toestemmingId) {
+      const row = st.toestemming.get(trajectId, toestemmingId) as ToestemmingDbRow | undefined;
+      return row && toToestemming(row);
+    },
+    async trekToestemmingIn(toestemmingId, tijdstip) {
+      st.trekIn.run(tijdstip, toestemmingId);
     },
     async bericht(berichtId) {
       return st.bericht.get(berichtId) as BerichtRow | undefined;

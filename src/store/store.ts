@@ -16,6 +16,9 @@ export interface TrajectRow {
   leerroute: string;
   startdatum: string;
   aangemaaktOp: string;
+  /** When its gemeente closed it (all assignments ended then), or null while open. */
+  afgeslotenOp?: string | null;
+  afsluitreden?: string | null;
 }
 
 export interface ToewijzingRow {
@@ -25,6 +28,25 @@ export interface ToewijzingRow {
   vanaf: string;
   tot: string | null;
   beeindigdOp: string | null;
+}
+
+/** A participant's consent as the gemeente recorded it; withdrawal keeps the row. */
+export interface ToestemmingRow {
+  toestemmingId: string;
+  trajectId: string;
+  /** The receiving party. */
+  ontvanger: string;
+  doel: string;
+  gegevenscategorieen: string[];
+  gegevenOp: string;
+  /** Last valid day, YYYY-MM-DD inclusive. */
+  geldigTot: string;
+  ingetrokkenOp: string | null;
+  bewijs: { vorm: string; kenmerk?: string } | null;
+  /** The party (gemeente) that recorded it. */
+  vastgelegdDoor: string;
+  /** The policy version in force when it was recorded. */
+  beleidsversie: string;
 }
 
 export interface BerichtRow {
@@ -61,6 +83,18 @@ export interface Tx {
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;
   /** How `partij` stands to the trajectory today; undefined when the trajectory does not exist. */
   relatie(trajectId: string, partij: string, vandaag: string): Promise<Relatie | undefined>;
+  /** Add one assignment period. */
+  insertToewijzing(row: ToewijzingRow): Promise<void>;
+  /** End (set `beeindigdOp`) the not-yet-ended assignments of a party (all parties when null), optionally one part only; returns how many. */
+  beeindigToewijzingen(trajectId: string, partij: string | null, rol: ToewijzingRol | null, tijdstip: string): Promise<number>;
+  /** Mark a trajectory closed. */
+  sluitTraject(trajectId: string, tijdstip: string, reden: string): Promise<void>;
+  insertToestemming(row: ToestemmingRow): Promise<void>;
+  /** Consent records of a trajectory, oldest first; with a filter only those for one recipient and doel. */
+  toestemmingen(trajectId: string, filter?: { ontvanger: string; doel: string }): Promise<ToestemmingRow[]>;
+  toestemming(trajectId: string, toestemmingId: string): Promise<ToestemmingRow | undefined>;
+  /** Record the withdrawal moment (the row stays). */
+  trekToestemmingIn(toestemmingId: string, tijdstip: string): Promise<void>;
   bericht(berichtId: string): Promise<BerichtRow | undefined>;
   insertBericht(row: Omit<BerichtRow, 'volgnummer'>): Promise<number>;
   berichten(query: BerichtQuery): Promise<BerichtRow[]>;

@@ -25,9 +25,9 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger'] } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger']; now?: StartOptions['now'] } = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-test-'));
-  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', ...options.overrides }, logger: options.logger });
+  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', ...options.overrides }, logger: options.logger, now: options.now });
   const tokens = new Map<string, Promise<string>>();
   const t: TestGateway = {
     gw,

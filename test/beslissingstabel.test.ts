@@ -1,0 +1,92 @@
+/**
+ * The decision table: every combination of action × role × message type × doel × relation × consent
+ * state, compared row by row with the expected decision checked into `test/beslissingstabel.csv`.
+ *
+ * The table was written once from the rules table in the README and reviewed by hand; it is NEVER
+ * regenerated from the engine. When a rule changes on purpose, change the rows it changes by hand,
+ * and the diff of the CSV is the review of the policy change.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Toestemmingsfeit } from '../src/consent/geldigheid.js';
+import { projectRoot } from '../src/config.js';
+import { createPolicyEngine } from '../src/policy/engine.js';
+import { explain } from '../src/policy/explain.js';
+import { loadPolicies } from '../src/policy/load.js';
+import type { Actie, BesluitVraag, Partij, Relatie } from '../src/policy/types.js';
+import { loadSchemas } from '../src/schemas/registry.js';
+
+const root = projectRoot();
+const schemas = loadSchemas(path.join(root, 'schemas'));
+const set = loadPolicies(path.join(root, 'policies'), schemas);
+const engine = createPolicyEngine(set);
+
+const MOMENT = { tijdstip: '2026-11-23T12:00:00.000Z', datum: '2026-11-23' };
+const feit = (over: Partial<Toestemmingsfeit>): Toestemmingsfeit => ({
+  toestemmingId: 't', gegevenscategorieen: ['participatievorm', 'participatierooster'], gegevenOp: '2026-11-01T09:00:00.000Z', geldigTot: '2027-06-30', ingetrokkenOp: null, ...over,
+});
+
+/** The consent states of the table, as the records the store would return. */
+const TOESTEMMING: Record<string, Toestemmingsfeit[]> = {
+  geen: [],
+  geldig: [feit({})],
+  deels: [feit({ gegevenscategorieen: ['participatievorm'] })],
+  ingetrokken: [feit({ ingetrokkenOp: '2026-11-23T11:00:00.000Z' })],
+  verlopen: [feit({ geldigTot: '2026-11-22' })],
+};
+const RELATIE: Record<string, Relatie> = {
+  geen: { eigenaar: false, toewijzingen: [] },
+  eigenaar: { eigenaar: true, toewijzingen: [] },
+  taal: { eigenaar: false, toewijzingen: ['taal'] },
+  participatie: { eigenaar: false, toewijzingen: ['participatie'] },
+  begeleiding: { eigenaar: false, toewijzingen: ['begeleiding'] },
+};
+const PARTIJ_VOOR_ROL: Record<string, Partij> = Object.fromEntries(
+  (['gemeente', 'taalaanbieder', 'reintegratie'] as const).map((rol) => [rol, set.partijen.find((p) => p.rol === rol)!]),
+);
+
+interface Rij { actie: Actie; rol: string; berichttype: string; doel: string; relatie: string; toestemming: string; besluit: string; regel: string; projectie: string }
+
+const lines = fs.readFileSync(path.join(root, 'test/beslissingstabel.csv'), 'utf8').trim().split('\n');
+const header = lines[0]!.split(',');
+const rijen: Rij[] = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])) as unknown as Rij);
+
+function vraag(r: Rij): BesluitVraag {
+  return {
+    partij: PARTIJ_VOOR_ROL[r.rol]!, actie: r.actie, berichttype: r.berichttype, relatie: RELATIE[r.relatie]!, moment: MOMENT,
+    ...(r.actie === 'lezen' ? { doel: r.doel, toestemmingen: TOESTEMMING[r.toestemming] } : {}),
+  };
+}
+const formatProjectie = (p: readonly string[] | null) => (p === null ? '-' : p.includes('') ? '(geheel)' : [...p].sort().join(' '));
+
+describe('the decision table', () => {
+  it('has every combination exactly once', () => {
+    const rollen = Object.keys(PARTIJ_VOOR_ROL);
+    const keys = new Set(rijen.map((r) => [r.actie, r.rol, r.berichttype, r.doel, r.relatie, r.toestemming].join('|')));
+    expect(keys.size).toBe(rijen.length);
+    const expected: string[] = [];
+    for (const rol of rollen) for (const type of schemas.berichttypen) for (const rel of Object.keys(RELATIE)) {
+      expected.push(['publiceren', rol, type, '-', rel, '-'].join('|'));
+      for (const doel of set.doelen.map((d) => d.id)) for (const ts of Object.keys(TOESTEMMING)) expected.push(['lezen', rol, type, doel, rel, ts].join('|'));
+    }
+    expect([...keys].sort()).toEqual(expected.sort());
+  });
+
+  it.each(rijen.map((r) => [`${r.actie} ${r.rol} ${r.berichttype} ${r.doel} relatie=${r.relatie} toestemming=${r.toestemming}`, r] as const))('%s', (_name, r) => {
+    const b = engine.decide(vraag(r));
+    expect({ besluit: b.toegestaan ? 'toegestaan' : 'geweigerd', regel: b.regel, projectie: formatProjectie(b.projectie) })
+      .toEqual({ besluit: r.besluit, regel: r.regel, projectie: r.projectie });
+  });
+
+  it('the explanation agrees with the decision on every row: the deciding rule is the one marked, and applies', () => {
+    for (const r of rijen) {
+      const u = explain(engine, vraag(r));
+      const decisive = u.overwegingen.filter((o) => o.doorslaggevend);
+      expect(decisive.map((o) => o.regel), JSON.stringify(r)).toEqual([r.regel]);
+      if (r.besluit === 'toegestaan') expect(decisive[0]!.vanToepassing).toBe(true);
+      // Refused by default means: no allowing rule applied.
+      if (r.regel === 'standaard-weigeren') expect(u.overwegingen.some((o) => o.effect === 'toestaan' && o.vanToepassing), JSON.stringify(r)).toBe(false);
+    }
+  });
+});
