@@ -53,6 +53,12 @@ export interface Config {
   ui: UiConfig | null;
   /** Where the privacy pages call the logboek API; null: this gateway itself, over loopback. */
   uiApiUrl: string | null;
+  /**
+   * Which proxies to trust for `X-Forwarded-*` (express `trust proxy`): false (default: none), a
+   * hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`. Behind a TLS-terminating proxy
+   * this is what lets the gateway see that a request was https (and send HSTS).
+   */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +70,16 @@ export function projectRoot(): string {
   const here = path.dirname(new URL(import.meta.url).pathname);
   const up = here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..';
   return path.resolve(here, up);
+}
+
+/** `DOELPOORT_TRUST_PROXY`: unset/false → false, true, a hop count, or a list of addresses/subnets. */
+export function parseTrustProxy(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  if (!/^[A-Za-z0-9.:/,\s-]+$/.test(v)) throw new ConfigError(`DOELPOORT_TRUST_PROXY must be true, false, a hop count or addresses/subnets, got "${value}"`);
+  return v;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -122,5 +138,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: overrides.bodyLimit ?? 256 * 1024,
     ui: overrides.ui !== undefined ? overrides.ui : ui,
     uiApiUrl: (overrides.uiApiUrl ?? env.DOELPOORT_UI_API_URL ?? null)?.replace(/\/+$/, '') || null,
+    trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
   };
 }

@@ -88,4 +88,10 @@ export const MIGRATIONS: readonly string[] = [
   -- The lookup inside every consent-based read: (trajectory, recipient, doel).
   CREATE INDEX toestemmingen_opzoeken ON toestemmingen (trajectId, ontvanger, doel);
   `,
+  // The schema version a message follows, and finding the previous message about a placement.
+  `
+  ALTER TABLE berichten ADD COLUMN schemaversie TEXT NOT NULL DEFAULT '1.0';
+  CREATE INDEX berichten_plaatsing ON berichten (trajectId, afzender, json_extract(inhoud, '$.plaatsingId'), volgnummer)
+    WHERE berichttype = 'plaatsing';
+  `,
 ];
