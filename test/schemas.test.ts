@@ -100,6 +100,9 @@ describe('code lists tell "none" from "unknown"', () => {
     Activiteit: 'the sender planned the activity itself',
     Participatievorm: 'a placement has a form from its proposal on',
     Plaatsingsstatus: 'the life cycle itself',
+    Toewijzingsrol: 'the gemeente assigns a party for a part; an assignment without its part means nothing',
+    Toestemmingsvorm: 'whoever records the proof of a consent knows how it was given (AVG art. 7 lid 1); without proof `bewijs` is left out',
+    Actie: 'a dimension (which action a policy question is about), not an answer',
   };
 
   it('every shared code list has `onbekend`, or is on the reasoned list of lists that are always known', () => {
@@ -123,6 +126,13 @@ describe('code lists tell "none" from "unknown"', () => {
       'taalvoortgang/v1.json/properties/leerrouteWijziging/properties/soort',
       'taalvoortgang/v1.json/properties/mijlpaal/properties/soort',
     ].sort());
+  });
+
+  it('an assignment\'s part has one code list: the one of a new trajectory (kept locally there) and the shared one agree', () => {
+    const traject = registry.files.get('api/traject.json')! as any;
+    const defs = registry.files.get('definities/v1.json')!.$defs as Record<string, JsonSchema>;
+    expect(traject.properties.toewijzingen.items.properties.rol.enum).toEqual(defs.Toewijzingsrol!.enum);
+    expect((registry.files.get('api/toewijzing.json') as any).properties.rol.$ref).toBe('../definities/v1.json#/$defs/Toewijzingsrol');
   });
 
   it('barriers: ["geen"] and ["onbekend"] are answers, an empty list or "geen" with a barrier is not', () => {
