@@ -85,6 +85,10 @@ describe('the register', () => {
         if (method === 'post' || (op.parameters?.length ?? 0) > 0) expect(op.responses['400'], `${method} ${path}`).toBeDefined();
       }
     }
-    expect(doc.components.schemas.NieuweToestemming.properties.geldigTot).toEqual({ $ref: '#/components/schemas/Datum' });
+    // The shared Datum definition is referenced, not copied: exactly the file's property (with its title and
+    // description, which every schema property carries), its $ref pointing at the component.
+    const file = t.gw.services.schemas.files.get('api/toestemming.json') as { properties: { geldigTot: Record<string, unknown> } };
+    expect(file.properties.geldigTot.$ref).toBe('../definities/v1.json#/$defs/Datum');
+    expect(doc.components.schemas.NieuweToestemming.properties.geldigTot).toEqual({ ...file.properties.geldigTot, $ref: '#/components/schemas/Datum' });
   });
 });

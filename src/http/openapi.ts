@@ -100,7 +100,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
   componentSchemas.Toewijzing = {
     type: 'object', required: ['partij', 'rol', 'vanaf'],
     properties: {
-      partij: { type: 'string' }, rol: { type: 'string', enum: ['taal', 'participatie', 'begeleiding'] },
+      partij: { type: 'string' }, rol: ref('Toewijzingsrol'),
       vanaf: ref('Datum'), tot: ref('Datum'), beeindigdOp: ref('Tijdstip'),
     },
   };
@@ -109,7 +109,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
     properties: {
       trajectId: { type: 'string', format: 'uuid' }, gemeente: { type: 'string' }, leerroute: ref('Leerroute'),
       startdatum: ref('Datum'), aangemaaktOp: ref('Tijdstip'), toewijzingen: { type: 'array', items: ref('Toewijzing') },
-      afgeslotenOp: ref('Tijdstip'), afsluitreden: { type: 'string', enum: ['afgerond', 'uitgevallen', 'verhuisd', 'ontheffing', 'overig'] },
+      afgeslotenOp: ref('Tijdstip'), afsluitreden: ref('Afsluitreden'),
     },
   };
   componentSchemas.Ontvangstbewijs = {

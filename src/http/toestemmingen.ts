@@ -191,7 +191,7 @@ export function toestemmingenRouter(s: Services): Router {
   return router;
 }
 
-const toestemmingIdPath = { name: 'toestemmingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const toestemmingIdPath = { name: 'toestemmingId', in: 'path', required: true, description: 'The id the gateway gave the consent record when it was recorded. / Het id van de vastgelegde toestemming.', schema: { type: 'string', format: 'uuid' } };
 const logboekRef = { type: 'object', required: ['id', 'hash'], properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } };
 
 export const toestemmingenOpenApi: OpenApiPart = {
@@ -207,7 +207,7 @@ export const toestemmingenOpenApi: OpenApiPart = {
         ontvanger: { type: 'string' }, doel: { type: 'string' }, gegevenscategorieen: { type: 'array', items: { type: 'string' } },
         gegevenOp: ref('Tijdstip'), geldigTot: ref('Datum'), ingetrokkenOp: { type: ['string', 'null'], format: 'date-time' },
         status: { type: 'string', enum: ['geldig', 'ingetrokken', 'verlopen', 'nog-niet-geldig'] },
-        bewijs: { type: 'object', properties: { vorm: { type: 'string' }, kenmerk: { type: 'string' } } },
+        bewijs: { type: 'object', properties: { vorm: ref('Toestemmingsvorm'), kenmerk: { type: 'string' } } },
         vastgelegdDoor: { type: 'string' },
         ontvangstbewijs: { type: 'object', description: 'Consent receipt: version, jurisdiction, consentTimestamp, collectionMethod, consentReceiptID, language, piiPrincipalId, piiControllers, policyUrl, services, sensitive, spiCat, legalBasis, recipients, expiry, withdrawalTimestamp, policyVersion.' },
         logboek: logboekRef,

@@ -16,7 +16,7 @@ import type { InvalidParam } from '../schemas/registry.js';
 import type { ToewijzingRow, TrajectRow, Tx } from '../store/store.js';
 import { apiComponent } from './api-component.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
-import { errors, ok, ref, type OpenApiPart } from './openapi.js';
+import { errors, ok, ref, trajectIdParam as trajectIdParameter, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { ROL_VOOR_TOEWIJZING, trajectView, UUID } from './trajecten.js';
@@ -148,7 +148,8 @@ export function toewijzingenRouter(s: Services): Router {
   return router;
 }
 
-export const trajectIdPath = { name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+/** The `{trajectId}` path parameter in the OpenAPI document (one description for every route under a trajectory). */
+export const trajectIdPath = trajectIdParameter('path');
 
 export const toewijzingenOpenApi: OpenApiPart = {
   schemas: { NieuweToewijzing: apiComponent('toewijzing.json'), Afsluiting: apiComponent('afsluiting.json') },
@@ -168,8 +169,8 @@ export const toewijzingenOpenApi: OpenApiPart = {
         description: 'Sets `beeindigdOp` on the party\'s running (or future) assignments; the history is kept. Publishing and reading by that party stop with the next request.',
         parameters: [
           trajectIdPath,
-          { name: 'partij', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
-          { name: 'rol', in: 'query', required: false, description: 'End only the assignment in this part.', schema: { type: 'string', enum: ['taal', 'participatie', 'begeleiding'] } },
+          { name: 'partij', in: 'path', required: true, description: 'The id of the assigned party (from the party registry). / Het id van de toegewezen partij.', schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
+          { name: 'rol', in: 'query', required: false, description: 'End only the assignment in this part; without it, every running assignment of the party. / Beëindig alleen de toewijzing in deze rol.', schema: ref('Toewijzingsrol') },
         ],
         responses: { '200': ok('Ended; the trajectory as it now stands', ref('Traject')), ...errors('400', '401', '403', '404', '503') },
       },

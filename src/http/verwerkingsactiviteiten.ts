@@ -156,7 +156,7 @@ export const verwerkingsactiviteitenOpenApi: OpenApiPart = {
     '/verwerkingsactiviteiten/{id}': {
       get: {
         operationId: 'verwerkingsactiviteitLezen', tags: ['Verwerkingsactiviteiten'], summary: 'One processing activity', security: [],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } }],
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'The id of the processing activity (the doel), e.g. trajectbegeleiding. / Het id van de verwerkingsactiviteit.', schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', examples: ['trajectbegeleiding'] } }],
         responses: { '200': ok('The processing activity', { allOf: [ref('Verwerkingsactiviteit'), { type: 'object', properties: { beleidsversie: { type: 'string' } } }] }), ...errors('400', '404') },
       },
     },
