@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dutchDate } from '../src/http/services.js';
-import { bearer, envelop, newTraceparent, startTestGateway, type TestGateway } from './support/gateway.js';
+import { bearer, envelop, newTraceparent, startTestGateway, VOORBEELDEN, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -17,8 +17,15 @@ const vandaag = () => dutchDate(new Date());
 async function as(client: string) {
   return bearer(await t.token(client));
 }
+/**
+ * Publish the example of a type. A plaatsing is a new placement each time (its own plaatsingId, first
+ * message `gestart`): this file is about who may publish, not about a placement's life cycle, in which
+ * `gestart` may not follow `gestart` (test/plaatsing.test.ts).
+ */
+let plaatsingen = 0;
 async function publiceer(client: string, type: 'aanwezigheid' | 'plaatsing', traject: string) {
-  return t.api().post('/v1/berichten').set(...(await as(client))).send(envelop(type, traject));
+  const inhoud = type === 'plaatsing' ? { ...VOORBEELDEN.plaatsing, plaatsingId: `WS-TW-${++plaatsingen}` } : VOORBEELDEN[type];
+  return t.api().post('/v1/berichten').set(...(await as(client))).send(envelop(type, traject, inhoud));
 }
 
 describe('ending an assignment', () => {
