@@ -34,11 +34,18 @@ const consent = (over: Partial<Toestemmingsfeit> = {}): Toestemmingsfeit => ({
 
 /** Copy the real policy folder, let `mutate` break one file, and load it. */
 function loadMutated(file: string, mutate: (json: any) => void) {
+  return loadMutatedFiles({ [file]: mutate });
+}
+
+/** Copy the real policy folder, let each mutation change its file, and load it. */
+function loadMutatedFiles(mutations: Record<string, (json: any) => void>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-policy-'));
   fs.cpSync(path.join(root, 'policies'), dir, { recursive: true });
-  const json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-  mutate(json);
-  fs.writeFileSync(path.join(dir, file), JSON.stringify(json));
+  for (const [file, mutate] of Object.entries(mutations)) {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    mutate(json);
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(json));
+  }
   try {
     return () => loadPolicies(dir, schemas);
   } finally {
@@ -232,10 +239,28 @@ describe('policy files are checked at start', () => {
   });
 
   it('special categories must be declared, with their AVG art. 9 exception', () => {
-    expect(loadMutated('gegevenscategorieen.json', (j) => { j.categorieen[1].bijzonder = true; }))
+    // Allowed: the shipped register loads; trajectbegeleiding declares the special category
+    // belemmeringen-en-uitval (health as one code in barriers and end reasons) with its exception.
+    expect(set.doelen[0]).toMatchObject({ id: 'trajectbegeleiding', bijzondereCategorieen: true, uitzonderingBijzondereCategorieen: expect.stringMatching(/AVG art\. 9 lid 2/) });
+    // A doel that declares no special categories (trajectbegeleiding as it was before that category:
+    // without it, its declaration and its exception) uses a category that is marked special.
+    const zonderBijzondere = (j: any) => {
+      const d = j.doelen[0];
+      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval');
+      d.bijzondereCategorieen = false;
+      delete d.uitzonderingBijzondereCategorieen;
+    };
+    expect(loadMutatedFiles({ 'doelen.json': zonderBijzondere, 'gegevenscategorieen.json': (j) => { j.categorieen[1].bijzonder = true; } }))
       .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(verzuim\) maar bijzondereCategorieen is false/);
-    expect(loadMutated('doelen.json', (j) => { j.doelen[0].bijzondereCategorieen = true; }))
+    // The shipped special category, undeclared.
+    expect(loadMutated('doelen.json', (j) => { j.doelen[0].bijzondereCategorieen = false; }))
+      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(belemmeringen-en-uitval\) maar bijzondereCategorieen is false/);
+    // Declared without the exception of art. 9 lid 2 that allows it.
+    expect(loadMutated('doelen.json', (j) => { delete j.doelen[0].uitzonderingBijzondereCategorieen; }))
       .toThrow(/voldoet niet aan het schema.*uitzonderingBijzondereCategorieen/);
+    // Declared where no category is special.
+    expect(loadMutated('doelen.json', (j) => { j.doelen[1].bijzondereCategorieen = true; j.doelen[1].uitzonderingBijzondereCategorieen = 'AVG art. 9 lid 2 sub g'; }))
+      .toThrow(/doel "handhaving": bijzondereCategorieen is true, maar geen van zijn gegevenscategorieen is bijzonder/);
   });
 
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
