@@ -15,7 +15,7 @@ import { disclosedFields, project, type Json } from '../src/policy/project.js';
 import type { PartijRol, Relatie, ToewijzingRol } from '../src/policy/types.js';
 import { loadSchemas, type JsonSchema } from '../src/schemas/registry.js';
 import { VOORBEELDEN } from './support/gateway.js';
-import { at, leafPointers, objectNodes, schemaArbitrary } from './support/schema-arbitrary.js';
+import { at, leafPointers, objectNodes, schemaArbitrary, schemaPaths, validRatio } from './support/schema-arbitrary.js';
 
 const root = projectRoot();
 const schemas = loadSchemas(path.join(root, 'schemas'));
@@ -36,6 +36,23 @@ function messages(type: string): fc.Arbitrary<Json> {
   return example ? fc.oneof(generated, fc.constant(structuredClone(example) as Json)) : generated;
 }
 const leaves = (v: Json) => (v !== null && typeof v === 'object' && Object.keys(v).length === 0 ? [] : leafPointers(v));
+
+describe('the random messages the properties run over', () => {
+  // The schema paths a value's leaf passes through, array indices as `*`: /a/0/b gives /a, /a/* and /a/*/b.
+  const schemaPathsOf = (pointer: string) => {
+    const parts = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? '*' : p));
+    return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+  };
+
+  it.each([...schemas.berichttypen])('%s: valid by construction (schema and the checks beyond it), and together they use every property of the schema', (type) => {
+    // Generated to be valid, not merely filtered: the filter through the real validator stays as a guard.
+    expect(validRatio(schemas, type)).toBeGreaterThanOrEqual(0.95);
+    const samples = fc.sample(schemaArbitrary(schemas, type), { numRuns: 300, seed: 7 });
+    for (const m of samples) expect(schemas.validateInhoud(type, m)).toEqual([]);
+    const seen = new Set(samples.flatMap((m) => leafPointers(m).flatMap(schemaPathsOf)));
+    expect(schemaPaths(schemas, type).filter((p) => !seen.has(p))).toEqual([]);
+  });
+});
 
 const projections = set.regels
   .filter((r) => r.actie === 'lezen' && r.effect === 'toestaan')
