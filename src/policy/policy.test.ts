@@ -14,9 +14,9 @@ import { createPolicyEngine } from './engine.js';
 import { PolicyError } from './errors.js';
 import { explain } from './explain.js';
 import { loadPolicies, pointerExists, withinAllowList } from './load.js';
-import { intersect, reduce } from './pointers.js';
+import { intersect, isPrefix, reduce } from './pointers.js';
 import { disclosedFields, project } from './project.js';
-import type { BesluitVraag, Partij, Regel, Relatie } from './types.js';
+import type { BesluitVraag, Gegevenscategorie, Partij, Regel, Relatie } from './types.js';
 
 const root = projectRoot();
 const schemas = loadSchemas(path.join(root, 'schemas'));
@@ -261,6 +261,34 @@ describe('policy files are checked at start', () => {
     // Declared where no category is special.
     expect(loadMutated('doelen.json', (j) => { j.doelen[1].bijzondereCategorieen = true; j.doelen[1].uitzonderingBijzondereCategorieen = 'AVG art. 9 lid 2 sub g'; }))
       .toThrow(/doel "handhaving": bijzondereCategorieen is true, maar geen van zijn gegevenscategorieen is bijzonder/);
+  });
+
+  it('every field that can carry the health code (gezondheid) lies in a special category', () => {
+    // A message field's codes, through $refs (relative to the file they are in) and array items.
+    const codes = (node: Record<string, any>, base: string): unknown[] => {
+      if (typeof node.$ref === 'string') {
+        const [file, frag] = node.$ref.split('#');
+        const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(base), file)) : base;
+        return codes((schemas.files.get(target)!.$defs as Record<string, any>)[(frag ?? '').split('/').pop()!], target);
+      }
+      return [...(node.enum ?? []), ...(node.items ? codes(node.items, base) : [])];
+    };
+    const gezondheid = schemas.berichttypen.flatMap((type) => {
+      const v = schemas.versies(type).at(-1)!;
+      return Object.entries(v.schema.properties as Record<string, any>).filter(([, p]) => codes(p, v.file).includes('gezondheid')).map(([k]) => [type, `/${k}`] as const);
+    });
+    expect(gezondheid.map(([t, f]) => `${t}${f}`)).toEqual(['plaatsing/belemmeringen', 'plaatsing/wijzigingsreden', 'plaatsing/eindreden']);
+    const outsideSpecial = (categorieen: readonly Gegevenscategorie[]) => gezondheid
+      .filter(([type, field]) => !categorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).some((p) => isPrefix(p, field))))
+      .map(([t, f]) => `${t}${f}`);
+    // Allowed: the shipped categories.
+    expect(outsideSpecial(set.gegevenscategorieen)).toEqual([]);
+    // Refused: the reason of a change counted as a plain participation field (as the first mapping after the merge had it).
+    const plain = structuredClone(set.gegevenscategorieen) as Gegevenscategorie[];
+    const special = plain.find((c) => c.id === 'belemmeringen-en-uitval')!;
+    special.velden.plaatsing = special.velden.plaatsing!.filter((p) => p !== '/wijzigingsreden');
+    plain.find((c) => c.id === 'participatievorm')!.velden.plaatsing!.push('/wijzigingsreden');
+    expect(outsideSpecial(plain)).toEqual(['plaatsing/wijzigingsreden']);
   });
 
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
