@@ -221,7 +221,7 @@ describe('policy files are checked at start', () => {
 
   it('a subject-level read for an aggregates-only doel stops the start', () => {
     const load = loadMutated('regels.json', (j) => {
-      j.regels.push({ id: 'lezen-monitoring', effect: 'toestaan', actie: 'lezen', doel: 'monitoring', rol: 'gemeente', relatie: 'eigenaar', projectie: { aanwezigheid: ['/geplandeUren'] }, toelichting: 'x' });
+      j.regels.push({ id: 'lezen-monitoring', effect: 'toestaan', actie: 'lezen', doel: 'monitoring', rol: 'gemeente', relatie: 'eigenaar', projectie: { aanwezigheid: ['/totalen'] }, toelichting: 'x' });
     });
     expect(load).toThrow(/regel lezen-monitoring.*alleen geaggregeerde cijfers/);
   });
@@ -261,6 +261,16 @@ describe('policy files are checked at start', () => {
     // Declared where no category is special.
     expect(loadMutated('doelen.json', (j) => { j.doelen[1].bijzondereCategorieen = true; j.doelen[1].uitzonderingBijzondereCategorieen = 'AVG art. 9 lid 2 sub g'; }))
       .toThrow(/doel "handhaving": bijzondereCategorieen is true, maar geen van zijn gegevenscategorieen is bijzonder/);
+  });
+
+  it('every field of every message type lies in exactly one data category', () => {
+    const counts = (categorieen: readonly Gegevenscategorie[]) => schemas.berichttypen.flatMap((type) =>
+      Object.keys(schemas.schema(type)!.properties as object).map((k) => [`${type}/${k}`, categorieen.filter((c) => (c.velden[type] ?? []).includes(`/${k}`)).length] as const));
+    expect(counts(set.gegevenscategorieen).filter(([, n]) => n !== 1)).toEqual([]);
+    // Refused: a field in two categories (its sensitivity would depend on which one a doel names).
+    const twice = structuredClone(set.gegevenscategorieen) as Gegevenscategorie[];
+    twice.find((c) => c.id === 'participatievorm')!.velden.plaatsing!.push('/eindreden');
+    expect(counts(twice).filter(([, n]) => n !== 1)).toEqual([['plaatsing/eindreden', 2]]);
   });
 
   it('every field that can carry the health code (gezondheid) lies in a special category', () => {
