@@ -28,6 +28,10 @@ export interface Config {
   logLevel: string;
   /** Maximum accepted request body, in bytes. */
   bodyLimit: number;
+  /** Sign a logboek checkpoint every this many records (default 1000)… */
+  controlepuntAantal: number;
+  /** …or every this many seconds when records were added (default 60; 0: no timer). */
+  controlepuntSeconden: number;
 }
 
 export class ConfigError extends Error {
@@ -72,5 +76,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     schemaDir: overrides.schemaDir ?? path.join(root, 'schemas'),
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     bodyLimit: overrides.bodyLimit ?? 256 * 1024,
+    controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
+    controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
   };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
+  return n;
 }

@@ -5,12 +5,17 @@
  * short loop — no I/O, no allocation beyond the answer.
  */
 import type { PolicySet } from './load.js';
-import type { Besluit, BesluitVraag, Doel, Partij, Regel, Relatie } from './types.js';
+import { PRIVACY_BROWSER_CLIENT, type Besluit, type BesluitVraag, type Doel, type Functionaris, type Partij, type Regel, type Relatie } from './types.js';
 
 export interface PolicyEngine {
   readonly set: PolicySet;
   partijByClientId(clientId: string): Partij | undefined;
   partij(id: string): Partij | undefined;
+  /**
+   * The privacy officer a token belongs to: its client is one of an officer's `clientIds`, or it
+   * was issued to the browser client `doelpoort-privacy` and its `sub` is an officer's id.
+   */
+  functionaris(clientId: string, sub: string | null): Functionaris | undefined;
   doel(id: string): Doel | undefined;
   decide(vraag: BesluitVraag): Besluit;
   /** Message types that some rule lets this role read for this doel (for list queries). */
@@ -43,6 +48,9 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
   for (const p of set.partijen) for (const c of p.clientIds) byClient.set(c, p);
   const partijen = new Map(set.partijen.map((p) => [p.id, p]));
   const doelen = new Map(set.doelen.map((d) => [d.id, d]));
+  const officerByClient = new Map<string, Functionaris>();
+  for (const f of set.functionarissen) for (const c of f.clientIds) officerByClient.set(c, f);
+  const officerById = new Map(set.functionarissen.map((f) => [f.id, f]));
 
   // Index: "actie|rol|berichttype|doel" (doel empty for publiceren) → rules, forbids first.
   const index = new Map<string, Regel[]>();
@@ -118,6 +126,8 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         : trajectBesluit(false, 'traject-inzien-betrokken', 'U bent niet de gemeente van dit traject en niet actief toegewezen.'),
     partijByClientId: (c) => byClient.get(c),
     partij: (id) => partijen.get(id),
+    functionaris: (clientId, sub) =>
+      officerByClient.get(clientId) ?? (clientId === PRIVACY_BROWSER_CLIENT && sub ? officerById.get(sub) : undefined),
     doel: (id) => doelen.get(id),
     decide,
     leesbareTypen: (rol, doel) => readable.get(`${rol}|${doel}`) ?? [],

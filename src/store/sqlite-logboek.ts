@@ -1,0 +1,208 @@
+/**
+ * The SQLite side of the logboek's reads: searching within an officer's scope, one record with its
+ * chain position, the chain itself for the verifier, weekly counts, a trajectory's disclosures, and
+ * the checkpoints. It works on its own (read-only) connection, so a search never waits for a group
+ * commit and a verification never holds the writer; the offline CLI opens a database file with it too.
+ *
+ * Speed notes: the scope filter is an index range scan of `logboek_scope (partij, auditId)`; a search
+ * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; the verifier gets each
+ * record's canonical JSON built inside SQLite (`concat` + `json_quote`), so per record only four
+ * values cross into JavaScript.
+ */
+import Database from 'better-sqlite3';
+import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
+import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+
+type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
+
+export function toAuditRecord(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    tijdstip: row.tijdstip,
+    traceId: row.traceId,
+    spanId: row.spanId,
+    actie: row.actie,
+    partij: row.partij,
+    client: row.client,
+    trajectIds: JSON.parse(row.trajectIds) as string[],
+    berichttype: row.berichttype,
+    berichtIds: JSON.parse(row.berichtIds) as string[],
+    doel: row.doel,
+    verwerkingsactiviteit: row.verwerkingsactiviteit,
+    grondslag: row.grondslag,
+    besluit: row.besluit,
+    regel: row.regel,
+    reden: row.reden,
+    velden: JSON.parse(row.velden) as string[],
+    status: row.status,
+    beleidsversie: row.beleidsversie,
+    vorigeHash: row.vorigeHash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * RFC 8785 of a stored record without `hash`, built by SQLite: keys in UTF-16 order, strings through
+ * json_quote, the array columns as stored (JSON.stringify of a string array is already canonical).
+ * Any difference from the exact canonical form only sends that record down the verifier's slow path.
+ */
+const CANONICAL_SQL = `concat('{"actie":',json_quote(actie),',"beleidsversie":',json_quote(beleidsversie),',"berichtIds":',berichtIds,
+  ',"berichttype":',json_quote(berichttype),',"besluit":',json_quote(besluit),',"client":',json_quote(client),',"doel":',json_quote(doel),
+  ',"grondslag":',json_quote(grondslag),',"id":',id,',"partij":',json_quote(partij),',"reden":',json_quote(reden),',"regel":',json_quote(regel),
+  ',"spanId":',json_quote(spanId),',"status":',status,',"tijdstip":',json_quote(tijdstip),',"traceId":',json_quote(traceId),
+  ',"trajectIds":',trajectIds,',"velden":',velden,',"verwerkingsactiviteit":',json_quote(verwerkingsactiviteit),',"vorigeHash":',json_quote(vorigeHash),'}')`;
+
+/** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
+export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
+
+export function sqliteLogboekReader(db: Database.Database): LogboekReader {
+  const st = {
+    record: db.prepare(
+      `SELECT l.* FROM logboek l WHERE l.id = @id
+         AND (@scope IS NULL OR EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = l.id))`,
+    ),
+    recordOpId: db.prepare('SELECT * FROM logboek WHERE id = ?'),
+    hashOpId: db.prepare('SELECT hash FROM logboek WHERE id = ?').pluck(),
+    keten: db.prepare(`SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`).raw(),
+    hoofd: db.prepare('SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1'),
+    verstrekkingen: db.prepare(
+      `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
+         FROM logboek_betrokkene b
+         JOIN logboek l ON l.id = b.auditId
+         JOIN json_each(l.berichtIds) j
+         JOIN berichten m ON m.berichtId = j.value AND m.trajectId = b.trajectId
+        WHERE b.trajectId = ? AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL
+          AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})
+        GROUP BY l.id, m.berichttype
+        ORDER BY l.id`,
+    ),
+    controlepunten: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id'),
+    laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1'),
+    sleutels: db.prepare('SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid'),
+  };
+
+  // Searches: one prepared statement per combination of filters, made on first use.
+  const searches = new Map<string, Database.Statement>();
+  function searchStatement(q: LogboekZoekvraag): Database.Statement {
+    const desc = q.volgorde === 'nieuwste-eerst';
+    const key = [
+      q.scope === null ? 'alles' : 'scope', q.trajectId ? 't' : '', q.partij ? 'p' : '', q.doel ? 'd' : '', q.berichttype ? 'b' : '',
+      q.besluit ? 'B' : '', q.vanaf ? 'v' : '', q.tot ? 'T' : '', desc ? 'desc' : 'asc',
+    ].join('|');
+    let stmt = searches.get(key);
+    if (stmt) return stmt;
+    // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log.
+    let from: string;
+    let idCol: string;
+    const where: string[] = [];
+    if (q.trajectId) {
+      from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
+      idCol = 'x.auditId';
+      where.push('x.trajectId = @trajectId');
+      if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
+    } else if (q.scope !== null) {
+      from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
+      idCol = 'x.auditId';
+      where.push('x.partij = @scope');
+    } else {
+      from = 'logboek l';
+      idCol = 'l.id';
+    }
+    where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
+    if (q.partij) where.push('l.partij = @partij');
+    if (q.doel) where.push('l.doel = @doel');
+    if (q.berichttype) where.push('l.berichttype = @berichttype');
+    if (q.besluit) where.push('l.besluit = @besluit');
+    if (q.vanaf) where.push('l.tijdstip >= @vanaf');
+    if (q.tot) where.push('l.tijdstip < @tot');
+    stmt = db.prepare(`SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`);
+    searches.set(key, stmt);
+    return stmt;
+  }
+
+  const tellingen = new Map<string, Database.Statement>();
+  function tellingStatement(scoped: boolean, vanaf: boolean, tot: boolean): Database.Statement {
+    const key = `${scoped}|${vanaf}|${tot}`;
+    let stmt = tellingen.get(key);
+    if (stmt) return stmt;
+    const where = ['1'];
+    if (scoped) where.push('x.partij = @scope');
+    if (vanaf) where.push('l.tijdstip >= @vanaf');
+    if (tot) where.push('l.tijdstip < @tot');
+    // Group per UTC date, and per UTC hour late in the day, so the caller can place each group in
+    // the right Dutch (Europe/Amsterdam) calendar week without scanning records twice.
+    stmt = db.prepare(
+      `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
+              l.partij AS partij, l.doel AS doel,
+              sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
+              sum(l.besluit = 'geweigerd') AS geweigerd
+         FROM ${scoped ? 'logboek_scope x JOIN logboek l ON l.id = x.auditId' : 'logboek l'}
+        WHERE ${where.join(' AND ')}
+        GROUP BY dag, l.partij, l.doel
+       HAVING gelezen > 0 OR geweigerd > 0`,
+    );
+    tellingen.set(key, stmt);
+    return stmt;
+  }
+
+  return {
+    async zoeken(q) {
+      const rows = searchStatement(q).all({
+        scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
+        besluit: q.besluit ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
+        voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
+      }) as AuditRow[];
+      return rows.map(toAuditRecord);
+    },
+    async record(id, scope) {
+      const row = st.record.get({ id, scope }) as AuditRow | undefined;
+      if (!row) return undefined;
+      const vorigeRecordHash = id === 1 ? GENESIS_HASH : ((st.hashOpId.get(id - 1) as string | undefined) ?? null);
+      return { record: toAuditRecord(row), vorigeRecordHash };
+    },
+    async recordOpId(id) {
+      const row = st.recordOpId.get(id) as AuditRow | undefined;
+      return row ? toAuditRecord(row) : undefined;
+    },
+    async keten(na, limit) {
+      return (st.keten.all(na, limit) as [number, string, string, Uint8Array][]).map(([id, vorigeHash, hash, kanoniek]) => ({ id, vorigeHash, hash, kanoniek }));
+    },
+    async hoofd(): Promise<LogboekHoofd> {
+      const row = st.hoofd.get() as { id: number; hash: string } | undefined;
+      return { aantal: row?.id ?? 0, laatsteHash: row?.hash ?? GENESIS_HASH };
+    },
+    async tellingen(q) {
+      return tellingStatement(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)).all({ scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null }) as LogboekTelling[];
+    },
+    async verstrekkingen(trajectId) {
+      return st.verstrekkingen.all(trajectId) as Verstrekking[];
+    },
+    async controlepunten() {
+      return st.controlepunten.all() as Controlepunt[];
+    },
+    async laatsteControlepunt() {
+      return st.laatsteControlepunt.get() as Controlepunt | undefined;
+    },
+    async sleutels() {
+      return st.sleutels.all() as Array<{ kid: string; jwk: string }>;
+    },
+  };
+}
+
+/** Open a database file read-only for the logboek alone (the offline CLI): nothing in the file changes. */
+export function openSqliteLogboek(file: string): LogboekReader & { close(): void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+  if (!tables.has('logboek')) {
+    db.close();
+    throw new Error(`${file} bevat geen logboek (user_version ${version})`);
+  }
+  // A file from before the checkpoint migration: no checkpoints, no scope index.
+  if (!tables.has('logboek_controlepunten')) {
+    db.close();
+    throw new Error(`${file} is van vóór de controlepunten (migratie ontbreekt); start de gateway er eenmaal op`);
+  }
+  const reader = sqliteLogboekReader(db);
+  return { ...reader, close: () => db.close() };
+}
