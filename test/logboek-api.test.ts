@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../src/audit/record.js';
@@ -351,5 +352,34 @@ describe('every logboek call is itself exactly one record', () => {
       '/logboek', '/logboek/{id}', '/logboek/export', '/logboek/verificatie', '/logboek/overzicht', '/logboek/sleutels',
       '/logboek/controlepunten', '/logboek/controlepunten/laatste', '/trajecten/{trajectId}/inzage',
     ]));
+  });
+});
+
+describe('the checkpoint scheduler', () => {
+  it('signs a checkpoint every N records without being asked, and a last one at stop', async () => {
+    const local = await startTestGateway({ overrides: { controlepuntAantal: 5, controlepuntSeconden: 0 } });
+    const dbFile = path.join(local.dataDir, 'doelpoort.db');
+    try {
+      const tr = await local.openTraject();
+      const roc = await local.token('roc-van-twente');
+      for (let i = 0; i < 12; i++) expect((await local.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('aanwezigheid', tr))).status).toBe(201);
+      // Written after the commit, outside the request: wait for the background write.
+      let punten: { aantal: number }[] = [];
+      for (let i = 0; i < 100 && punten.length < 2; i++) {
+        punten = local.query<{ aantal: number }>('SELECT aantal FROM logboek_controlepunten ORDER BY id');
+        if (punten.length < 2) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(punten.length).toBeGreaterThanOrEqual(2);
+      expect(punten[0]!.aantal).toBeGreaterThanOrEqual(5);
+      expect(punten.every((p, i) => i === 0 || p.aantal > punten[i - 1]!.aantal)).toBe(true);
+      await local.gw.stop();
+      const db = new Database(dbFile, { readonly: true });
+      const head = db.prepare('SELECT max(id) AS id FROM logboek').get() as { id: number };
+      const last = db.prepare('SELECT aantal FROM logboek_controlepunten ORDER BY id DESC LIMIT 1').get() as { aantal: number };
+      db.close();
+      expect(last.aantal).toBe(head.id);
+    } finally {
+      await local.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type * as jose from 'jose';
 import { openSqliteLogboek } from '../store/sqlite-logboek.js';
 import type { Controlepunt } from '../store/store.js';
-import { EXPORT_TYPE, ExportManifest, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, verifieerExport, type ExportVerificatie } from './export.js';
+import { EXPORT_TYPE, ExportManifest, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, verifieerExport, type ExportKop, type ExportVerificatie } from './export.js';
 import { roteerLogboekSleutel } from './sleutels.js';
 import { verifieerKeten, type Verificatie } from './verify.js';
 
@@ -146,7 +146,7 @@ async function exporteer(args: string[], io: CliIo): Promise<number> {
   const out = opts.uit ? fs.openSync(opts.uit, 'w') : 1;
   const write = (s: string) => fs.writeSync(out, s);
   try {
-    const kop = { type: EXPORT_TYPE, versie: 1 as const, gemaaktOp: new Date().toISOString(), selectie: {}, volledig: true };
+    const kop: ExportKop = { type: EXPORT_TYPE, versie: 1, gemaaktOp: new Date().toISOString(), selectie: {}, volledig: true };
     write(`${jsonlKop(kop)}\n`);
     const manifest = new ExportManifest();
     let na = 0;

@@ -92,9 +92,11 @@ export async function startControlepuntPlanner(store: Store, sleutels: LogboekSl
     // One at a time; a request for "now" during a write waits for it and then writes again if needed.
     const vorige = bezig ?? Promise.resolve(undefined);
     const volgende = vorige.catch(() => undefined).then(schrijf);
-    bezig = volgende.finally(() => {
-      if (bezig === volgende) bezig = null;
-    }) as Promise<Controlepunt | undefined>;
+    const gevolgd: Promise<Controlepunt | undefined> = volgende.finally(() => {
+      if (bezig === gevolgd) bezig = null;
+    });
+    gevolgd.catch(() => undefined); // the caller of nu() sees the error; this copy only tracks progress
+    bezig = gevolgd;
     return volgende;
   }
 

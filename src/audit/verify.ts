@@ -67,13 +67,14 @@ function recordHash(r: Omit<AuditRecord, 'hash'> & { hash?: string }, id = r.id)
   return hashRecord({ ...rest, id } as Omit<AuditRecord, 'hash'>);
 }
 
-/** Which position does this record's content hash to? (A moved record keeps its original id inside its hash.) */
-function originalPosition(r: Omit<AuditRecord, 'hash'>, hash: string, around: number, max: number): number | null {
-  const limit = Math.min(max + 1, 200_000);
-  for (let d = 1; d <= limit; d++) {
+/** How far from its place the verifier looks for a moved record's original position (each try is one hash). */
+const ZOEKVENSTER = 1000;
+
+/** Which nearby position does this record's content hash to? (A moved record keeps its original id inside its hash.) */
+function originalPosition(r: Omit<AuditRecord, 'hash'>, hash: string, around: number): number | null {
+  for (let d = 1; d <= ZOEKVENSTER; d++) {
     if (around - d >= 1 && recordHash(r, around - d) === hash) return around - d;
-    if (around + d <= max + 1 && recordHash(r, around + d) === hash) return around + d;
-    if (around - d < 1 && around + d > max + 1) break;
+    if (recordHash(r, around + d) === hash) return around + d;
   }
   return null;
 }
@@ -164,8 +165,7 @@ async function classify(bron: KetenBron, r: KetenRij, positie: number, vorigeVor
   const record = await bron.recordOpId(r.id);
   if (!record) return { id: r.id, reden: 'hash klopt niet: het record kon niet worden gelezen' };
   if (recordHash(record) === r.hash) return null; // the cheap form differed, the record is fine
-  const max = positie + 200_000;
-  const origineel = originalPosition(record, r.hash, positie, max);
+  const origineel = originalPosition(record, r.hash, positie);
   if (origineel === positie - 1 && vorigeVorige !== null) {
     return { id: positie - 1, reden: `ingevoegd record: record ${positie - 1} hoort niet in de keten; het record erna is het oorspronkelijke record ${positie - 1}` };
   }
