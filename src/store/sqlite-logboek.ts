@@ -6,11 +6,12 @@
  *
  * Speed notes: the scope filter is an index range scan of `logboek_scope (partij, auditId)`; a search
  * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; the verifier gets each
- * record's canonical JSON built inside SQLite (`concat` + `json_quote`), so per record only four
- * values cross into JavaScript.
+ * record's canonical JSON built inside SQLite (`json_object`), so per record only four values cross
+ * into JavaScript, and its fast pass runs on worker threads (`sqlite-keten.ts`).
  */
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
+import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
 import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
 
 type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
@@ -40,17 +41,6 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
     hash: row.hash,
   };
 }
-
-/**
- * RFC 8785 of a stored record without `hash`, built by SQLite: keys in UTF-16 order, strings through
- * json_quote, the array columns as stored (JSON.stringify of a string array is already canonical).
- * Any difference from the exact canonical form only sends that record down the verifier's slow path.
- */
-const CANONICAL_SQL = `concat('{"actie":',json_quote(actie),',"beleidsversie":',json_quote(beleidsversie),',"berichtIds":',berichtIds,
-  ',"berichttype":',json_quote(berichttype),',"besluit":',json_quote(besluit),',"client":',json_quote(client),',"doel":',json_quote(doel),
-  ',"grondslag":',json_quote(grondslag),',"id":',id,',"partij":',json_quote(partij),',"reden":',json_quote(reden),',"regel":',json_quote(regel),
-  ',"spanId":',json_quote(spanId),',"status":',status,',"tijdstip":',json_quote(tijdstip),',"traceId":',json_quote(traceId),
-  ',"trajectIds":',trajectIds,',"velden":',velden,',"verwerkingsactiviteit":',json_quote(verwerkingsactiviteit),',"vorigeHash":',json_quote(vorigeHash),'}')`;
 
 /** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
 export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
@@ -166,6 +156,9 @@ export function sqliteLogboekReader(db: Database.Database): LogboekReader {
     },
     async keten(na, limit) {
       return (st.keten.all(na, limit) as [number, string, string, Uint8Array][]).map(([id, vorigeHash, hash, kanoniek]) => ({ id, vorigeHash, hash, kanoniek }));
+    },
+    async snelleControle(tot, posities) {
+      return snelleKetencontrole(db.name, tot, posities);
     },
     async hoofd(): Promise<LogboekHoofd> {
       const row = st.hoofd.get() as { id: number; hash: string } | undefined;

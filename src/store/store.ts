@@ -55,6 +55,15 @@ export interface BerichtQuery {
   limit: number;
 }
 
+/** The outcome of a fast verification pass: clean, or "look closer". */
+export interface SnelleControle {
+  schoon: boolean;
+  aantal: number;
+  laatsteHash: string;
+  /** The hash at each requested position (the checkpoints'). */
+  hashesOp: Map<number, string>;
+}
+
 /** A signed checkpoint of the logboek: a JWS (ES256) over { aantal, laatsteHash, tijdstip }. */
 export interface Controlepunt {
   id: number;
@@ -136,6 +145,8 @@ export interface LogboekReader {
   /** Links of the chain with id > `na`, ascending, at most `limit`. */
   keten(na: number, limit: number): Promise<KetenRij[]>;
   hoofd(): Promise<LogboekHoofd>;
+  /** Optional fast pass over records 1 … tot (in parallel); `schoon: false` sends the verifier to the exact walk. */
+  snelleControle?(tot: number, posities: number[]): Promise<SnelleControle>;
   tellingen(q: { scope: string | null; vanaf?: string; tot?: string }): Promise<LogboekTelling[]>;
   verstrekkingen(trajectId: string): Promise<Verstrekking[]>;
   controlepunten(): Promise<Controlepunt[]>;
