@@ -188,7 +188,7 @@ export async function benchPublish(seconds: number): Promise<{ requestsPerSecond
     });
     const { trajectId } = (await res.json()) as { trajectId: string };
     const roc = await token('roc-van-twente');
-    const inhoud = { periode: { van: '2026-11-02', tot: '2026-11-08' }, activiteit: 'taalles', geplandeUren: 12, aanwezigeUren: 9 };
+    const inhoud = { periode: { van: '2026-11-02', tot: '2026-11-08' }, activiteit: 'taalles', geplandeUren: 12, aanwezigeUren: 9, afwezigheden: [] };
     const result = await autocannon({
       url: gw.url, connections: 50, duration: seconds,
       requests: [{
