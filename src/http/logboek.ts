@@ -295,29 +295,40 @@ export function logboekRouter(s: Services): Router {
     res.setHeader('Content-Disposition', `attachment; filename="${bestand}"`);
     const kop: ExportKop = { type: 'doelpoort-logboek-export', versie: 1, gemaaktOp: gemaaktOp.toISOString(), selectie: selectie.filters, volledig: false };
     const manifest = new ExportManifest();
-    if (!(await write(res, `${formaat === 'csv' ? csvKop() : jsonlKop(kop)}\n`))) return;
-    // Oldest first, up to the export's own record: a consistent selection even while the log grows.
-    let na = 0;
-    for (;;) {
-      const page = (await s.store.logboek.zoeken({ ...selectie.vraag, voor: undefined, na, volgorde: 'oudste-eerst', limit: EXPORT_PAGE })).filter((r) => r.id <= record.id);
-      let chunk = '';
-      for (const r of page) {
-        const view = recordView(r);
-        chunk += `${formaat === 'csv' ? csvRegel(view) : JSON.stringify(view)}\n`;
-        manifest.add(view);
+    try {
+      await streamExport();
+    } catch (err) {
+      // Headers are out: a problem+json can no longer be sent. Cut the stream so the file is visibly incomplete
+      // (a JSONL export without its signed closing line does not verify).
+      s.logger.error({ err, traceId: p.trace.traceId }, 'logboek export failed while streaming');
+      res.destroy();
+    }
+
+    async function streamExport(): Promise<void> {
+      if (!(await write(res, `${formaat === 'csv' ? csvKop() : jsonlKop(kop)}\n`))) return;
+      // Oldest first, up to the export's own record: a consistent selection even while the log grows.
+      let na = 0;
+      for (;;) {
+        const page = (await s.store.logboek.zoeken({ ...selectie.vraag, voor: undefined, na, volgorde: 'oudste-eerst', limit: EXPORT_PAGE })).filter((r) => r.id <= record.id);
+        let chunk = '';
+        for (const r of page) {
+          const view = recordView(r);
+          chunk += `${formaat === 'csv' ? csvRegel(view) : JSON.stringify(view)}\n`;
+          manifest.add(view);
+        }
+        if (chunk && !(await write(res, chunk))) return;
+        if (page.length < EXPORT_PAGE) break;
+        na = page[page.length - 1]!.id;
       }
-      if (chunk && !(await write(res, chunk))) return;
-      if (page.length < EXPORT_PAGE) break;
-      na = page[page.length - 1]!.id;
+      if (formaat === 'jsonl') {
+        let trailer = '';
+        for (const c of await s.store.logboek.controlepunten()) trailer += `${jsonlControlepunt(c)}\n`;
+        trailer += `${jsonlSleutels(sleutels.jwks)}\n`;
+        trailer += `${await manifest.einde(sleutels, kop)}\n`;
+        if (!(await write(res, trailer))) return;
+      }
+      res.end();
     }
-    if (formaat === 'jsonl') {
-      let trailer = '';
-      for (const c of await s.store.logboek.controlepunten()) trailer += `${jsonlControlepunt(c)}\n`;
-      trailer += `${jsonlSleutels(sleutels.jwks)}\n`;
-      trailer += `${await manifest.einde(sleutels, kop)}\n`;
-      if (!(await write(res, trailer))) return;
-    }
-    res.end();
   }));
 
   router.get('/logboek', attempt(s, 'logboek-lezen', async (req, res, p) => {
