@@ -14,6 +14,7 @@ import { logboekCommand } from '../src/audit/cli.js';
 import { seal, type AuditRecord } from '../src/audit/record.js';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { startGateway } from '../src/gateway.js';
+import { snelleKetencontrole } from '../src/store/sqlite-keten.js';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
@@ -179,6 +180,16 @@ describe('the untouched log is valid', () => {
     expect(r.code).toBe(0);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(await verifyViaApi(copy())).toMatchObject({ geldig: true, eersteFout: null });
+  });
+
+  it('the fast parallel pass proves an honest chain by itself (SQLite\'s canonical form equals RFC 8785), and is not fooled by an edit', async () => {
+    const file = copy();
+    const head = new Database(file, { readonly: true }).prepare('SELECT max(id) AS m FROM logboek').get() as { m: number };
+    const clean = await snelleKetencontrole(file, head.m, [N], { threads: 3, minPerThread: 1 }); // three ranges stitched together
+    expect(clean).toMatchObject({ schoon: true, aantal: head.m });
+    expect(clean.hashesOp.get(N)).toBe(JSON.parse(fs.readFileSync(controlepuntBestand, 'utf8')).laatsteHash);
+    tamper(file, (db) => db.prepare("UPDATE logboek SET reden = reden || '.' WHERE id = ?").run(head.m - 1));
+    expect((await snelleKetencontrole(file, head.m, [], { threads: 3, minPerThread: 1 })).schoon).toBe(false);
   });
 });
 

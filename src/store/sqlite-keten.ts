@@ -33,34 +33,41 @@ interface BereikUitkomst {
 }
 
 // Plain JavaScript, run with `eval: true`, so it works the same under tsx, vitest and the compiled build.
+// SQLite hands over a slice of records as ONE row (their hashes, links and canonical forms concatenated):
+// per record only a SHA-256 over a view of one buffer, no row objects. group_concat keeps the scan
+// order of the id range; were it ever to differ, the links would not match and the exact walk takes over.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const Database = require(workerData.sqlite);
-const { file, na, tot, sql, posities } = workerData;
+const { file, na, tot, sql, posities, slice } = workerData;
 const want = new Set(posities);
 const db = new Database(file, { readonly: true, fileMustExist: true });
 const st = db.prepare(sql).raw();
 const sha = typeof crypto.hash === 'function' ? (b) => crypto.hash('sha256', b) : (b) => crypto.createHash('sha256').update(b).digest('hex');
 const out = { eersteId: null, eersteVorigeHash: null, laatsteId: null, laatsteHash: null, aantal: 0, verdacht: null, posities: [] };
-let after = na;
 let prev = null;
-outer: for (;;) {
-  const rows = st.all(after, tot, 20000);
-  if (rows.length === 0) break;
-  for (const r of rows) {
-    const id = r[0];
-    if (out.eersteId === null) { out.eersteId = id; out.eersteVorigeHash = r[1]; }
-    else if (id !== out.laatsteId + 1 || r[1] !== prev) { out.verdacht = id; break outer; }
-    if (sha(r[3]) !== r[2]) { out.verdacht = id; break outer; }
-    if (want.has(id)) out.posities.push([id, r[2]]);
-    out.aantal++;
-    out.laatsteId = id;
-    out.laatsteHash = r[2];
-    prev = r[2];
+outer: for (let lo = na; lo < tot; lo += slice) {
+  const [min, max, count, hashes, vorige, blob, lens] = st.get(lo, Math.min(lo + slice, tot));
+  if (count === 0) break;
+  if (out.eersteId === null) { out.eersteId = min; out.eersteVorigeHash = vorige.slice(0, 64); prev = out.eersteVorigeHash; }
+  if (min !== (out.laatsteId === null ? min : out.laatsteId + 1) || max - min + 1 !== count
+      || hashes.length !== 64 * count || vorige.length !== 64 * count || vorige.slice(0, 64) !== prev
+      || vorige.slice(64) !== hashes.slice(0, hashes.length - 64)) { out.verdacht = min; break; }
+  let off = 0;
+  let i = 0;
+  for (const l of lens.split(',')) {
+    const len = +l;
+    const h = hashes.slice(i * 64, i * 64 + 64);
+    if (sha(blob.subarray(off, off + len)) !== h) { out.verdacht = min + i; break outer; }
+    if (want.has(min + i)) out.posities.push([min + i, h]);
+    off += len;
+    i++;
   }
-  after = rows[rows.length - 1][0];
-  if (rows.length < 20000) break;
+  out.aantal += count;
+  out.laatsteId = max;
+  out.laatsteHash = hashes.slice(-64);
+  prev = out.laatsteHash;
 }
 db.close();
 parentPort.postMessage(out);
@@ -73,8 +80,10 @@ function runRange(file: string, na: number, tot: number, posities: number[]): Pr
     const worker = new Worker(WORKER, {
       eval: true,
       workerData: {
-        file, na, tot, posities, sqlite: sqlitePath,
-        sql: `SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`,
+        file, na, tot, posities, sqlite: sqlitePath, slice: 2000,
+        sql: `SELECT min(id), max(id), count(*), group_concat(hash, ''), group_concat(vorigeHash, ''),
+                     CAST(group_concat(pre, '') AS BLOB), group_concat(octet_length(pre), ',')
+                FROM (SELECT id, hash, vorigeHash, ${CANONICAL_SQL} AS pre FROM logboek WHERE id > ? AND id <= ? ORDER BY id)`,
       },
     });
     worker.once('message', resolve);
@@ -86,10 +95,14 @@ function runRange(file: string, na: number, tot: number, posities: number[]): Pr
 }
 
 /** Check records 1 … `tot` of the file in parallel ranges. */
-export async function snelleKetencontrole(file: string, tot: number, posities: number[], threads = Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length))): Promise<SnelleControle> {
+export async function snelleKetencontrole(
+  file: string, tot: number, posities: number[],
+  opties: { threads?: number; minPerThread?: number } = {},
+): Promise<SnelleControle> {
   const hashesOp = new Map<number, string>();
   if (tot === 0) return { schoon: true, aantal: 0, laatsteHash: GENESIS_HASH, hashesOp };
-  const parts = tot < 50_000 ? 1 : threads;
+  const threads = opties.threads ?? Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  const parts = Math.max(1, Math.min(threads, Math.floor(tot / (opties.minPerThread ?? 50_000))));
   const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((tot * i) / parts));
   const uitkomsten = await Promise.all(bounds.slice(0, -1).map((na, i) => runRange(file, na, bounds[i + 1]!, posities.filter((p) => p > na && p <= bounds[i + 1]!))));
   let schoon = true;
