@@ -9,7 +9,8 @@
  *    skeleton's number in docs/performance.md.
  *
  * Options (environment): BENCH_RECORDS (default 1,000,000), BENCH_TRAJECTEN (default 20,000),
- * BENCH_QUERIES (default 500), BENCH_PUBLISH_SECONDS (default 10; 0 skips), BENCH_KEEP=1 keeps the file.
+ * BENCH_QUERIES (default 500), BENCH_PUBLISH_SECONDS (default 10; 0 skips), BENCH_KEEP=1 keeps the file,
+ * BENCH_DATA=<kept folder> reuses one.
  * `benchLogboek()` is exported for `npm run bench` to call.
  */
 import crypto from 'node:crypto';
@@ -38,7 +39,9 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 export interface LogboekBenchResult {
   records: number;
   generateSeconds: number;
-  verification: { recordsPerSecond: number; runs: number[]; geldig: boolean };
+  /** recordsPerSecond: wall clock, best run; perCpuSecond: records per CPU-second (all threads), which does not depend on other load. */
+  verification: { recordsPerSecond: number; runs: number[]; perCpuSecond: number; threads: number; geldig: boolean };
+  machine: { cpus: number; model: string; loadAverage: number[] };
   query: { store: Percentiles; http: Percentiles | null; resultsPerQuery: number };
   publish: { requestsPerSecond: number; p99Ms: number; seconds: number } | null;
 }
@@ -121,19 +124,24 @@ async function benchVerification(dataDir: string, runs = 3): Promise<LogboekBenc
   const sleutels = await logboekSleutels(dataDir);
   const controlepunten = await reader.controlepunten();
   const rates: number[] = [];
+  const perCpu: number[] = [];
   let geldig = true;
   try {
     for (let i = 0; i < runs; i++) {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const result = await verifieerKeten(reader, { controlepunten, jwks: sleutels.jwks });
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       geldig &&= result.geldig;
       rates.push(Math.round(result.aantal / seconds));
+      perCpu.push(Math.round(result.aantal / ((cpu.user + cpu.system) / 1e6)));
     }
   } finally {
     reader.close();
   }
-  return { recordsPerSecond: Math.max(...rates), runs: rates, geldig };
+  const threads = Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  return { recordsPerSecond: Math.max(...rates), runs: rates, perCpuSecond: Math.max(...perCpu), threads, geldig };
 }
 
 async function benchQueryStore(dataDir: string, trajectIds: string[], queries: number): Promise<{ p: Percentiles; perQuery: number }> {
@@ -210,22 +218,35 @@ export async function benchLogboek(log: (line: string) => void = console.log): P
   const trajecten = env('BENCH_TRAJECTEN', 20_000);
   const queries = env('BENCH_QUERIES', 500);
   const publishSeconds = env('BENCH_PUBLISH_SECONDS', 10);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-bench-logboek-'));
+  // BENCH_DATA=<folder kept by an earlier BENCH_KEEP=1 run> skips the generation.
+  const reuse = process.env.BENCH_DATA;
+  const dataDir = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-bench-logboek-'));
   try {
-    log(`logboek: generating ${n.toLocaleString('en')} chained records over ${trajecten.toLocaleString('en')} trajectories…`);
-    const { trajectIds, seconds } = await generate(dataDir, n, trajecten);
-    log(`  generated in ${seconds.toFixed(1)} s`);
+    let trajectIds: string[];
+    let seconds = 0;
+    if (reuse) {
+      const db = new Database(path.join(reuse, 'doelpoort.db'), { readonly: true });
+      trajectIds = db.prepare('SELECT trajectId FROM trajecten').pluck().all() as string[];
+      db.close();
+      log(`logboek: reusing ${reuse}`);
+    } else {
+      log(`logboek: generating ${n.toLocaleString('en')} chained records over ${trajecten.toLocaleString('en')} trajectories…`);
+      ({ trajectIds, seconds } = await generate(dataDir, n, trajecten));
+      log(`  generated in ${seconds.toFixed(1)} s`);
+    }
+    const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) };
     const verification = await benchVerification(dataDir);
-    log(`  verification: ${verification.recordsPerSecond.toLocaleString('en')} records/s (runs: ${verification.runs.join(', ')}; valid: ${verification.geldig})`);
+    log(`  verification: ${verification.recordsPerSecond.toLocaleString('en')} records/s wall (runs: ${verification.runs.join(', ')}; ${verification.threads} threads; valid: ${verification.geldig})`);
+    log(`                ${verification.perCpuSecond.toLocaleString('en')} records per CPU-second; load average before: ${machine.loadAverage.join(' ')} on ${machine.cpus} CPUs`);
     const store = await benchQueryStore(dataDir, trajectIds, queries);
     log(`  query by trajectId, store:  p50 ${store.p.p50} ms, p95 ${store.p.p95} ms, p99 ${store.p.p99} ms (${store.perQuery.toFixed(0)} records each)`);
     const http = await benchQueryHttp(dataDir, trajectIds, queries);
     log(`  query by trajectId, HTTP:   p50 ${http.p50} ms, p95 ${http.p95} ms, p99 ${http.p99} ms (incl. token check and the read's own audit record)`);
     const publish = publishSeconds > 0 ? await benchPublish(publishSeconds) : null;
     if (publish) log(`  publish with the logboek write path: ${publish.requestsPerSecond} req/s, p99 ${publish.p99Ms} ms`);
-    return { records: n, generateSeconds: seconds, verification, query: { store: store.p, http, resultsPerQuery: store.perQuery }, publish };
+    return { records: n, generateSeconds: seconds, verification, machine, query: { store: store.p, http, resultsPerQuery: store.perQuery }, publish };
   } finally {
-    if (process.env.BENCH_KEEP) log(`  kept: ${dataDir}`);
+    if (process.env.BENCH_KEEP || reuse) log(`  kept: ${dataDir}`);
     else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
