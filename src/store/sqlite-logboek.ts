@@ -45,18 +45,39 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
 /** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
 export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
 
-export function sqliteLogboekReader(db: Database.Database): LogboekReader {
-  const st = {
-    record: db.prepare(
-      `SELECT l.* FROM logboek l WHERE l.id = @id
-         AND (@scope IS NULL OR EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = l.id))`,
-    ),
-    recordOpId: db.prepare('SELECT * FROM logboek WHERE id = ?'),
-    hashOpId: db.prepare('SELECT hash FROM logboek WHERE id = ?').pluck(),
-    keten: db.prepare(`SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`).raw(),
-    hoofd: db.prepare('SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1'),
-    verstrekkingen: db.prepare(
-      `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
+/** Runs SQL on a read-only connection: directly (the CLI) or on a worker thread (the gateway). */
+export interface SqlLezer {
+  /** Rows as objects, or as arrays with `raw`. Parameters: an object of named values or a positional array. */
+  all(sql: string, params: Record<string, unknown> | unknown[], raw?: boolean): Promise<unknown[]>;
+  /** The database file. */
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+/** A reader on this thread, with a statement cache (the offline CLI). */
+export function directeLezer(db: Database.Database): SqlLezer {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    file: db.name,
+    async all(sql, params, raw = false) {
+      let st = cache.get(`${raw}|${sql}`);
+      if (!st) cache.set(`${raw}|${sql}`, (st = db.prepare(sql).raw(raw)));
+      return Array.isArray(params) ? st.all(...params) : st.all(params);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+const SQL = {
+  record: `SELECT l.* FROM logboek l WHERE l.id = @id
+             AND (@scope IS NULL OR EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = l.id))`,
+  recordOpId: 'SELECT * FROM logboek WHERE id = ?',
+  hashOpId: 'SELECT hash FROM logboek WHERE id = ?',
+  keten: `SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`,
+  hoofd: 'SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1',
+  verstrekkingen: `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
          FROM logboek_betrokkene b
          JOIN logboek l ON l.id = b.auditId
          JOIN json_each(l.berichtIds) j
@@ -65,119 +86,103 @@ export function sqliteLogboekReader(db: Database.Database): LogboekReader {
           AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})
         GROUP BY l.id, m.berichttype
         ORDER BY l.id`,
-    ),
-    controlepunten: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id'),
-    laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1'),
-    sleutels: db.prepare('SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid'),
-  };
+  controlepunten: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id',
+  laatsteControlepunt: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1',
+  sleutels: 'SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid',
+};
 
-  // Searches: one prepared statement per combination of filters, made on first use.
-  const searches = new Map<string, Database.Statement>();
-  function searchStatement(q: LogboekZoekvraag): Database.Statement {
-    const desc = q.volgorde === 'nieuwste-eerst';
-    const key = [
-      q.scope === null ? 'alles' : 'scope', q.trajectId ? 't' : '', q.partij ? 'p' : '', q.doel ? 'd' : '', q.berichttype ? 'b' : '',
-      q.besluit ? 'B' : '', q.vanaf ? 'v' : '', q.tot ? 'T' : '', desc ? 'desc' : 'asc',
-    ].join('|');
-    let stmt = searches.get(key);
-    if (stmt) return stmt;
-    // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log.
-    let from: string;
-    let idCol: string;
-    const where: string[] = [];
-    if (q.trajectId) {
-      from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
-      idCol = 'x.auditId';
-      where.push('x.trajectId = @trajectId');
-      if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
-    } else if (q.scope !== null) {
-      from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
-      idCol = 'x.auditId';
-      where.push('x.partij = @scope');
-    } else {
-      from = 'logboek l';
-      idCol = 'l.id';
-    }
-    where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
-    if (q.partij) where.push('l.partij = @partij');
-    if (q.doel) where.push('l.doel = @doel');
-    if (q.berichttype) where.push('l.berichttype = @berichttype');
-    if (q.besluit) where.push('l.besluit = @besluit');
-    if (q.vanaf) where.push('l.tijdstip >= @vanaf');
-    if (q.tot) where.push('l.tijdstip < @tot');
-    stmt = db.prepare(`SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`);
-    searches.set(key, stmt);
-    return stmt;
+/** A search's SQL for its combination of filters. */
+function searchSql(q: LogboekZoekvraag): string {
+  const desc = q.volgorde === 'nieuwste-eerst';
+  // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log (newest first, so a page stops early).
+  let from: string;
+  let idCol: string;
+  const where: string[] = [];
+  if (q.trajectId) {
+    from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.trajectId = @trajectId');
+    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
+  } else if (q.scope !== null) {
+    from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.partij = @scope');
+  } else {
+    from = 'logboek l';
+    idCol = 'l.id';
   }
+  where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
+  if (q.partij) where.push('l.partij = @partij');
+  if (q.doel) where.push('l.doel = @doel');
+  if (q.berichttype) where.push('l.berichttype = @berichttype');
+  if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.vanaf) where.push('l.tijdstip >= @vanaf');
+  if (q.tot) where.push('l.tijdstip < @tot');
+  return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
+}
 
-  const tellingen = new Map<string, Database.Statement>();
-  function tellingStatement(scoped: boolean, vanaf: boolean, tot: boolean): Database.Statement {
-    const key = `${scoped}|${vanaf}|${tot}`;
-    let stmt = tellingen.get(key);
-    if (stmt) return stmt;
-    const where = ['1'];
-    if (scoped) where.push('x.partij = @scope');
-    if (vanaf) where.push('l.tijdstip >= @vanaf');
-    if (tot) where.push('l.tijdstip < @tot');
-    // Group per UTC date, and per UTC hour late in the day, so the caller can place each group in
-    // the right Dutch (Europe/Amsterdam) calendar week without scanning records twice.
-    stmt = db.prepare(
-      `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
-              l.partij AS partij, l.doel AS doel,
-              sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
-              sum(l.besluit = 'geweigerd') AS geweigerd
-         FROM ${scoped ? 'logboek_scope x JOIN logboek l ON l.id = x.auditId' : 'logboek l'}
-        WHERE ${where.join(' AND ')}
-        GROUP BY dag, l.partij, l.doel
-       HAVING gelezen > 0 OR geweigerd > 0`,
-    );
-    tellingen.set(key, stmt);
-    return stmt;
-  }
+function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
+  const where = ['1'];
+  if (scoped) where.push('EXISTS (SELECT 1 FROM logboek_scope x WHERE x.partij = @scope AND x.auditId = l.id)');
+  if (vanaf) where.push('l.tijdstip >= @vanaf');
+  if (tot) where.push('l.tijdstip < @tot');
+  // Group per UTC date, and per UTC hour late in the day, so the caller can place each group in
+  // the right Dutch (Europe/Amsterdam) calendar week without scanning records twice.
+  return `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
+                 l.partij AS partij, l.doel AS doel,
+                 sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
+                 sum(l.besluit = 'geweigerd') AS geweigerd
+            FROM logboek l${vanaf || tot ? ' INDEXED BY logboek_tijdstip' : ''}
+           WHERE ${where.join(' AND ')}
+           GROUP BY dag, l.partij, l.doel
+          HAVING gelezen > 0 OR geweigerd > 0`;
+}
 
+export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
   return {
     async zoeken(q) {
-      const rows = searchStatement(q).all({
+      const rows = (await lezer.all(searchSql(q), {
         scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
         besluit: q.besluit ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
         voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
-      }) as AuditRow[];
+      })) as AuditRow[];
       return rows.map(toAuditRecord);
     },
     async record(id, scope) {
-      const row = st.record.get({ id, scope }) as AuditRow | undefined;
+      const [row] = (await lezer.all(SQL.record, { id, scope })) as AuditRow[];
       if (!row) return undefined;
-      const vorigeRecordHash = id === 1 ? GENESIS_HASH : ((st.hashOpId.get(id - 1) as string | undefined) ?? null);
-      return { record: toAuditRecord(row), vorigeRecordHash };
+      const [vorige] = id === 1 ? [{ hash: GENESIS_HASH }] : ((await lezer.all(SQL.hashOpId, [id - 1])) as { hash: string }[]);
+      return { record: toAuditRecord(row), vorigeRecordHash: vorige?.hash ?? null };
     },
     async recordOpId(id) {
-      const row = st.recordOpId.get(id) as AuditRow | undefined;
+      const [row] = (await lezer.all(SQL.recordOpId, [id])) as AuditRow[];
       return row ? toAuditRecord(row) : undefined;
     },
     async keten(na, limit) {
-      return (st.keten.all(na, limit) as [number, string, string, Uint8Array][]).map(([id, vorigeHash, hash, kanoniek]) => ({ id, vorigeHash, hash, kanoniek }));
+      return ((await lezer.all(SQL.keten, [na, limit], true)) as [number, string, string, Uint8Array][])
+        .map(([id, vorigeHash, hash, kanoniek]) => ({ id, vorigeHash, hash, kanoniek }));
     },
     async snelleControle(tot, posities) {
-      return snelleKetencontrole(db.name, tot, posities);
+      return snelleKetencontrole(lezer.file, tot, posities);
     },
     async hoofd(): Promise<LogboekHoofd> {
-      const row = st.hoofd.get() as { id: number; hash: string } | undefined;
+      const [row] = (await lezer.all(SQL.hoofd, [])) as { id: number; hash: string }[];
       return { aantal: row?.id ?? 0, laatsteHash: row?.hash ?? GENESIS_HASH };
     },
     async tellingen(q) {
-      return tellingStatement(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)).all({ scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null }) as LogboekTelling[];
+      return (await lezer.all(tellingSql(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)), { scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null })) as LogboekTelling[];
     },
     async verstrekkingen(trajectId) {
-      return st.verstrekkingen.all(trajectId) as Verstrekking[];
+      return (await lezer.all(SQL.verstrekkingen, [trajectId])) as Verstrekking[];
     },
     async controlepunten() {
-      return st.controlepunten.all() as Controlepunt[];
+      return (await lezer.all(SQL.controlepunten, [])) as Controlepunt[];
     },
     async laatsteControlepunt() {
-      return st.laatsteControlepunt.get() as Controlepunt | undefined;
+      return ((await lezer.all(SQL.laatsteControlepunt, [])) as Controlepunt[])[0];
     },
     async sleutels() {
-      return st.sleutels.all() as Array<{ kid: string; jwk: string }>;
+      return (await lezer.all(SQL.sleutels, [])) as Array<{ kid: string; jwk: string }>;
     },
   };
 }
@@ -196,6 +201,6 @@ export function openSqliteLogboek(file: string): LogboekReader & { close(): void
     db.close();
     throw new Error(`${file} is van vóór de controlepunten (migratie ontbreekt); start de gateway er eenmaal op`);
   }
-  const reader = sqliteLogboekReader(db);
+  const reader = sqliteLogboekReader(directeLezer(db));
   return { ...reader, close: () => db.close() };
 }

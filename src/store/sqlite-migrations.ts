@@ -83,6 +83,9 @@ export const MIGRATIONS: readonly string[] = [
   INSERT OR IGNORE INTO logboek_scope (partij, auditId)
     SELECT m.afzender, l.id FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value;
 
+  -- The weekly overview counts a period: a range scan, not the whole log.
+  CREATE INDEX logboek_tijdstip ON logboek (tijdstip);
+
   -- Signed checkpoints: a JWS (ES256) over { aantal, laatsteHash, tijdstip }.
   CREATE TABLE logboek_controlepunten (
     id          INTEGER PRIMARY KEY,

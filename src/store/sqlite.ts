@@ -16,6 +16,7 @@ import { GENESIS_HASH, seal, type AuditInput, type AuditRecord } from '../audit/
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
 import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type LogboekHoofd, type Store, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
+import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
 interface Pending {
@@ -151,10 +152,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  // Reads of the logboek use their own connection: they see committed data only and never wait for the writer.
-  const reader = new Database(file, { readonly: true });
-  reader.pragma('busy_timeout = 5000');
-  const logboek = sqliteLogboekReader(reader);
+  // Reads of the logboek use their own connection on their own thread: they see committed data only,
+  // never wait for the writer, and a long scan does not hold up other requests.
+  const lezer = workerLezer(file);
+  const logboek = sqliteLogboekReader(lezer);
   const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
 
   let queue: Pending[] = [];
@@ -250,7 +251,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         await running;
       }
       closed = true;
-      reader.close();
+      await lezer.close();
       db.close();
     },
   };
