@@ -132,7 +132,7 @@ function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
                  l.partij AS partij, l.doel AS doel,
                  sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
                  sum(l.besluit = 'geweigerd') AS geweigerd
-            FROM logboek l${vanaf || tot ? ' INDEXED BY logboek_tijdstip' : ''}
+            FROM logboek l
            WHERE ${where.join(' AND ')}
            GROUP BY dag, l.partij, l.doel
           HAVING gelezen > 0 OR geweigerd > 0`;
