@@ -205,7 +205,7 @@ export async function verifieerExport(tekst: string, opties: { jwks?: jose.JSONW
           fout ??= { id: r.id, reden: `controlepunt klopt niet: record ${r.id} heeft een andere hash dan controlepunt ${c.id} ondertekende` };
         }
       }
-      if (!controlepunt || c.aantal >= controlepunt.aantal) controlepunt = { id: c.id, aantal: c.aantal, laatsteHash: c.laatsteHash, tijdstip: c.tijdstip, sleutel: c.sleutel, geldig };
+      if (!controlepunt || c.aantal >= controlepunt.aantal) controlepunt = { id: c.id, aantal: c.aantal, laatsteHash: c.laatsteHash, tijdstip: c.tijdstip, sleutel: c.sleutel, jws: c.jws, geldig };
     }
     result = { geldig: fout === null, aantal: g.records.length, laatsteHash: laatste.hash, eersteFout: fout, controlepunt };
   }

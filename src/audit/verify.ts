@@ -27,6 +27,8 @@ export interface ControlepuntSamenvatting {
   laatsteHash: string;
   tijdstip: string;
   sleutel: string;
+  /** The checkpoint itself, for whoever wants to check or keep it. */
+  jws: string;
   /** Signature valid and the chain matches it. */
   geldig: boolean;
 }
@@ -184,7 +186,7 @@ function checkpoints(gecontroleerd: Gecontroleerd, teZien: Map<number, string>, 
       }
     }
     if (!controlepunt || g.punt.aantal >= controlepunt.aantal) {
-      controlepunt = { id: g.punt.id, aantal: g.punt.aantal, laatsteHash: g.punt.laatsteHash, tijdstip: g.punt.tijdstip, sleutel: g.punt.sleutel, geldig };
+      controlepunt = { id: g.punt.id, aantal: g.punt.aantal, laatsteHash: g.punt.laatsteHash, tijdstip: g.punt.tijdstip, sleutel: g.punt.sleutel, jws: g.punt.jws, geldig };
     }
   }
   // The chain's own first error comes first; a checkpoint problem is reported when the chain itself looks fine.

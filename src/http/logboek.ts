@@ -264,12 +264,13 @@ export function logboekRouter(s: Services): Router {
     const tot = parseMoment('tot', req.query.tot, invalid);
     if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
     const rows = await s.store.logboek.tellingen({ scope: officer.partij, vanaf, tot });
-    const weken = new Map<string, { week: string; partij: string | null; doel: string | null; gelezen: number; geweigerd: number }>();
+    const weken = new Map<string, { week: string; partij: string; doel: string | null; gelezen: number; geweigerd: number }>();
     for (const r of rows) {
       const instant = r.dag.length === 13 ? `${r.dag}:30:00Z` : `${r.dag}T12:00:00Z`;
       const week = isoWeek(dutchDate(new Date(instant)));
-      const key = `${week}|${r.partij}|${r.doel}`;
-      const w = weken.get(key) ?? { week, partij: r.partij, doel: r.doel, gelezen: 0, geweigerd: 0 };
+      const partij = r.partij ?? 'onbekend'; // an attempt whose caller was never identified
+      const key = `${week}|${partij}|${r.doel}`;
+      const w = weken.get(key) ?? { week, partij, doel: r.doel, gelezen: 0, geweigerd: 0 };
       w.gelezen += r.gelezen;
       w.geweigerd += r.geweigerd;
       weken.set(key, w);
@@ -469,8 +470,9 @@ export function logboekOpenApi(): OpenApiPart {
           eersteFout: { oneOf: [{ type: 'null' }, { type: 'object', required: ['id', 'reden'], properties: { id: { type: 'integer' }, reden: { type: 'string' } } }] },
           controlepunt: {
             oneOf: [{ type: 'null' }, {
-              type: 'object', required: ['id', 'aantal', 'laatsteHash', 'tijdstip', 'sleutel', 'geldig'],
-              properties: { id: { type: 'integer' }, aantal: { type: 'integer' }, laatsteHash: hash, tijdstip: { type: 'string', format: 'date-time' }, sleutel: { type: 'string' }, geldig: { type: 'boolean' } },
+              type: 'object', required: ['id', 'aantal', 'laatsteHash', 'tijdstip', 'sleutel', 'jws', 'geldig'],
+              description: 'The newest checkpoint; geldig: its signature verifies against the published keys and the chain still holds what it signed.',
+              properties: { id: { type: 'integer' }, aantal: { type: 'integer' }, laatsteHash: hash, tijdstip: { type: 'string', format: 'date-time' }, sleutel: { type: 'string' }, jws: { type: 'string' }, geldig: { type: 'boolean' } },
             }],
           },
         },
@@ -482,7 +484,11 @@ export function logboekOpenApi(): OpenApiPart {
             type: 'array',
             items: {
               type: 'object', required: ['week', 'partij', 'doel', 'gelezen', 'geweigerd'],
-              properties: { week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' }, partij: nullable, doel: nullable, gelezen: { type: 'integer' }, geweigerd: { type: 'integer' } },
+              properties: {
+                week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$', description: 'ISO 8601 week, Europe/Amsterdam' },
+                partij: { type: 'string', description: 'The acting party ("onbekend" for a caller that was never identified)' },
+                doel: nullable, gelezen: { type: 'integer', description: 'Allowed reads of messages' }, geweigerd: { type: 'integer', description: 'Refused attempts of any kind' },
+              },
             },
           },
         },
