@@ -34,6 +34,9 @@ beforeAll(async () => {
     expect((await t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${traject}`).set(...bearer(g))).status).toBe(200);
   }
   expect((await t.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('plaatsing', traject))).status).toBe(403);
+  // Records with empty fields (no caller, no doel) and with quotes and a newline in their reason.
+  expect((await t.api().get('/v1/berichten?doel=trajectbegeleiding')).status).toBe(401);
+  expect((await t.api().get('/v1/berichten?doel=%22nieuwsgierig%22%0Aweg').set(...bearer(g))).status).toBe(400);
   const punt = await t.gw.services.logboek.controlepunten.nu();
   N = punt!.aantal;
   expect(N).toBeGreaterThanOrEqual(17);
@@ -185,6 +188,9 @@ describe('the untouched log is valid', () => {
   it('the fast parallel pass proves an honest chain by itself (SQLite\'s canonical form equals RFC 8785), and is not fooled by an edit', async () => {
     const file = copy();
     const head = new Database(file, { readonly: true }).prepare('SELECT max(id) AS m FROM logboek').get() as { m: number };
+    // The log holds the awkward cases: empty fields, and quotes and a newline in a reason.
+    expect(t.query("SELECT count(*) AS n FROM logboek WHERE partij IS NULL AND doel IS NULL")[0]).toEqual({ n: 1 });
+    expect(t.query('SELECT count(*) AS n FROM logboek WHERE instr(reden, char(34)) AND instr(reden, char(10))')[0]).toEqual({ n: 1 });
     const clean = await snelleKetencontrole(file, head.m, [N], { threads: 3, minPerThread: 1 }); // three ranges stitched together
     expect(clean).toMatchObject({ schoon: true, aantal: head.m });
     expect(clean.hashesOp.get(N)).toBe(JSON.parse(fs.readFileSync(controlepuntBestand, 'utf8')).laatsteHash);
