@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import type * as jose from 'jose';
 import { openSqliteLogboek } from '../store/sqlite-logboek.js';
 import type { Controlepunt } from '../store/store.js';
@@ -58,15 +59,19 @@ function parseArgs(args: string[], flags: readonly string[]): { positional: stri
   return { positional, opts };
 }
 
-function isSqlite(file: string): boolean {
+function firstBytes(file: string, n: number): string {
   const fd = fs.openSync(file, 'r');
   try {
-    const head = Buffer.alloc(16);
-    fs.readSync(fd, head, 0, 16, 0);
-    return head.toString('latin1') === 'SQLite format 3\u0000';
+    const head = Buffer.alloc(n);
+    const read = fs.readSync(fd, head, 0, n, 0);
+    return head.subarray(0, read).toString('latin1');
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function isSqlite(file: string): boolean {
+  return firstBytes(file, 16) === 'SQLite format 3\u0000';
 }
 
 function readJwks(file: string): jose.JSONWebKeySet {
@@ -130,10 +135,10 @@ async function verifieer(args: string[], io: CliIo): Promise<number> {
       reader.close();
     }
   }
-  const text = fs.readFileSync(file, 'utf8');
-  const first = text.slice(0, text.indexOf('\n') >>> 0);
-  if (!first.includes(EXPORT_TYPE)) throw new UsageError(`${file} is geen SQLite-database en geen Doelpoort-logboekexport (JSONL)`);
-  const result = await verifieerExport(text, { jwks, extraControlepunten: extra });
+  if (!firstBytes(file, 4096).includes(EXPORT_TYPE)) throw new UsageError(`${file} is geen SQLite-database en geen Doelpoort-logboekexport (JSONL)`);
+  // Line by line: an archive of a large log does not have to fit in memory as text.
+  const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const result = await verifieerExport(lines, { jwks, extraControlepunten: extra });
   return report(io, `${file} (export, ${result.volledig ? 'volledig: keten en controlepunten gecontroleerd' : 'selectie: records, aansluitende schakels en slotregel gecontroleerd'})`, result, sleutelBron);
 }
 

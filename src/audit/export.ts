@@ -20,7 +20,7 @@ import type { Controlepunt, KetenRij } from '../store/store.js';
 import { canonicalize } from './canonical.js';
 import { controleerControlepunt, verifieerJws } from './controlepunt.js';
 import type { AuditRecord } from './record.js';
-import { hashRecord, GENESIS_HASH } from './record.js';
+import { GENESIS_HASH, hashRecord } from './record.js';
 import type { LogboekSleutels } from './sleutels.js';
 import { verifieerKeten, type KetenBron, type KetenFout, type Verificatie } from './verify.js';
 
@@ -100,38 +100,71 @@ export interface ExportVerificatie extends Verificatie {
   manifest: { geldig: boolean; reden: string | null } | null;
 }
 
+/**
+ * What is kept of an export while it is read line by line: per record only its id, hash, link and
+ * whether it recomputes (a 1,000,000-record archive stays a few hundred MB, not the file), plus the
+ * full record where the check failed and the one after it, for naming what happened.
+ */
 interface Gelezen {
   kop: ExportKop | null;
-  records: Array<AuditRecord & Record<string, unknown>>;
+  ids: number[];
+  hashes: string[];
+  vorige: string[];
+  ok: boolean[];
+  volledig: Map<number, AuditRecord>;
+  recordsHash: string;
   controlepunten: Controlepunt[];
   keys: jose.JWK[] | null;
   einde: { aantal: number; recordsHash: string; jws?: string } | null;
   fout: KetenFout | null;
 }
 
-function lees(tekst: string): Gelezen {
-  const out: Gelezen = { kop: null, records: [], controlepunten: [], keys: null, einde: null, fout: null };
-  const regels = tekst.split('\n');
-  for (let i = 0; i < regels.length; i++) {
-    const regel = regels[i]!.trim();
+async function lees(regels: AsyncIterable<string> | Iterable<string>): Promise<Gelezen> {
+  const out: Gelezen = {
+    kop: null, ids: [], hashes: [], vorige: [], ok: [], volledig: new Map(), recordsHash: '',
+    controlepunten: [], keys: null, einde: null, fout: null,
+  };
+  const digest = crypto.createHash('sha256');
+  let nr = 0;
+  let keepNext = false;
+  for await (const raw of regels) {
+    nr++;
+    const regel = raw.trim();
     if (regel === '') continue;
     let obj: Record<string, unknown>;
     try {
       obj = JSON.parse(regel) as Record<string, unknown>;
     } catch {
-      out.fout ??= { id: 0, reden: `regel ${i + 1} is geen JSON (afgekapt of beschadigd)` };
+      out.fout ??= { id: 0, reden: `regel ${nr} is geen JSON (afgekapt of beschadigd)` };
       continue;
     }
-    if (out.einde) out.fout ??= { id: 0, reden: `regel ${i + 1} staat na de slotregel` };
+    if (out.einde) out.fout ??= { id: 0, reden: `regel ${nr} staat na de slotregel` };
     switch (obj.type) {
       case EXPORT_TYPE: out.kop = obj as unknown as ExportKop; break;
       case 'controlepunt': { const { type: _t, ...c } = obj; out.controlepunten.push(c as unknown as Controlepunt); break; }
       case 'sleutels': out.keys = obj.keys as jose.JWK[]; break;
       case 'einde': out.einde = obj as unknown as Gelezen['einde']; break;
-      case undefined: out.records.push(obj as AuditRecord & Record<string, unknown>); break;
-      default: out.fout ??= { id: 0, reden: `regel ${i + 1} heeft een onbekend type "${String(obj.type)}"` };
+      case undefined: {
+        const r = obj as unknown as AuditRecord;
+        let ok: boolean;
+        try {
+          ok = hashRecord(zonderHash(r)) === r.hash;
+        } catch {
+          ok = false; // not even canonicalizable (a field missing or of the wrong kind)
+        }
+        out.ids.push(Number(r.id));
+        out.hashes.push(String(r.hash));
+        out.vorige.push(String(r.vorigeHash));
+        out.ok.push(ok);
+        digest.update(`${r.hash}\n`);
+        if (!ok || keepNext) out.volledig.set(Number(r.id), r);
+        keepNext = !ok;
+        break;
+      }
+      default: out.fout ??= { id: 0, reden: `regel ${nr} heeft een onbekend type "${String(obj.type)}"` };
     }
   }
+  out.recordsHash = digest.digest('hex');
   return out;
 }
 
@@ -141,56 +174,61 @@ function zonderHash(r: AuditRecord): Omit<AuditRecord, 'hash'> {
   return out as Omit<AuditRecord, 'hash'>;
 }
 
-function bronVan(records: AuditRecord[]): KetenBron {
-  const sorted = [...records].sort((a, b) => a.id - b.id);
-  const byId = new Map(sorted.map((r) => [r.id, r]));
+/** The chain of an export for the walk; each link's check was done while reading. */
+function bronVan(g: Gelezen): KetenBron {
+  const order = g.ids.map((_, i) => i).sort((a, b) => g.ids[a]! - g.ids[b]!);
   return {
     async keten(na, limit) {
-      const start = sorted.findIndex((r) => r.id > na);
-      if (start < 0) return [];
-      return sorted.slice(start, start + limit).map((r): KetenRij => ({ id: r.id, vorigeHash: r.vorigeHash, hash: r.hash, kanoniek: canonicalize(zonderHash(r)) }));
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (g.ids[order[mid]!]! > na) hi = mid;
+        else lo = mid + 1;
+      }
+      return order.slice(lo, lo + limit).map((i): KetenRij => ({ id: g.ids[i]!, vorigeHash: g.vorige[i]!, hash: g.hashes[i]!, kanoniek: '', geldig: g.ok[i]! }));
     },
     async recordOpId(id) {
-      return byId.get(id);
+      return g.volledig.get(id);
     },
   };
 }
 
 /**
- * Verify an export. `jwks`: trusted keys (e.g. fetched from /v1/logboek/sleutels); without them the
- * keys in the export itself are used, which proves internal consistency only.
+ * Verify an export, given as text or as lines (a file read with readline). `jwks`: trusted keys (e.g.
+ * fetched from /v1/logboek/sleutels); without them the keys in the export itself are used, which proves
+ * internal consistency only.
  */
-export async function verifieerExport(tekst: string, opties: { jwks?: jose.JSONWebKeySet; extraControlepunten?: Controlepunt[] } = {}): Promise<ExportVerificatie> {
-  const g = lees(tekst);
+export async function verifieerExport(invoer: string | AsyncIterable<string>, opties: { jwks?: jose.JSONWebKeySet; extraControlepunten?: Controlepunt[] } = {}): Promise<ExportVerificatie> {
+  const g = await lees(typeof invoer === 'string' ? invoer.split('\n') : invoer);
   const jwks = opties.jwks ?? { keys: g.keys ?? [] };
   const controlepunten = [...g.controlepunten, ...(opties.extraControlepunten ?? [])];
   const volledig = g.kop?.volledig === true;
-  const laatste = g.records.reduce((m, r) => (r.id > m.id ? r : m), { id: 0, hash: GENESIS_HASH } as { id: number; hash: string });
+  let laatste = { id: 0, hash: GENESIS_HASH };
+  g.ids.forEach((id, i) => { if (id > laatste.id) laatste = { id, hash: g.hashes[i]! }; });
+
+  // Duplicate ids first: both the complete and the selection check assume one line per record.
+  let dubbel: KetenFout | null = null;
+  const index = new Map<number, number>();
+  g.ids.forEach((id, i) => {
+    if (index.has(id)) dubbel ??= { id, reden: `dubbel record: id ${id} komt meer dan eens voor` };
+    index.set(id, i);
+  });
 
   let result: Verificatie;
   if (volledig) {
-    result = await verifieerKeten(bronVan(g.records), { controlepunten, jwks });
-    // Reordered lines are harmless when ids are intact; duplicate ids are not.
-    const ids = new Set<number>();
-    for (const r of g.records) {
-      if (ids.has(r.id) && !result.eersteFout) result = { ...result, geldig: false, eersteFout: { id: r.id, reden: `dubbel record: id ${r.id} komt meer dan eens voor` } };
-      ids.add(r.id);
-    }
+    result = await verifieerKeten(bronVan(g), { controlepunten, jwks });
+    if (dubbel && !result.eersteFout) result = { ...result, geldig: false, eersteFout: dubbel };
   } else {
     // A selection: each record must recompute; adjacent ids must link; checkpoints must be signed and match where their record is present.
-    let fout: KetenFout | null = null;
-    const byId = new Map<number, AuditRecord>();
-    for (const r of g.records) {
-      if (byId.has(r.id)) fout ??= { id: r.id, reden: `dubbel record: id ${r.id} komt meer dan eens voor` };
-      byId.set(r.id, r);
-    }
-    const sorted = [...byId.values()].sort((a, b) => a.id - b.id);
-    for (const r of sorted) {
+    let fout: KetenFout | null = dubbel;
+    for (const i of [...index.values()].sort((a, b) => g.ids[a]! - g.ids[b]!)) {
       if (fout) break;
-      if (hashRecord(zonderHash(r)) !== r.hash) fout = { id: r.id, reden: 'hash klopt niet: de inhoud van het record is gewijzigd' };
+      const id = g.ids[i]!;
+      if (!g.ok[i]) fout = { id, reden: 'hash klopt niet: de inhoud van het record is gewijzigd' };
       else {
-        const vorige = r.id === 1 ? { hash: GENESIS_HASH } : byId.get(r.id - 1);
-        if (vorige && r.vorigeHash !== vorige.hash) fout = { id: r.id, reden: `keten verbroken: vorigeHash wijst niet naar record ${r.id - 1}` };
+        const vorige = id === 1 ? GENESIS_HASH : index.has(id - 1) ? g.hashes[index.get(id - 1)!]! : null;
+        if (vorige !== null && g.vorige[i] !== vorige) fout = { id, reden: `keten verbroken: vorigeHash wijst niet naar record ${id - 1}` };
       }
     }
     let controlepunt: Verificatie['controlepunt'] = null;
@@ -198,16 +236,13 @@ export async function verifieerExport(tekst: string, opties: { jwks?: jose.JSONW
       const check = await controleerControlepunt(c.jws, jwks);
       let geldig = check.geldig;
       if (!check.geldig) fout ??= { id: c.aantal, reden: `controlepunt ${c.id} (${c.tijdstip}): ${check.reden}` };
-      else {
-        const r = byId.get(check.inhoud.aantal);
-        if (r && r.hash !== check.inhoud.laatsteHash) {
-          geldig = false;
-          fout ??= { id: r.id, reden: `controlepunt klopt niet: record ${r.id} heeft een andere hash dan controlepunt ${c.id} ondertekende` };
-        }
+      else if (index.has(check.inhoud.aantal) && g.hashes[index.get(check.inhoud.aantal)!] !== check.inhoud.laatsteHash) {
+        geldig = false;
+        fout ??= { id: check.inhoud.aantal, reden: `controlepunt klopt niet: record ${check.inhoud.aantal} heeft een andere hash dan controlepunt ${c.id} ondertekende` };
       }
       if (!controlepunt || c.aantal >= controlepunt.aantal) controlepunt = { id: c.id, aantal: c.aantal, laatsteHash: c.laatsteHash, tijdstip: c.tijdstip, sleutel: c.sleutel, jws: c.jws, geldig };
     }
-    result = { geldig: fout === null, aantal: g.records.length, laatsteHash: laatste.hash, eersteFout: fout, controlepunt };
+    result = { geldig: fout === null, aantal: g.ids.length, laatsteHash: laatste.hash, eersteFout: fout, controlepunt };
   }
 
   // The file itself: parse errors, and the signed manifest over exactly these record lines.
@@ -217,12 +252,9 @@ export async function verifieerExport(tekst: string, opties: { jwks?: jose.JSONW
   if (!g.einde) {
     fileFout ??= { id: laatste.id + 1, reden: 'afgekapt: de slotregel van de export ontbreekt' };
   } else {
-    const digest = crypto.createHash('sha256');
-    for (const r of g.records) digest.update(`${r.hash}\n`);
-    const recordsHash = digest.digest('hex');
-    if (g.einde.aantal !== g.records.length) {
-      fileFout ??= { id: 0, reden: `ontbrekend of ingevoegd record: de slotregel telt ${g.einde.aantal} records, de export heeft er ${g.records.length}` };
-    } else if (g.einde.recordsHash !== recordsHash) {
+    if (g.einde.aantal !== g.ids.length) {
+      fileFout ??= { id: 0, reden: `ontbrekend of ingevoegd record: de slotregel telt ${g.einde.aantal} records, de export heeft er ${g.ids.length}` };
+    } else if (g.einde.recordsHash !== g.recordsHash) {
       fileFout ??= { id: 0, reden: 'volgorde of inhoud: de records komen niet overeen met de slotregel' };
     }
     if (g.einde.jws) {

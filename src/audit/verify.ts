@@ -149,7 +149,7 @@ async function walk(bron: KetenBron, batchSize: number, tot: number, teZien: Map
           : { id: r.id, reden: `volgorde: record ${r.id} staat na record ${verwacht - 1}` };
         continue;
       }
-      if (sha256(r.kanoniek) !== r.hash) fout = await classify(bron, r, verwacht, vorigeVorige);
+      if (!(r.geldig ?? sha256(r.kanoniek) === r.hash)) fout = await classify(bron, r, verwacht, vorigeVorige);
       if (!fout && r.vorigeHash !== vorigeHash) {
         fout = vorigeVorige !== null && r.vorigeHash === vorigeVorige
           ? { id: r.id - 1, reden: `ingevoegd record: record ${r.id - 1} en record ${r.id} volgen allebei op record ${r.id - 2}` }

@@ -114,6 +114,8 @@ export interface KetenRij {
   vorigeHash: string;
   hash: string;
   kanoniek: string | Uint8Array;
+  /** Set when the source already checked the hash (an export read line by line): `kanoniek` is then not used. */
+  geldig?: boolean;
 }
 
 /** Reads and disclosures per day for the officer's overview; `dag` is a UTC date, or a UTC hour near midnight. */
