@@ -362,7 +362,7 @@ describe('the checkpoint scheduler', () => {
     try {
       const tr = await local.openTraject();
       const roc = await local.token('roc-van-twente');
-      for (let i = 0; i < 12; i++) expect((await local.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('aanwezigheid', tr))).status).toBe(201);
+      for (let i = 0; i < 20; i++) expect((await local.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('aanwezigheid', tr))).status).toBe(201);
       // Written after the commit, outside the request: wait for the background write.
       let punten: { aantal: number }[] = [];
       for (let i = 0; i < 100 && punten.length < 2; i++) {
