@@ -59,6 +59,10 @@ export interface Config {
    * this is what lets the gateway see that a request was https (and send HSTS).
    */
   trustProxy: boolean | number | string;
+  /** Sign a logboek checkpoint every this many records (default 1000)… */
+  controlepuntAantal: number;
+  /** …or every this many seconds when records were added (default 60; 0: no timer). */
+  controlepuntSeconden: number;
 }
 
 export class ConfigError extends Error {
@@ -139,5 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ui: overrides.ui !== undefined ? overrides.ui : ui,
     uiApiUrl: (overrides.uiApiUrl ?? env.DOELPOORT_UI_API_URL ?? null)?.replace(/\/+$/, '') || null,
     trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
+    controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
+    controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
   };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
+  return n;
 }

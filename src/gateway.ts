@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as jose from 'jose';
 import type { Logger } from 'pino';
+import { startControlepuntPlanner } from './audit/controlepunt.js';
+import { logboekSleutels } from './audit/sleutels.js';
 import { createEmbeddedProvider } from './auth/embedded-provider.js';
 import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js';
 import { loadConfig, type Config } from './config.js';
@@ -77,7 +79,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     let oidc: http.RequestListener | undefined;
     let issuerReachable: () => Promise<boolean>;
     if (config.mode === 'embedded') {
-      const clientIds = policy.set.partijen.flatMap((p) => p.clientIds);
+      const clientIds = [...policy.set.partijen.flatMap((p) => p.clientIds), ...policy.set.functionarissen.flatMap((f) => f.clientIds)];
       const ui = config.ui?.demoPassword ? { ...config.ui, demoPassword: config.ui.demoPassword } : undefined;
       const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
@@ -90,10 +92,19 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       issuerReachable = externalIssuerCheck(config.issuer);
     }
 
+    const now = options.now ?? (() => new Date());
+    // The logboek: its signing key (created on first start), the public half beside the checkpoints, the scheduler.
+    const sleutels = await logboekSleutels(config.dataDir, now());
+    await store.transaction((tx) => tx.bewaarSleutels(sleutels.publiek));
+    const controlepunten = await startControlepuntPlanner(store, sleutels, {
+      elkAantal: config.controlepuntAantal, intervalMs: config.controlepuntSeconden * 1000, now, logger,
+    });
+
     const services: Services = {
       config, schemas, policy, store, logger, issuerReachable,
+      logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
-      now: options.now ?? (() => new Date()),
+      now,
     };
     const app = createApp(services, { openapi: buildOpenApi(config, schemas, openApiParts()), oidc: oidc as never });
     server.on('request', app);
@@ -113,6 +124,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
             clearTimeout(force);
           });
         });
+        // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
+        await controlepunten.stop();
         await store.close();
       })());
 

@@ -20,7 +20,12 @@ export type AuditActie =
   | 'toestemming-vastleggen'
   | 'toestemming-intrekken'
   | 'toestemmingen-lezen'
-  | 'beleid-toetsen';
+  | 'beleid-toetsen'
+  // The logboek's own reads are records too (issue 6): who looked at the log, exported or verified it.
+  | 'logboek-lezen'
+  | 'logboek-exporteren'
+  | 'logboek-verifieren'
+  | 'inzage-opstellen';
 
 /** What the pipeline knows about an attempt when it is recorded. */
 export interface AuditInput {

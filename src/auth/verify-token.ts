@@ -12,6 +12,8 @@ export const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 
 
 export interface VerifiedToken {
   clientId: string;
+  /** The subject: a user for browser clients (e.g. a privacy officer's id), often the client itself otherwise. */
+  sub: string | null;
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -55,7 +57,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : null;
     if (!clientId) throw new AuthError('token-ongeldig', 'Het toegangstoken noemt geen client_id.');
-    return { clientId, exp: payload.exp! };
+    return { clientId, sub: typeof payload.sub === 'string' ? payload.sub : null, exp: payload.exp! };
   }
 
   return {

@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { pinoHttp } from 'pino-http';
 import { beleidRouter } from './beleid.js';
 import { berichtenRouter } from './berichten.js';
+import { logboekRouter } from './logboek.js';
 import { documentationRouter, healthRouter } from './meta.js';
 import { API_VERSION } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
@@ -75,6 +76,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', toewijzingenRouter(s));
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', beleidRouter(s));
+  app.use('/v1', logboekRouter(s));
 
   app.use((req, res) => {
     sendProblem(res, new HttpProblem('niet-gevonden', `Geen route voor ${req.method} ${req.path}. Paden eindigen niet op een slash; zie /v1/openapi.json.`), traceOf(res).traceId);

@@ -11,6 +11,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuditActie, AuditInput } from '../audit/record.js';
 import { AuthError } from '../auth/errors.js';
+import type { VerifiedToken } from '../auth/verify-token.js';
 import type { Doel, Partij } from '../policy/types.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
@@ -117,19 +118,30 @@ export function attempt(s: Services, actie: AuditActie, handler: (req: Request, 
 
 /** Step 1, authenticate: a Bearer JWT access token in the Authorization header, never in the URL. */
 export async function authenticate(req: Request, s: Services, p: Poging): Promise<Actor> {
+  const token = await verifyBearer(req, s);
+  return identify(token.clientId, s, p);
+}
+
+/** Step 1 alone: the verified token, for routes that identify their caller otherwise (the logboek). */
+export async function verifyBearer(req: Request, s: Services): Promise<VerifiedToken> {
   if (req.query.access_token !== undefined) {
     throw new HttpProblem('token-in-query', 'Stuur het toegangstoken in de Authorization-header; een token in de URL komt in logbestanden terecht en wordt geweigerd.', { regel: 'token-in-query' });
   }
   const header = req.get('authorization');
   const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
   if (!match) throw new AuthError('token-ontbreekt', 'Een Bearer-toegangstoken in de Authorization-header is verplicht.');
-  const token = await s.verifier.verify(match[1]!);
-  return identify(token.clientId, s, p);
+  return s.verifier.verify(match[1]!);
 }
 
 /** Step 2, identify: the token's client maps to a registered party. */
 export function identify(clientId: string, s: Services, p: Poging): Actor {
   const partij = s.policy.partijByClientId(clientId);
+  const officer = partij ? undefined : s.policy.functionaris(clientId, null);
+  if (officer) {
+    // Recorded under the officer's party, so that its officers see the attempt.
+    p.actor = { partij: s.policy.partij(officer.partij)!, clientId };
+    throw new HttpProblem('geen-toegang', 'Een functionaris gegevensbescherming leest het logboek (/v1/logboek), geen berichten of trajecten.', { regel: 'functionaris-geen-partij-api' });
+  }
   if (!partij) {
     throw new HttpProblem('geen-toegang', 'Deze client is niet als partij geregistreerd bij Doelpoort.', { regel: 'onbekende-client' });
   }

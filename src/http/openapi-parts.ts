@@ -1,5 +1,6 @@
 /** The OpenAPI parts of the concerns beyond trajectories and messages; each adds one line here. */
 import { beleidOpenApi } from './beleid.js';
+import { logboekOpenApi } from './logboek.js';
 import type { OpenApiPart } from './openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
@@ -11,5 +12,6 @@ export function openApiParts(): OpenApiPart[] {
     toewijzingenOpenApi,
     toestemmingenOpenApi,
     beleidOpenApi,
+    logboekOpenApi(),
   ];
 }

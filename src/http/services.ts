@@ -1,5 +1,7 @@
 /** The parts a request handler works with, assembled once in `gateway.ts`. */
 import type { Logger } from 'pino';
+import type { ControlepuntPlanner } from '../audit/controlepunt.js';
+import type { LogboekSleutels } from '../audit/sleutels.js';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Config } from '../config.js';
 import type { PolicyEngine } from '../policy/engine.js';
@@ -15,6 +17,8 @@ export interface Services {
   logger: Logger;
   /** Whether the token issuer can be reached (for /health/ready). */
   issuerReachable: () => Promise<boolean>;
+  /** The logboek's signing keys and checkpoint scheduler. */
+  logboek: { sleutels: LogboekSleutels; controlepunten: ControlepuntPlanner };
   /** The clock; tests may pin it. */
   now: () => Date;
 }

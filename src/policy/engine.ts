@@ -11,12 +11,17 @@
 import { beoordeel, waaromNiet } from '../consent/geldigheid.js';
 import { categoryPointers, typesOf, type PolicySet } from './load.js';
 import { covers, intersect } from './pointers.js';
-import type { Besluit, BesluitVraag, Doel, Gegevenscategorie, Partij, Regel, Relatie } from './types.js';
+import { PRIVACY_BROWSER_CLIENT, type Besluit, type BesluitVraag, type Doel, type Functionaris, type Gegevenscategorie, type Partij, type Regel, type Relatie } from './types.js';
 
 export interface PolicyEngine {
   readonly set: PolicySet;
   partijByClientId(clientId: string): Partij | undefined;
   partij(id: string): Partij | undefined;
+  /**
+   * The privacy officer a token belongs to: its client is one of an officer's `clientIds`, or it
+   * was issued to the browser client `doelpoort-privacy` and its `sub` is an officer's id.
+   */
+  functionaris(clientId: string, sub: string | null): Functionaris | undefined;
   doel(id: string): Doel | undefined;
   categorie(id: string): Gegevenscategorie | undefined;
   decide(vraag: BesluitVraag): Besluit;
@@ -64,6 +69,9 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
   const partijen = new Map(set.partijen.map((p) => [p.id, p]));
   const doelen = new Map(set.doelen.map((d) => [d.id, d]));
   const categorieen = new Map(set.gegevenscategorieen.map((c) => [c.id, c]));
+  const officerByClient = new Map<string, Functionaris>();
+  for (const f of set.functionarissen) for (const c of f.clientIds) officerByClient.set(c, f);
+  const officerById = new Map(set.functionarissen.map((f) => [f.id, f]));
 
   // Index: "actie|rol|berichttype|doel" (doel empty for publiceren) → rules, forbids first, then file order.
   const index = new Map<string, Regel[]>();
@@ -160,6 +168,8 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         : trajectBesluit(false, 'traject-beheren-eigenaar', 'Alleen de gemeente die het traject voert kan dit (of het traject bestaat niet).'),
     partijByClientId: (c) => byClient.get(c),
     partij: (id) => partijen.get(id),
+    functionaris: (clientId, sub) =>
+      officerByClient.get(clientId) ?? (clientId === PRIVACY_BROWSER_CLIENT && sub ? officerById.get(sub) : undefined),
     doel: (id) => doelen.get(id),
     categorie: (id) => categorieen.get(id),
     decide,

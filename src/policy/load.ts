@@ -1,6 +1,6 @@
 /**
  * Reads the policy files (`partijen.json`, `gegevenscategorieen.json`, `doelen.json`,
- * `regels.json`), validates each against its own JSON Schema in `policies/schema/`, and
+ * `regels.json`, and the optional `functionarissen.json`), validates each against its own JSON Schema in `policies/schema/`, and
  * cross-checks them against each other and against the message schemas. Any problem stops the
  * start with the file and rule named: an unknown doel or field, a projection wider than the doel's
  * data categories, a rule that reads subject-level data for an aggregates-only doel, consent asked
@@ -14,13 +14,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schemas/registry.js';
 import { PolicyError } from './errors.js';
 import { covers } from './pointers.js';
-import type { Doel, Gegevenscategorie, Partij, Regel, ToewijzingRol } from './types.js';
+import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, ToewijzingRol } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
   gegevenscategorieen: readonly Gegevenscategorie[];
   doelen: readonly Doel[];
   regels: readonly Regel[];
+  /** The privacy officers (FG) per party; empty when `functionarissen.json` is absent. */
+  functionarissen: readonly Functionaris[];
   verantwoordelijke: string;
   /** `versie` from regels.json plus a SHA-256 over the policy files: what the audit log cites. */
   versie: string;
@@ -28,6 +30,8 @@ export interface PolicySet {
 }
 
 const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'regels.json'] as const;
+/** Optional: a deployment without privacy officers has no logboek readers. */
+const OPTIONAL_FILES = ['functionarissen.json'] as const;
 
 type Defs = (ref: string) => JsonSchema | undefined;
 
@@ -95,9 +99,12 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });
   const raw: Record<string, string> = {};
   const data: Record<string, unknown> = {};
-  for (const file of FILES) {
+  for (const file of [...FILES, ...OPTIONAL_FILES]) {
     const full = path.join(policyDir, file);
-    if (!fs.existsSync(full)) throw new PolicyError(file, null, `bestand ontbreekt in ${policyDir}`);
+    if (!fs.existsSync(full)) {
+      if ((OPTIONAL_FILES as readonly string[]).includes(file)) continue;
+      throw new PolicyError(file, null, `bestand ontbreekt in ${policyDir}`);
+    }
     raw[file] = fs.readFileSync(full, 'utf8');
     try {
       data[file] = JSON.parse(raw[file]!);
@@ -116,6 +123,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const categorieenFile = data['gegevenscategorieen.json'] as { categorieen: Gegevenscategorie[] };
   const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[] };
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
+  const functionarissen = (data['functionarissen.json'] as { functionarissen: Functionaris[] } | undefined)?.functionarissen ?? [];
 
   const unique = (file: string, what: string, ids: string[]) => {
     const seen = new Set<string>();
@@ -130,6 +138,12 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   unique('doelen.json', 'doel-id', doelenFile.doelen.map((d) => d.id));
   unique('doelen.json', 'uri', doelenFile.doelen.map((d) => d.uri));
   unique('regels.json', 'regel-id', regelsFile.regels.map((r) => r.id));
+  unique('functionarissen.json', 'functionaris-id', functionarissen.map((f) => f.id));
+  // A client is either a party's or an officer's, never both: officers read logs, not messages.
+  unique('partijen.json + functionarissen.json', 'client-id', [...partijen.flatMap((p) => p.clientIds), ...functionarissen.flatMap((f) => f.clientIds)]);
+  for (const f of functionarissen) {
+    if (!partijen.some((p) => p.id === f.partij)) throw new PolicyError('functionarissen.json', null, `functionaris "${f.id}" hoort bij onbekende partij "${f.partij}"`);
+  }
 
   const defs: Defs = (ref) => {
     const [file, frag] = ref.split('#');
@@ -212,13 +226,14 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const hash = crypto.createHash('sha256');
-  for (const file of FILES) hash.update(raw[file]!);
+  for (const file of [...FILES, ...OPTIONAL_FILES]) if (raw[file] !== undefined) hash.update(raw[file]!);
   const digest = hash.digest('hex');
   return {
     partijen,
     gegevenscategorieen: categorieenFile.categorieen,
     doelen: doelenFile.doelen,
     regels: regelsFile.regels,
+    functionarissen,
     verantwoordelijke: doelenFile.verantwoordelijke,
     versie: regelsFile.versie,
     hash: digest,

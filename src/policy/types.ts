@@ -13,6 +13,19 @@ export interface Partij {
   clientIds: string[];
 }
 
+/** The browser client of the privacy officer's pages; its tokens name the officer in `sub`. */
+export const PRIVACY_BROWSER_CLIENT = 'doelpoort-privacy';
+
+/** A privacy officer (functionaris gegevensbescherming) of one party: reads that party's part of the logboek. */
+export interface Functionaris {
+  id: string;
+  naam: string;
+  /** The party whose officer this is. */
+  partij: string;
+  /** Machine clients (client credentials) that act as this officer. */
+  clientIds: string[];
+}
+
 export interface Grondslag {
   soort: 'toestemming' | 'overeenkomst' | 'wettelijke-verplichting' | 'vitaal-belang' | 'publieke-taak' | 'gerechtvaardigd-belang';
   avg: string;

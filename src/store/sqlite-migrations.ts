@@ -94,4 +94,40 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX berichten_plaatsing ON berichten (trajectId, afzender, json_extract(inhoud, '$.plaatsingId'), volgnummer)
     WHERE berichttype = 'plaatsing';
   `,
+  // Issue 6, the logboek: scope index, signed checkpoints, the checkpoint keys' public halves.
+  `
+  -- Which parties' privacy officers may see a record: the acting party, the gemeente owning a
+  -- trajectory of the record, the sender of a message of the record. Filled at write time, so the
+  -- scope filter of a logboek search is one index range scan.
+  CREATE TABLE logboek_scope (
+    partij  TEXT NOT NULL,
+    auditId INTEGER NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (partij, auditId)
+  ) STRICT, WITHOUT ROWID;
+  INSERT OR IGNORE INTO logboek_scope (partij, auditId) SELECT partij, id FROM logboek WHERE partij IS NOT NULL;
+  INSERT OR IGNORE INTO logboek_scope (partij, auditId)
+    SELECT t.gemeente, b.auditId FROM logboek_betrokkene b JOIN trajecten t ON t.trajectId = b.trajectId;
+  INSERT OR IGNORE INTO logboek_scope (partij, auditId)
+    SELECT m.afzender, l.id FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value;
+
+  -- The weekly overview counts a period: a range scan, not the whole log.
+  CREATE INDEX logboek_tijdstip ON logboek (tijdstip);
+
+  -- Signed checkpoints: a JWS (ES256) over { aantal, laatsteHash, tijdstip }.
+  CREATE TABLE logboek_controlepunten (
+    id          INTEGER PRIMARY KEY,
+    aantal      INTEGER NOT NULL,
+    laatsteHash TEXT NOT NULL,
+    tijdstip    TEXT NOT NULL,
+    sleutel     TEXT NOT NULL,
+    jws         TEXT NOT NULL
+  ) STRICT;
+
+  -- The public keys that signed checkpoints, so that a database file carries what verifies it.
+  CREATE TABLE logboek_sleutels (
+    kid          TEXT PRIMARY KEY,
+    jwk          TEXT NOT NULL,
+    aangemaaktOp TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

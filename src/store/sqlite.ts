@@ -14,7 +14,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, seal, type AuditInput, type AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Store, type ToestemmingRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type LogboekHoofd, type Store, type ToestemmingRow, type Tx } from './store.js';
+import { sqliteLogboekReader } from './sqlite-logboek.js';
+import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
 interface Pending {
@@ -105,6 +107,15 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
     ),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
+    // Scope, decided at write time: the acting party, the owning gemeente of each trajectory, the sender of each message.
+    insertScope: db.prepare(
+      `INSERT OR IGNORE INTO logboek_scope (partij, auditId)
+         SELECT gemeente, @id FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(@trajectIds))
+         UNION SELECT afzender, @id FROM berichten WHERE berichtId IN (SELECT value FROM json_each(@berichtIds))
+         UNION SELECT @partij, @id WHERE @partij IS NOT NULL`,
+    ),
+    insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
+    insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
     auditPage: db.prepare('SELECT * FROM logboek WHERE id > ? ORDER BY id LIMIT ?'),
     head: db.prepare('SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1'),
   };
@@ -176,17 +187,27 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async appendAudit(input: AuditInput) {
       const record = seal(input, head.id + 1, head.hash);
-      st.insertAudit.run({
-        ...record,
-        trajectIds: JSON.stringify(record.trajectIds),
-        berichtIds: JSON.stringify(record.berichtIds),
-        velden: JSON.stringify(record.velden),
-      });
+      const trajectIds = JSON.stringify(record.trajectIds);
+      const berichtIds = JSON.stringify(record.berichtIds);
+      st.insertAudit.run({ ...record, trajectIds, berichtIds, velden: JSON.stringify(record.velden) });
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
+      st.insertScope.run({ id: record.id, trajectIds, berichtIds, partij: record.partij });
       head = { id: record.id, hash: record.hash };
       return record;
     },
+    async insertControlepunt(c) {
+      return Number(st.insertControlepunt.run(c).lastInsertRowid);
+    },
+    async bewaarSleutels(keys) {
+      for (const k of keys) st.insertSleutel.run(k);
+    },
   };
+
+  // Reads of the logboek use their own connection on their own thread: they see committed data only,
+  // never wait for the writer, and a long scan does not hold up other requests.
+  const lezer = workerLezer(file);
+  const logboek = sqliteLogboekReader(lezer);
+  const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
 
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
@@ -225,6 +246,16 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       for (const item of batch) item.reject(new StoreUnavailableError(`commit failed: ${(e as Error).message}`));
       return;
     }
+    if (head.id !== headBefore.id) {
+      const hoofd = { aantal: head.id, laatsteHash: head.hash };
+      for (const listener of commitListeners) {
+        try {
+          listener(hoofd);
+        } catch {
+          // A listener (the checkpoint scheduler) never fails a commit that already happened.
+        }
+      }
+    }
     batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)));
   }
 
@@ -258,6 +289,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         return false;
       }
     },
+    logboek,
+    onAuditCommit(listener) {
+      commitListeners.push(listener);
+    },
     auditRecords(after = 0, limit = Number.MAX_SAFE_INTEGER) {
       return transaction(async () => (st.auditPage.all(after, limit) as AuditRow[]).map(toAuditRecord));
     },
@@ -267,6 +302,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         await running;
       }
       closed = true;
+      await lezer.close();
       db.close();
     },
   };

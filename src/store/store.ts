@@ -79,6 +79,108 @@ export interface BerichtQuery {
   limit: number;
 }
 
+/** The outcome of a fast verification pass: clean, or "look closer". */
+export interface SnelleControle {
+  schoon: boolean;
+  aantal: number;
+  laatsteHash: string;
+  /** The hash at each requested position (the checkpoints'). */
+  hashesOp: Map<number, string>;
+}
+
+/** A signed checkpoint of the logboek: a JWS (ES256) over { aantal, laatsteHash, tijdstip }. */
+export interface Controlepunt {
+  id: number;
+  /** How many records the chain had: the checkpoint covers records 1 … aantal. */
+  aantal: number;
+  /** The hash of record `aantal`. */
+  laatsteHash: string;
+  tijdstip: string;
+  /** The `kid` of the signing key. */
+  sleutel: string;
+  jws: string;
+}
+
+/** The committed end of the chain. */
+export interface LogboekHoofd {
+  aantal: number;
+  laatsteHash: string;
+}
+
+/** A logboek search. All filters are optional and combine with AND. */
+export interface LogboekZoekvraag {
+  /** Only records in this party's scope (it acted, owns a trajectory of, or supplied a message of the record); null: all. */
+  scope: string | null;
+  trajectId?: string;
+  /** The acting party. */
+  partij?: string;
+  doel?: string;
+  berichttype?: string;
+  besluit?: 'toegestaan' | 'geweigerd';
+  /** ISO instants (UTC, as stored): vanaf inclusive, tot exclusive. */
+  vanaf?: string;
+  tot?: string;
+  /** Newest first: only ids below this. */
+  voor?: number;
+  /** Oldest first (for export): only ids above this. */
+  na?: number;
+  volgorde: 'nieuwste-eerst' | 'oudste-eerst';
+  limit: number;
+}
+
+/**
+ * One link of the chain as the verifier reads it. `kanoniek` is the canonical JSON (RFC 8785) of the
+ * record without `hash`, as cheaply as the adapter can build it; when it does not hash to `hash` the
+ * verifier recomputes from the full record before it calls the record bad.
+ */
+export interface KetenRij {
+  id: number;
+  vorigeHash: string;
+  hash: string;
+  kanoniek: string | Uint8Array;
+  /** Set when the source already checked the hash (an export read line by line): `kanoniek` is then not used. */
+  geldig?: boolean;
+}
+
+/** Reads and disclosures per day for the officer's overview; `dag` is a UTC date, or a UTC hour near midnight. */
+export interface LogboekTelling {
+  dag: string;
+  partij: string | null;
+  doel: string | null;
+  gelezen: number;
+  geweigerd: number;
+}
+
+/** One disclosure of a trajectory's messages (for the participant's right of access). */
+export interface Verstrekking {
+  auditId: number;
+  tijdstip: string;
+  partij: string;
+  doel: string | null;
+  grondslag: string | null;
+  berichttype: string;
+}
+
+/** Read access to the logboek, outside the write path (a search never waits for a group commit). */
+export interface LogboekReader {
+  zoeken(q: LogboekZoekvraag): Promise<AuditRecord[]>;
+  /** One record if it is in `scope` (null: any), with the stored hash of its predecessor (GENESIS for the first, null if missing). */
+  record(id: number, scope: string | null): Promise<{ record: AuditRecord; vorigeRecordHash: string | null } | undefined>;
+  /** One record regardless of scope, for the verifier's slow path. */
+  recordOpId(id: number): Promise<AuditRecord | undefined>;
+  /** Links of the chain with id > `na`, ascending, at most `limit`. */
+  keten(na: number, limit: number): Promise<KetenRij[]>;
+  hoofd(): Promise<LogboekHoofd>;
+  /** Optional fast pass over records 1 … tot (in parallel); `schoon: false` sends the verifier to the exact walk. */
+  snelleControle?(tot: number, posities: number[]): Promise<SnelleControle>;
+  tellingen(q: { scope: string | null; vanaf?: string; tot?: string }): Promise<LogboekTelling[]>;
+  verstrekkingen(trajectId: string): Promise<Verstrekking[]>;
+  controlepunten(): Promise<Controlepunt[]>;
+  laatsteControlepunt(): Promise<Controlepunt | undefined>;
+  /** The public JWKs stored beside the checkpoints (kid → JWK). */
+  sleutels(): Promise<Array<{ kid: string; jwk: string }>>;
+}
+
 export interface Tx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
@@ -106,6 +208,10 @@ export interface Tx {
   nextAuditId(): Promise<number>;
   /** Append a record to the chain (computes `vorigeHash`, `hash`). */
   appendAudit(input: AuditInput): Promise<AuditRecord>;
+  /** Store a signed checkpoint (durable with the commit). */
+  insertControlepunt(c: Omit<Controlepunt, 'id'>): Promise<number>;
+  /** Store public checkpoint keys (kept forever; existing kids are left as they are). */
+  bewaarSleutels(keys: Array<{ kid: string; jwk: string; aangemaaktOp: string }>): Promise<void>;
 }
 
 export interface Store {
@@ -115,6 +221,10 @@ export interface Store {
   writable(): Promise<boolean>;
   /** Read the whole audit log in chain order (for verification and tests). */
   auditRecords(after?: number, limit?: number): Promise<AuditRecord[]>;
+  /** Searching, counting and verifying the logboek, on committed data. */
+  readonly logboek: LogboekReader;
+  /** Called after every commit that appended audit records, with the new committed head. */
+  onAuditCommit(listener: (hoofd: LogboekHoofd) => void): void;
   /** Finish pending commits and close. */
   close(): Promise<void>;
 }

@@ -1,0 +1,206 @@
+/**
+ * The SQLite side of the logboek's reads: searching within an officer's scope, one record with its
+ * chain position, the chain itself for the verifier, weekly counts, a trajectory's disclosures, and
+ * the checkpoints. It works on its own (read-only) connection, so a search never waits for a group
+ * commit and a verification never holds the writer; the offline CLI opens a database file with it too.
+ *
+ * Speed notes: the scope filter is an index range scan of `logboek_scope (partij, auditId)`; a search
+ * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; the verifier gets each
+ * record's canonical JSON built inside SQLite (`json_object`), so per record only four values cross
+ * into JavaScript, and its fast pass runs on worker threads (`sqlite-keten.ts`).
+ */
+import Database from 'better-sqlite3';
+import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
+import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
+import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+
+type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
+
+export function toAuditRecord(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    tijdstip: row.tijdstip,
+    traceId: row.traceId,
+    spanId: row.spanId,
+    actie: row.actie,
+    partij: row.partij,
+    client: row.client,
+    trajectIds: JSON.parse(row.trajectIds) as string[],
+    berichttype: row.berichttype,
+    berichtIds: JSON.parse(row.berichtIds) as string[],
+    doel: row.doel,
+    verwerkingsactiviteit: row.verwerkingsactiviteit,
+    grondslag: row.grondslag,
+    besluit: row.besluit,
+    regel: row.regel,
+    reden: row.reden,
+    velden: JSON.parse(row.velden) as string[],
+    status: row.status,
+    beleidsversie: row.beleidsversie,
+    vorigeHash: row.vorigeHash,
+    hash: row.hash,
+  };
+}
+
+/** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
+export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
+
+/** Runs SQL on a read-only connection: directly (the CLI) or on a worker thread (the gateway). */
+export interface SqlLezer {
+  /** Rows as objects, or as arrays with `raw`. Parameters: an object of named values or a positional array. */
+  all(sql: string, params: Record<string, unknown> | unknown[], raw?: boolean): Promise<unknown[]>;
+  /** The database file. */
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+/** A reader on this thread, with a statement cache (the offline CLI). */
+export function directeLezer(db: Database.Database): SqlLezer {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    file: db.name,
+    async all(sql, params, raw = false) {
+      let st = cache.get(`${raw}|${sql}`);
+      if (!st) cache.set(`${raw}|${sql}`, (st = db.prepare(sql).raw(raw)));
+      return Array.isArray(params) ? st.all(...params) : st.all(params);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+const SQL = {
+  record: `SELECT l.* FROM logboek l WHERE l.id = @id
+             AND (@scope IS NULL OR EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = l.id))`,
+  recordOpId: 'SELECT * FROM logboek WHERE id = ?',
+  hashOpId: 'SELECT hash FROM logboek WHERE id = ?',
+  keten: `SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`,
+  hoofd: 'SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1',
+  verstrekkingen: `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
+         FROM logboek_betrokkene b
+         JOIN logboek l ON l.id = b.auditId
+         JOIN json_each(l.berichtIds) j
+         JOIN berichten m ON m.berichtId = j.value AND m.trajectId = b.trajectId
+        WHERE b.trajectId = ? AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL
+          AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})
+        GROUP BY l.id, m.berichttype
+        ORDER BY l.id`,
+  controlepunten: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id',
+  laatsteControlepunt: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1',
+  sleutels: 'SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid',
+};
+
+/** A search's SQL for its combination of filters. */
+function searchSql(q: LogboekZoekvraag): string {
+  const desc = q.volgorde === 'nieuwste-eerst';
+  // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log (newest first, so a page stops early).
+  let from: string;
+  let idCol: string;
+  const where: string[] = [];
+  if (q.trajectId) {
+    from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.trajectId = @trajectId');
+    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
+  } else if (q.scope !== null) {
+    from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.partij = @scope');
+  } else {
+    from = 'logboek l';
+    idCol = 'l.id';
+  }
+  where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
+  if (q.partij) where.push('l.partij = @partij');
+  if (q.doel) where.push('l.doel = @doel');
+  if (q.berichttype) where.push('l.berichttype = @berichttype');
+  if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.vanaf) where.push('l.tijdstip >= @vanaf');
+  if (q.tot) where.push('l.tijdstip < @tot');
+  return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
+}
+
+function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
+  const where = ['1'];
+  if (scoped) where.push('EXISTS (SELECT 1 FROM logboek_scope x WHERE x.partij = @scope AND x.auditId = l.id)');
+  if (vanaf) where.push('l.tijdstip >= @vanaf');
+  if (tot) where.push('l.tijdstip < @tot');
+  // Group per UTC date, and per UTC hour late in the day, so the caller can place each group in
+  // the right Dutch (Europe/Amsterdam) calendar week without scanning records twice.
+  return `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
+                 l.partij AS partij, l.doel AS doel,
+                 sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
+                 sum(l.besluit = 'geweigerd') AS geweigerd
+            FROM logboek l
+           WHERE ${where.join(' AND ')}
+           GROUP BY dag, l.partij, l.doel
+          HAVING gelezen > 0 OR geweigerd > 0`;
+}
+
+export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
+  return {
+    async zoeken(q) {
+      const rows = (await lezer.all(searchSql(q), {
+        scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
+        besluit: q.besluit ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
+        voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
+      })) as AuditRow[];
+      return rows.map(toAuditRecord);
+    },
+    async record(id, scope) {
+      const [row] = (await lezer.all(SQL.record, { id, scope })) as AuditRow[];
+      if (!row) return undefined;
+      const [vorige] = id === 1 ? [{ hash: GENESIS_HASH }] : ((await lezer.all(SQL.hashOpId, [id - 1])) as { hash: string }[]);
+      return { record: toAuditRecord(row), vorigeRecordHash: vorige?.hash ?? null };
+    },
+    async recordOpId(id) {
+      const [row] = (await lezer.all(SQL.recordOpId, [id])) as AuditRow[];
+      return row ? toAuditRecord(row) : undefined;
+    },
+    async keten(na, limit) {
+      return ((await lezer.all(SQL.keten, [na, limit], true)) as [number, string, string, Uint8Array][])
+        .map(([id, vorigeHash, hash, kanoniek]) => ({ id, vorigeHash, hash, kanoniek }));
+    },
+    async snelleControle(tot, posities) {
+      return snelleKetencontrole(lezer.file, tot, posities);
+    },
+    async hoofd(): Promise<LogboekHoofd> {
+      const [row] = (await lezer.all(SQL.hoofd, [])) as { id: number; hash: string }[];
+      return { aantal: row?.id ?? 0, laatsteHash: row?.hash ?? GENESIS_HASH };
+    },
+    async tellingen(q) {
+      return (await lezer.all(tellingSql(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)), { scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null })) as LogboekTelling[];
+    },
+    async verstrekkingen(trajectId) {
+      return (await lezer.all(SQL.verstrekkingen, [trajectId])) as Verstrekking[];
+    },
+    async controlepunten() {
+      return (await lezer.all(SQL.controlepunten, [])) as Controlepunt[];
+    },
+    async laatsteControlepunt() {
+      return ((await lezer.all(SQL.laatsteControlepunt, [])) as Controlepunt[])[0];
+    },
+    async sleutels() {
+      return (await lezer.all(SQL.sleutels, [])) as Array<{ kid: string; jwk: string }>;
+    },
+  };
+}
+
+/** Open a database file read-only for the logboek alone (the offline CLI): nothing in the file changes. */
+export function openSqliteLogboek(file: string): LogboekReader & { close(): void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+  if (!tables.has('logboek')) {
+    db.close();
+    throw new Error(`${file} bevat geen logboek (user_version ${version})`);
+  }
+  // A file from before the checkpoint migration: no checkpoints, no scope index.
+  if (!tables.has('logboek_controlepunten')) {
+    db.close();
+    throw new Error(`${file} is van vóór de controlepunten (migratie ontbreekt); start de gateway er eenmaal op`);
+  }
+  const reader = sqliteLogboekReader(directeLezer(db));
+  return { ...reader, close: () => db.close() };
+}
