@@ -3,10 +3,12 @@
  * command exports a `Subcommand` from its own folder and adds it to `SUBCOMMANDS` below — one line.
  *
  *   npx doelpoort valideer bericht.json
+ *   npx doelpoort logboek verifieer data/doelpoort.db
  *
  * Exit codes, for every subcommand: 0 success, 1 the input was checked and is wrong, 2 usage or
  * file errors.
  */
+import { logboek } from './audit/cli.js';
 import { valideer } from './schemas/cli.js';
 
 export interface CliIo {
@@ -26,7 +28,7 @@ export interface Subcommand {
 }
 
 /** Every subcommand. Add yours here. */
-export const SUBCOMMANDS: readonly Subcommand[] = [valideer];
+export const SUBCOMMANDS: readonly Subcommand[] = [valideer, logboek];
 
 export const EXIT = { ok: 0, ongeldig: 1, gebruik: 2 } as const;
 

@@ -80,7 +80,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     let issuerReachable: () => Promise<boolean>;
     if (config.mode === 'embedded') {
       const clientIds = [...policy.set.partijen.flatMap((p) => p.clientIds), ...policy.set.functionarissen.flatMap((f) => f.clientIds)];
-      const ui = config.ui?.demoPassword ? { ...config.ui, demoPassword: config.ui.demoPassword } : undefined;
+      const ui = config.ui?.demoPassword
+        ? { ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })) }
+        : undefined;
       const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
       oidc = provider.handler;

@@ -80,10 +80,36 @@ describe('doelpoort valideer (a real process)', () => {
 describe('the dispatcher', () => {
   it('picks the subcommand whose words are the longest prefix, so nested commands can be added', async () => {
     expect(kiesOpdracht(['valideer', 'a.json'])).toMatchObject({ opdracht: { naam: ['valideer'] }, rest: ['a.json'] });
-    expect(kiesOpdracht(['logboek'])).toBeUndefined();
+    expect(kiesOpdracht(['logboek', 'verifieer', 'x.db'])).toMatchObject({ opdracht: { naam: ['logboek'] }, rest: ['verifieer', 'x.db'] });
+    expect(kiesOpdracht(['onbekend'])).toBeUndefined();
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
     expect(await main(['help'], io)).toBe(0);
-    expect(lines.join('\n')).toContain(SUBCOMMANDS.map((c: Subcommand) => c.naam.join(' ')).join(''));
+    for (const c of SUBCOMMANDS as readonly Subcommand[]) expect(lines.join('\n')).toContain(`  ${c.naam.join(' ')}`);
+  });
+});
+
+describe('doelpoort logboek verifieer (a real process, on a real gateway\'s database file)', () => {
+  it('an intact log: exit 0; a record edited in the file: exit 1, naming the record', async () => {
+    const { startTestGateway, envelop, bearer } = await import('./support/gateway.js');
+    const t = await startTestGateway();
+    try {
+      const trajectId = await t.openTraject();
+      const res = await t.api().post('/v1/berichten').set(...bearer(await t.token('roc-van-twente'))).send(envelop('taalvoortgang', trajectId));
+      expect(res.status).toBe(201);
+      await t.gw.stop();
+      const db = path.join(t.dataDir, 'doelpoort.db');
+      const intact = doelpoort(['logboek', 'verifieer', db]);
+      expect(intact.code, intact.err).toBe(0);
+      const Database = (await import('better-sqlite3')).default;
+      const raw = new Database(db);
+      raw.prepare("UPDATE logboek SET besluit = 'geweigerd' WHERE id = ?").run(res.body.logboek.id);
+      raw.close();
+      const tampered = doelpoort(['logboek', 'verifieer', db]);
+      expect(tampered.code).toBe(1);
+      expect(`${tampered.out}${tampered.err}`).toContain(String(res.body.logboek.id));
+    } finally {
+      await t.close();
+    }
   });
 });

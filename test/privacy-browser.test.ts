@@ -205,8 +205,13 @@ describe('the privacy pages in Chromium', () => {
 
       const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporteer als JSON Lines' }).click()]);
       expect(jsonl.suggestedFilename()).toMatch(/^logboek-[\w.-]+\.jsonl$/);
-      const records = fs.readFileSync((await jsonl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: number; trajectIds: string[] });
-      expect(records.map((r) => r.id).filter((id) => expectedIds().includes(id))).toEqual(expectedIds());
+      // The JSONL export is verifiable: a header line, the records in chain order (oldest first),
+      // then the checkpoints, the keys and a signed closing line (see src/audit/export.ts).
+      const jsonlLines = fs.readFileSync((await jsonl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type?: string; id: number; trajectIds: string[] });
+      expect(jsonlLines[0]!.type).toBe('doelpoort-logboek-export');
+      expect(jsonlLines.at(-1)!.type).toBe('einde');
+      const records = jsonlLines.filter((l) => l.type === undefined);
+      expect(records.map((r) => r.id).filter((id) => expectedIds().includes(id))).toEqual([...expectedIds()].sort((a, b) => a - b));
       for (const r of records) expect(r.trajectIds).toContain(trajectId);
 
       // The other pages, for the accessibility check and the screenshots.

@@ -23,10 +23,9 @@ import { EXPORT_TYPE, ExportManifest, jsonlControlepunt, jsonlKop, jsonlSleutels
 import { roteerLogboekSleutel } from './sleutels.js';
 import { verifieerKeten, type Verificatie } from './verify.js';
 
-export interface CliIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+import type { CliIo, Subcommand } from '../cli.js';
+
+export type { CliIo };
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -210,3 +209,11 @@ export async function logboekCommand(args: string[], io: CliIo = defaultIo): Pro
     return 2;
   }
 }
+
+/** `doelpoort logboek …` as a subcommand of the package CLI (`src/cli.ts`). */
+export const logboek: Subcommand = {
+  naam: ['logboek'],
+  samenvatting: 'verifieer, exporteer of onderteken het logboek opnieuw (database of export)',
+  hulp: USAGE,
+  run: (args, io) => logboekCommand(args, io),
+};

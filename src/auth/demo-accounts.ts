@@ -1,7 +1,7 @@
 /**
  * The embedded provider's demo user accounts: the privacy officers (functionaris
  * gegevensbescherming) `fg-hengelo` and `fg-roc`, who log in to the privacy pages in the browser.
- * They exist in embedded mode only (production authenticates users at the real issuer). All demo
+ * They are the officers of `policies/functionarissen.json` and exist in embedded mode only (production authenticates users at the real issuer). All demo
  * users share one documented password (`DOELPOORT_DEMO_WACHTWOORD`, default in config.ts), compared
  * in constant time.
  */
@@ -12,17 +12,15 @@ export interface DemoAccount {
   id: string;
   /** Display name (the `name` claim). */
   naam: string;
-  /** The party the officer works for (informational here; the gateway's own registry decides scope). */
-  partij: string;
 }
 
-export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
-  { id: 'fg-hengelo', naam: 'Functionaris gegevensbescherming, Gemeente Hengelo', partij: 'gemeente-hengelo' },
-  { id: 'fg-roc', naam: 'Functionaris gegevensbescherming, ROC van Twente', partij: 'roc-van-twente' },
-];
-
-export function demoAccount(id: string): DemoAccount | undefined {
-  return DEMO_ACCOUNTS.find((a) => a.id === id);
+/**
+ * The demo users are the privacy officers of `policies/functionarissen.json` (one registry: who
+ * exists, and which party they serve, is said there and nowhere else).
+ */
+export function demoAccountLookup(accounts: readonly DemoAccount[]): (id: string) => DemoAccount | undefined {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  return (id) => byId.get(id);
 }
 
 /** Constant-time password check (both sides hashed first, so lengths do not leak either). */

@@ -13,7 +13,7 @@ import type { RequestListener } from 'node:http';
 import { Router } from 'express';
 import * as jose from 'jose';
 import Provider, { errors } from 'oidc-provider';
-import { demoAccount } from './demo-accounts.js';
+import { demoAccountLookup, type DemoAccount } from './demo-accounts.js';
 import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
 
@@ -23,6 +23,8 @@ export interface EmbeddedUiClient {
   redirectUri: string;
   postLogoutRedirectUri: string;
   demoPassword: string;
+  /** The users who may log in (the privacy officers of the policy registry). */
+  accounts: readonly DemoAccount[];
 }
 
 export interface EmbeddedProviderOptions {
@@ -80,6 +82,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
       post_logout_redirect_uris: [ui.postLogoutRedirectUri],
     } as never);
   }
+  const demoAccount = demoAccountLookup(ui?.accounts ?? []);
   const userLogin = ui
     ? {
         findAccount: async (_ctx: unknown, sub: string) => {
@@ -138,7 +141,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
   if (ui) {
     const router = Router({ strict: true });
     router.use(interactionRouter(provider, {
-      base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword,
+      base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword, demoAccount,
     }));
     router.use(provider.callback());
     handler = router as unknown as RequestListener;

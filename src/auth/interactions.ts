@@ -16,7 +16,7 @@ import express, { type Request, type Response, Router } from 'express';
 import type Provider from 'oidc-provider';
 import { page } from '../ui/layout.js';
 import { html, trusted, type SafeHtml } from '../ui/html.js';
-import { demoAccount, passwordMatches } from './demo-accounts.js';
+import { passwordMatches, type DemoAccount } from './demo-accounts.js';
 
 export interface InteractionOptions {
   /** Path prefix of the public URL ('' at the root), for the stylesheet and links. */
@@ -28,6 +28,8 @@ export interface InteractionOptions {
   /** The gateway's audience: the resource granted to first-party clients. */
   audience: string;
   demoPassword: string;
+  /** Finds a user who may log in. */
+  demoAccount: (id: string) => DemoAccount | undefined;
 }
 
 /** The interaction page for an interaction uid, as the provider's `interactions.url`. */
@@ -134,7 +136,7 @@ export function interactionRouter(provider: Provider, o: InteractionOptions): Ro
       const body = (req.body ?? {}) as Record<string, unknown>;
       const gebruikersnaam = typeof body.gebruikersnaam === 'string' ? body.gebruikersnaam.trim() : '';
       const wachtwoord = typeof body.wachtwoord === 'string' ? body.wachtwoord : '';
-      const account = demoAccount(gebruikersnaam);
+      const account = o.demoAccount(gebruikersnaam);
       // Always compare, also for an unknown user, so that timing does not reveal which users exist.
       const ok = passwordMatches(wachtwoord, o.demoPassword) && account !== undefined;
       if (!ok) return send(res, 401, loginPage(o, d.uid, { gebruikersnaam, fout: true }));

@@ -14,7 +14,7 @@ import { startLogboekStandIn, type LogboekStandIn } from './logboek-stand-in.js'
  * Which logboek API the pages call in the main flows. THE SWITCH: set to 'gateway' once the logboek
  * API of issue 6 (part 6a) is merged; the tests then run against the gateway itself.
  */
-export const LOGBOEK_API = 'stand-in' as 'stand-in' | 'gateway';
+export const LOGBOEK_API = 'gateway' as 'stand-in' | 'gateway';
 
 export const DEMO_PASSWORD = DEFAULT_DEMO_PASSWORD;
 
