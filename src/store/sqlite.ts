@@ -47,6 +47,12 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
 }
 
+/** SQL: the caller (`@partij`) owns the message's trajectory or is actively assigned to it on `@vandaag`. */
+const RELATIE = `(EXISTS (SELECT 1 FROM trajecten t WHERE t.trajectId = b.trajectId AND t.gemeente = @partij)
+              OR EXISTS (SELECT 1 FROM toewijzingen w
+                         WHERE w.trajectId = b.trajectId AND w.partij = @partij AND w.vanaf <= @vandaag
+                           AND (w.tot IS NULL OR w.tot >= @vandaag) AND w.beeindigdOp IS NULL))`;
+
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store & { readonly db: Database.Database } {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
@@ -89,14 +95,23 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
        WHERE berichttype = 'plaatsing' AND trajectId = ? AND afzender = ? AND json_extract(inhoud, '$.plaatsingId') = ?
        ORDER BY volgnummer DESC LIMIT 1`,
     ),
+    // Both message queries walk in `volgnummer` order and stop at LIMIT: one trajectory is a range
+    // on (trajectId, volgnummer); the feed scans the rowid from the cursor on. The caller's relation
+    // is checked per row with correlated EXISTS, so the planner never collects every match to sort
+    // it (an `IN (…) OR IN (…)` here made SQLite read and sort a trajectory's whole history).
+    feedTraject: db.prepare(
+      `SELECT b.* FROM berichten b
+       WHERE b.trajectId = @trajectId AND b.volgnummer > @na
+         AND b.berichttype IN (SELECT value FROM json_each(@typen))
+         AND ${RELATIE}
+       ORDER BY b.volgnummer
+       LIMIT @limit`,
+    ),
     feed: db.prepare(
       `SELECT b.* FROM berichten b
        WHERE b.volgnummer > @na
          AND b.berichttype IN (SELECT value FROM json_each(@typen))
-         AND (@trajectId IS NULL OR b.trajectId = @trajectId)
-         AND (b.trajectId IN (SELECT trajectId FROM trajecten WHERE gemeente = @partij)
-              OR b.trajectId IN (SELECT trajectId FROM toewijzingen
-                                 WHERE partij = @partij AND vanaf <= @vandaag AND (tot IS NULL OR tot >= @vandaag) AND beeindigdOp IS NULL))
+         AND ${RELATIE}
        ORDER BY b.volgnummer
        LIMIT @limit`,
     ),
@@ -170,14 +185,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return Number(st.insertBericht.run(row).lastInsertRowid);
     },
     async berichten(q: BerichtQuery) {
-      return st.feed.all({
-        na: q.na,
-        typen: JSON.stringify(q.berichttypen),
-        trajectId: q.trajectId ?? null,
-        partij: q.partij,
-        vandaag: q.vandaag,
-        limit: q.limit,
-      }) as BerichtRow[];
+      const params = { na: q.na, typen: JSON.stringify(q.berichttypen), partij: q.partij, vandaag: q.vandaag, limit: q.limit };
+      return (q.trajectId ? st.feedTraject.all({ ...params, trajectId: q.trajectId }) : st.feed.all(params)) as BerichtRow[];
     },
     async vorigePlaatsing(trajectId, afzender, plaatsingId) {
       return st.vorigePlaatsing.get(trajectId, afzender, plaatsingId) as BerichtRow | undefined;
