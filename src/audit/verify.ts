@@ -21,17 +21,11 @@ export interface KetenFout {
   reden: string;
 }
 
-export interface ControlepuntSamenvatting {
-  id: number;
-  aantal: number;
-  laatsteHash: string;
-  tijdstip: string;
-  sleutel: string;
-  /** The checkpoint itself, for whoever wants to check or keep it. */
-  jws: string;
+/** A checkpoint as a verification reports it: the stored checkpoint and whether it still holds. */
+export type ControlepuntSamenvatting = Controlepunt & {
   /** Signature valid and the chain matches it. */
   geldig: boolean;
-}
+};
 
 export interface Verificatie {
   geldig: boolean;

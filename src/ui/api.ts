@@ -6,30 +6,10 @@
  * problem+json answers become an `ApiError` with the status and the problem's detail.
  */
 import type { Trace } from '../http/trace.js';
+import type { AuditRecord } from '../audit/record.js';
 
-export interface LogboekRecord {
-  id: number;
-  tijdstip: string;
-  traceId: string;
-  spanId: string;
-  actie: string;
-  partij: string | null;
-  client: string | null;
-  trajectIds: string[];
-  berichttype: string | null;
-  berichtIds: string[];
-  doel: string | null;
-  verwerkingsactiviteit: string | null;
-  grondslag: string | null;
-  besluit: 'toegestaan' | 'geweigerd';
-  regel: string | null;
-  reden: string;
-  velden: string[];
-  status: number;
-  beleidsversie: string;
-  vorigeHash: string;
-  hash: string;
-}
+/** A logboek record as the API serves it: the audit record exactly as stored (one definition, in src/audit). */
+export type LogboekRecord = AuditRecord;
 
 export interface Keten {
   positie: number;
