@@ -25,6 +25,7 @@ import { GENESIS_HASH, seal, type AuditInput } from '../src/audit/record.js';
 import { logboekSleutels } from '../src/audit/sleutels.js';
 import { verifieerKeten } from '../src/audit/verify.js';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
+import { projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { openSqliteLogboek } from '../src/store/sqlite-logboek.js';
 import { MIGRATIONS } from '../src/store/sqlite-migrations.js';
@@ -68,11 +69,11 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
   for (const m of MIGRATIONS) db.exec(m);
   db.pragma(`user_version = ${MIGRATIONS.length}`);
   const trajectIds = Array.from({ length: trajecten }, () => crypto.randomUUID());
-  const insTraject = db.prepare("INSERT INTO trajecten VALUES (?, 'gemeente-hengelo', 'B1', '2026-01-05', '2026-01-05T08:00:00.000Z')");
+  const insTraject = db.prepare("INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (?, 'gemeente-hengelo', 'B1', '2026-01-05', '2026-01-05T08:00:00.000Z')");
   const insAudit = db.prepare(`INSERT INTO logboek VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds,
     @doel, @verwerkingsactiviteit, @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`);
-  const insBetrokkene = db.prepare('INSERT INTO logboek_betrokkene VALUES (?, ?)');
-  const insScope = db.prepare('INSERT OR IGNORE INTO logboek_scope VALUES (?, ?)');
+  const insBetrokkene = db.prepare('INSERT INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)');
+  const insScope = db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)');
   let hash = GENESIS_HASH;
   const start = Date.parse('2026-01-05T08:00:00.000Z');
   const batch = 50_000;
@@ -113,7 +114,7 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
   const sleutels = await logboekSleutels(dataDir);
   const punt = await ondertekenControlepunt(sleutels, { aantal: n, laatsteHash: hash, tijdstip: new Date().toISOString() });
   db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)').run(punt);
-  for (const k of sleutels.publiek) db.prepare('INSERT INTO logboek_sleutels VALUES (@kid, @jwk, @aangemaaktOp)').run(k);
+  for (const k of sleutels.publiek) db.prepare('INSERT INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)').run(k);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return { trajectIds, seconds: (performance.now() - t0) / 1000 };
@@ -196,13 +197,14 @@ export async function benchPublish(seconds: number): Promise<{ requestsPerSecond
     });
     const { trajectId } = (await res.json()) as { trajectId: string };
     const roc = await token('roc-van-twente');
-    const inhoud = { periode: { van: '2026-11-02', tot: '2026-11-08' }, activiteit: 'taalles', geplandeUren: 12, aanwezigeUren: 9, afwezigheden: [] };
+    // The repository's own valid weekly attendance report (the same message as scripts/bench.ts publishes).
+    const example = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'schemas', 'examples', 'aanwezigheid', 'geldig-week-taalaanbieder.json'), 'utf8')) as Record<string, unknown>;
     const result = await autocannon({
       url: gw.url, connections: 50, duration: seconds,
       requests: [{
         method: 'POST', path: '/v1/berichten',
         headers: { Authorization: `Bearer ${roc}`, 'Content-Type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ berichtId: crypto.randomUUID(), berichttype: 'aanwezigheid', trajectId, gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', inhoud }) }),
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...example, berichtId: crypto.randomUUID(), trajectId }) }),
       }],
     });
     if (result.non2xx > 0) throw new Error(`${result.non2xx} publishes failed: ${JSON.stringify(result.statusCodeStats)}`);
