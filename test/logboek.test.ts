@@ -99,7 +99,7 @@ describe('names, never values', () => {
   it('neither the logboek nor the process log contains message content or tokens', async () => {
     const marker = `GEHEIM-${Date.now()}`;
     const token = await t.token('roc-van-twente');
-    const body = envelop('taalvoortgang', trajectId, { leerroute: 'B1', niveaus: [{ vaardigheid: 'lezen', niveau: 'A1', peildatum: '2026-11-01', bron: 'toets' }], toelichting: marker });
+    const body = envelop('taalvoortgang', trajectId, { leerroute: 'B1', niveaus: [{ vaardigheid: 'lezen', niveau: 'A1', peildatum: '2026-11-01', vastgesteldMet: 'toets' }], toelichting: marker });
     expect((await t.api().post('/v1/berichten').set(...bearer(token)).send(body)).status).toBe(201);
     await t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${trajectId}`).set(...bearer(await t.token('gemeente-hengelo')));
     await t.api().get(`/v1/berichten?doel=trajectbegeleiding&access_token=${token}`);

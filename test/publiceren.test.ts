@@ -83,11 +83,11 @@ describe('idempotency on berichtId', () => {
   it('other content under the same berichtId is a 409 and the original stays', async () => {
     const body = envelop('aanwezigheid', trajectId);
     await publish('roc-van-twente', body);
-    const changed = { ...body, inhoud: { ...(body.inhoud as object), aanwezigeUren: 12, afwezigheden: [] } };
+    const changed = { ...body, inhoud: { ...(body.inhoud as object), periode: { van: '2026-11-09', tot: '2026-11-15' } } };
     const res = await publish('roc-van-twente', changed);
     expect(res.status).toBe(409);
     const [row] = t.query<{ inhoud: string }>('SELECT inhoud FROM berichten WHERE berichtId = ?', body.berichtId);
-    expect(JSON.parse(row!.inhoud).aanwezigeUren).toBe(9);
+    expect(JSON.parse(row!.inhoud).periode.van).toBe('2026-11-02');
   });
 
   it('another party reusing a berichtId gets 409, not the first party\'s receipt', async () => {
@@ -103,16 +103,14 @@ describe('bad input: a clear problem, nothing stored, the attempt audited, the p
   it('schema violations list EVERY error with its JSON pointer', async () => {
     const body = envelop('aanwezigheid', trajectId, {
       periode: { van: '2026-13-01' },
-      activiteit: 'zwemles',
-      geplandeUren: -1,
-      aanwezigeUren: 3,
-      afwezigheden: [{ datum: '2026-11-04', uren: 3, soort: 'ziek', reden: 'griep' }],
+      totalen: [{ activiteit: 'zwemles', minuten: { gepland: -1, aanwezig: 0, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 } }],
+      lessen: [{ datum: '2026-11-04', activiteit: 'formele-taalles', geplandeMinuten: 180, aanwezigeMinuten: 0, status: 'ziek', reden: 'griep' }],
     });
     const trace = newTraceparent();
     const res = await publish('roc-van-twente', body, (r) => r.set('traceparent', trace.header));
     expect(res.status).toBe(400);
     expect(res.body.invalidParams.map((e: { name: string }) => e.name).sort()).toEqual(
-      ['/inhoud/activiteit', '/inhoud/afwezigheden/0/reden', '/inhoud/geplandeUren', '/inhoud/periode/tot', '/inhoud/periode/van'].sort(),
+      ['/inhoud/lessen/0/reden', '/inhoud/periode/tot', '/inhoud/periode/van', '/inhoud/totalen/0/activiteit', '/inhoud/totalen/0/minuten/gepland'].sort(),
     );
     expect(res.body.invalidParams.every((e: { reason: string }) => e.reason.length > 0)).toBe(true);
     expect(count(body.berichtId)).toBe(0);

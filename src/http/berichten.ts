@@ -10,6 +10,9 @@ import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { canonicalize } from '../audit/canonical.js';
 import { disclosedFields, project, type Json } from '../policy/project.js';
+import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
+import { beoordeelOvergang } from '../schemas/levenscyclus.js';
+import type { SchemaVersie } from '../schemas/registry.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
@@ -17,20 +20,14 @@ import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { UUID } from './trajecten.js';
 
-interface Envelop {
-  berichtId: string;
-  berichttype: string;
-  trajectId: string;
-  gebeurtenisTijdstip: string;
-  inhoud: Json;
-}
 
 const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
 
-function envelopeHash(e: Envelop): string {
+/** Over everything the sender said but the id; `schemaversie` normalised (1.0.0 and 1.0 are one message). */
+function envelopeHash(e: Envelop, schemaversie: string): string {
   return crypto.createHash('sha256')
-    .update(canonicalize({ berichttype: e.berichttype, trajectId: e.trajectId, gebeurtenisTijdstip: e.gebeurtenisTijdstip, inhoud: e.inhoud }))
+    .update(canonicalize({ berichttype: e.berichttype, schemaversie, trajectId: e.trajectId, gebeurtenisTijdstip: e.gebeurtenisTijdstip, inhoud: e.inhoud as Json }))
     .digest('hex');
 }
 
@@ -50,6 +47,7 @@ function messageView(row: BerichtRow, projectie: readonly string[]) {
     view: {
       berichtId: row.berichtId,
       berichttype: row.berichttype,
+      schemaversie: row.schemaversie,
       trajectId: row.trajectId,
       afzender: row.afzender,
       gebeurtenisTijdstip: row.gebeurtenisTijdstip,
@@ -92,6 +90,25 @@ function decideRead(s: Services, tx: Tx, actor: Actor, berichttype: string, doel
   return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemming: false });
 }
 
+/**
+ * Whether the status of a message may follow the previous message about the same subject, for a
+ * schema that declares `statusovergangen` (plaatsing: per `plaatsingId` and sender). Returns the
+ * refusal in Dutch, or null when allowed.
+ */
+async function checkOvergang(s: Services, tx: Tx, versie: SchemaVersie, e: Envelop, afzender: string): Promise<string | null> {
+  const overgangen = s.schemas.statusovergangen(versie);
+  if (!overgangen || e.berichttype !== 'plaatsing') return null;
+  const inhoud = e.inhoud as unknown as PlaatsingV1;
+  const vorige = await tx.vorigePlaatsing(e.trajectId, afzender, inhoud.plaatsingId);
+  const vorigeStatus = vorige ? (JSON.parse(vorige.inhoud) as PlaatsingV1).status : null;
+  const { toegestaan, mogelijk } = beoordeelOvergang(overgangen, vorigeStatus, inhoud.status);
+  if (toegestaan) return null;
+  const lijst = mogelijk.map((m) => `'${m}'`).join(' of ');
+  if (!vorige) return `Over deze plaatsing is nog niets gemeld: het eerste bericht heeft status ${lijst}, niet '${inhoud.status}'.`;
+  const verder = mogelijk.length ? `kan alleen ${lijst} volgen` : 'kan niets meer volgen (eindstatus)';
+  return `Deze plaatsing staat op '${vorigeStatus}' (bericht ${vorige.berichtId}); daarop ${verder}, niet '${inhoud.status}'. Een nieuwe plaatsing krijgt een nieuw plaatsingId.`;
+}
+
 export function berichtenRouter(s: Services): Router {
   const router = Router({ strict: true });
 
@@ -99,21 +116,20 @@ export function berichtenRouter(s: Services): Router {
     const actor = await authenticate(req, s, p); // 1 authenticate, 2 identify
     const body = await readJsonBody(req, res, s);
 
-    // 3 validate: the envelope, then the content against its type's schema; every error listed.
-    const envErrors = s.schemas.validateBody('api/envelop.json', body);
+    // 3 validate: the envelope, the schema version it names, then the content; every error listed.
     const e = body as Envelop;
     if (e && typeof e === 'object') {
       if (typeof e.trajectId === 'string') p.trajectIds = [e.trajectId];
       if (typeof e.berichtId === 'string' && UUID.test(e.berichtId)) p.berichtIds = [e.berichtId];
       if (typeof e.berichttype === 'string' && s.schemas.schema(e.berichttype)) p.berichttype = e.berichttype;
     }
-    const inhoudErrors = p.berichttype && e.inhoud && typeof e.inhoud === 'object' && !Array.isArray(e.inhoud)
-      ? s.schemas.validateInhoud(e.berichttype, e.inhoud, '/inhoud')
-      : [];
-    rejectInvalid([...envErrors, ...inhoudErrors]);
+    const validatie = s.schemas.validateBericht(body);
+    rejectInvalid(validatie.fouten);
+    const versie = validatie.versie!;
+    const schemaversie = validatie.schemaversie!;
 
     const vandaag = dutchDate(s.now());
-    const hash = envelopeHash(e);
+    const hash = envelopeHash(e, schemaversie);
     const outcome = await s.store.transaction(async (tx) => { // 6 commit: decision, data and audit in one transaction
       const relatie = (await tx.relatie(e.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
       const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie, toestemming: false }); // 4 decide
@@ -129,16 +145,22 @@ export function berichtenRouter(s: Services): Router {
         await tx.appendAudit(auditInput(s, p, { besluit: same ? 'toegestaan' : 'geweigerd', regel: same ? besluit.regel : 'bericht-id-uniek', reden, status: same ? 200 : 409, grondslag: besluit.grondslag }));
         return { kind: same ? ('herhaling' as const) : ('conflict' as const), row: existing };
       }
+      // 4 decide, continued: a placement's status must follow from the previous message about it.
+      const overgang = await checkOvergang(s, tx, versie, e, actor.partij.id);
+      if (overgang) {
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'plaatsing-statusovergang', reden: overgang, status: 409, grondslag: besluit.grondslag }));
+        return { kind: 'overgang' as const, reden: overgang };
+      }
       // 5 minimise: what is stored is exactly the validated content (additionalProperties: false everywhere).
       const ontvangenOp = s.now().toISOString();
       const auditId = await tx.nextAuditId();
       const record = await tx.appendAudit(auditInput(s, p, {
         besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 201, grondslag: besluit.grondslag,
-        velden: Object.keys(e.inhoud as object).map((k) => `/inhoud/${k}`).sort(),
+        velden: Object.keys(e.inhoud).map((k) => `/inhoud/${k}`).sort(),
       }));
       if (record.id !== auditId) throw new Error('audit chain moved inside a transaction');
       const row = {
-        berichtId: e.berichtId, berichttype: e.berichttype, trajectId: e.trajectId, afzender: actor.partij.id,
+        berichtId: e.berichtId, berichttype: e.berichttype, schemaversie, trajectId: e.trajectId, afzender: actor.partij.id,
         gebeurtenisTijdstip: e.gebeurtenisTijdstip, ontvangenOp, inhoud: JSON.stringify(e.inhoud), inhoudHash: hash,
         auditId: record.id, auditHash: record.hash,
       };
@@ -153,6 +175,8 @@ export function berichtenRouter(s: Services): Router {
         throw new HttpProblem('geen-toegang', `${outcome.besluit.reden} (Een onbekend traject geeft hetzelfde antwoord.)`, { regel: outcome.besluit.regel });
       case 'conflict':
         throw new HttpProblem('conflict', 'Dit berichtId is al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
+      case 'overgang':
+        throw new HttpProblem('ongeldige-statusovergang', outcome.reden, { regel: 'plaatsing-statusovergang' });
       case 'herhaling':
         res.status(200).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
         return;

@@ -2,7 +2,7 @@
  * Public, non-personal endpoints: the OpenAPI document, the message schemas, and the health checks
  * for the orchestrator. None of these touch personal data, so none is audited.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { bundleForServing } from '../schemas/bundle.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
@@ -11,24 +11,51 @@ import { traceOf } from './trace.js';
 export function documentationRouter(s: Services, openapi: Record<string, unknown>): Router {
   const router = Router({ strict: true });
   const openapiJson = JSON.stringify(openapi);
-  const bundled = new Map(s.schemas.berichttypen.map((t) => [t, JSON.stringify(bundleForServing(s.schemas, `${t}.json`))]));
+  // Every served major, bundled once: `plaatsing/v1` → self-contained JSON Schema.
+  const bundled = new Map<string, string>();
+  const overzicht = {
+    berichttypen: s.schemas.berichttypen.map((berichttype) => ({
+      berichttype,
+      versies: s.schemas.versies(berichttype).map((v) => {
+        bundled.set(`${berichttype}/v${v.major}`, JSON.stringify(bundleForServing(s.schemas, v.file)));
+        return { versie: v.versie, schemaversie: `${v.major}.${v.minor}`, deprecated: v.deprecated, href: `/v1/schemas/${berichttype}/v${v.major}` };
+      }),
+    })),
+  };
+  const overzichtJson = JSON.stringify(overzicht);
 
-  router.use(['/openapi.json', '/schemas/:berichttype'], (_req, res, next) => {
+  // Public documents: readable from any origin (and nothing else is: personal-data routes get no CORS).
+  const documents = ['/openapi.json', '/schemas', '/schemas/:berichttype', '/schemas/:berichttype/:versie'];
+  router.use(documents, (req, res, next) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET');
+      res.setHeader('Access-Control-Allow-Headers', 'traceparent');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
     res.setHeader('Cache-Control', 'public, max-age=300');
     next();
   });
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapiJson);
   });
-  router.get('/schemas/:berichttype', (req, res) => {
-    const schema = bundled.get(String(req.params.berichttype));
+  router.get('/schemas', (_req, res) => {
+    res.type('application/json').send(overzichtJson);
+  });
+  const sendSchema = (res: Response, berichttype: string, versie: string | undefined) => {
+    const newest = s.schemas.versies(berichttype).at(-1);
+    const schema = bundled.get(`${berichttype}/${versie ?? `v${newest?.major}`}`);
     if (!schema) {
-      sendProblem(res, new HttpProblem('niet-gevonden', `Onbekend berichttype; bekend zijn: ${s.schemas.berichttypen.join(', ')}.`), traceOf(res).traceId);
+      const bekend = overzicht.berichttypen.flatMap((t) => t.versies.map((v) => v.href)).join(', ');
+      sendProblem(res, new HttpProblem('niet-gevonden', `Onbekend berichttype of versie; bekend zijn: ${bekend}.`), traceOf(res).traceId);
       return;
     }
     res.type('application/schema+json').send(schema);
-  });
+  };
+  router.get('/schemas/:berichttype', (req, res) => sendSchema(res, String(req.params.berichttype), undefined));
+  router.get('/schemas/:berichttype/:versie', (req, res) => sendSchema(res, String(req.params.berichttype), String(req.params.versie)));
   return router;
 }
 

@@ -34,6 +34,16 @@ export function errors(...codes: (keyof typeof ERROR_RESPONSES)[]) {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/Probleem${c}` }]));
 }
 
+const locationHeader = { description: 'Where the new resource can be read.', schema: { type: 'string' } };
+
+export function trajectIdParam(where: 'path' | 'query') {
+  return { name: 'trajectId', in: where, required: true, description: 'The trajectory, as the gateway gave it to the gemeente. / Het traject-id.', schema: { type: 'string', format: 'uuid' } };
+}
+
+function berichttypeParam(schemas: SchemaRegistry, where: 'path' | 'query') {
+  return { name: 'berichttype', in: where, required: true, description: 'The message type. / Het berichttype.', schema: { type: 'string', enum: [...schemas.berichttypen] } };
+}
+
 export const doelParam = {
   name: 'doel', in: 'query', required: true,
   description: 'The purpose of this read (a processing activity id from /v1/verwerkingsactiviteiten). / Het doel van deze leesvraag.',
@@ -50,15 +60,41 @@ export interface OpenApiPart {
   tags?: { name: string; description: string }[];
 }
 
+/** The OpenAPI component name of a served major of a message type, e.g. `PlaatsingV1`. */
+export const inhoudComponent = (berichttype: string, major: number) => `${pascal(berichttype)}V${major}`;
+
+/** An envelope around a schema example, for the request examples of `POST /berichten`. */
+function voorbeeldBericht(berichttype: string, schemaversie: string, inhoud: unknown, i: number) {
+  return {
+    berichtId: `0f8e3c52-6a4b-4f0e-9d6a-8c1b2e3f4a${(10 + i).toString(16).padStart(2, '0')}`,
+    berichttype, schemaversie, trajectId: '5d0c9a3e-4f6b-4c8e-9a57-2f1e7b3c6d10', gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', inhoud,
+  };
+}
+
 export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: OpenApiPart[] = [], tokenUrl = `${config.issuer}/token`): Record<string, unknown> {
   const componentSchemas: Record<string, unknown> = {};
+  const target = (n: string) => `#/components/schemas/${n}`;
   const toComponent = (file: string) => {
     const { $id: _id, $schema: _s, ...rest } = schemas.files.get(file) as JsonSchema;
-    return rewriteRefs(rest, (n) => `#/components/schemas/${n}`, new Set());
+    return rewriteRefs(rest, target, new Set()) as JsonSchema;
   };
-  for (const [name, def] of Object.entries(sharedDefinitions(schemas))) componentSchemas[name] = rewriteRefs(def, (n) => `#/components/schemas/${n}`, new Set());
-  for (const type of schemas.berichttypen) componentSchemas[pascal(type)] = toComponent(`${type}.json`);
-  componentSchemas.Envelop = toComponent('api/envelop.json');
+  for (const [name, def] of sharedDefinitions(schemas)) componentSchemas[name] = rewriteRefs(def.schema, target, new Set(), def.major);
+  const inhoudRefs: unknown[] = [];
+  const voorbeelden: Record<string, { summary: string; value: unknown }> = {};
+  for (const type of schemas.berichttypen) {
+    for (const v of schemas.versies(type)) {
+      const name = inhoudComponent(type, v.major);
+      componentSchemas[name] = toComponent(v.file);
+      inhoudRefs.push(ref(name));
+      const example = (v.schema.examples as unknown[] | undefined)?.[0];
+      if (example) voorbeelden[name] = { summary: `${type} ${v.major}.${v.minor}`, value: voorbeeldBericht(type, `${v.major}.${v.minor}`, example, inhoudRefs.length) };
+    }
+  }
+  // The envelope as validated, with `inhoud` narrowed to the served content schemas for readers and generators.
+  const envelop = toComponent('api/envelop.json');
+  const envelopProps = envelop.properties as Record<string, JsonSchema>;
+  envelopProps.inhoud = { ...envelopProps.inhoud, anyOf: inhoudRefs };
+  componentSchemas.Envelop = envelop;
   componentSchemas.NieuwTraject = toComponent('api/traject.json');
 
   componentSchemas.Toewijzing = {
@@ -88,10 +124,11 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
   componentSchemas.Bericht = {
     type: 'object',
     description: 'A message as disclosed: `inhoud` holds only the fields the declared doel allows. / Een bericht, geminimaliseerd naar het doel.',
-    required: ['berichtId', 'berichttype', 'trajectId', 'afzender', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoud'],
+    required: ['berichtId', 'berichttype', 'schemaversie', 'trajectId', 'afzender', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoud'],
     properties: {
-      berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, trajectId: { type: 'string', format: 'uuid' },
-      afzender: { type: 'string' }, gebeurtenisTijdstip: ref('Tijdstip'), ontvangenOp: ref('Tijdstip'), inhoud: { type: 'object' },
+      berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, schemaversie: { type: 'string', description: 'The schema version (MAJOR.MINOR) the sender named. / De schemaversie die de afzender noemde.' },
+      trajectId: { type: 'string', format: 'uuid' }, afzender: { type: 'string' }, gebeurtenisTijdstip: ref('Tijdstip'), ontvangenOp: ref('Tijdstip'),
+      inhoud: { type: 'object', description: 'The content, projected: only the fields the doel allows (so it may not validate against the full schema). / De inhoud, beperkt tot wat het doel toestaat.' },
     },
   };
   componentSchemas.Berichtenlijst = {
@@ -101,6 +138,33 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       volgende: {
         type: ['string', 'null'],
         description: 'Opaque cursor after the last message considered; pass it as `volgende` to continue or, later, to get what is new. Null only when nothing was ever found.',
+      },
+    },
+  };
+  componentSchemas.Schemaoverzicht = {
+    type: 'object', required: ['berichttypen'],
+    description: 'The served message types and schema versions. / De berichttypen en hun schemaversies.',
+    properties: {
+      berichttypen: {
+        type: 'array',
+        items: {
+          type: 'object', required: ['berichttype', 'versies'],
+          properties: {
+            berichttype: { type: 'string' },
+            versies: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['versie', 'schemaversie', 'deprecated', 'href'],
+                properties: {
+                  versie: { type: 'string', description: 'The semver of the served file.' },
+                  schemaversie: { type: 'string', description: 'The newest MAJOR.MINOR a message may name for this major.' },
+                  deprecated: { type: 'boolean', description: 'To be withdrawn after the transition period.' },
+                  href: { type: 'string', description: 'Where the schema is served.' },
+                },
+              },
+            },
+          },
+        },
       },
     },
   };
@@ -153,24 +217,30 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       '/trajecten': {
         post: {
           operationId: 'trajectOpenen', tags: ['Trajecten'], summary: 'Open a trajectory (gemeente only)',
+          description: 'Opens a trajectory for one participant with its assignments. No BSN or name: the returned `trajectId` is the only key.',
           requestBody: { required: true, content: { 'application/json': { schema: ref('NieuwTraject') } } },
-          responses: { '201': ok('Trajectory opened', ref('Traject'), { Location: { schema: { type: 'string' } } }), ...errors('400', '401', '403', '413', '415', '503') },
+          responses: { '201': ok('Trajectory opened', ref('Traject'), { Location: locationHeader }), ...errors('400', '401', '403', '413', '415', '503') },
         },
       },
       '/trajecten/{trajectId}': {
         get: {
           operationId: 'trajectLezen', tags: ['Trajecten'], summary: 'Read a trajectory (its gemeente and assigned parties)',
-          parameters: [{ name: 'trajectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          description: 'A trajectory that does not exist and one you have no relation with give the same 403.',
+          parameters: [trajectIdParam('path')],
           responses: { '200': ok('The trajectory', ref('Traject')), ...errors('400', '401', '403', '503') },
         },
       },
       '/berichten': {
         post: {
           operationId: 'berichtPubliceren', tags: ['Berichten'], summary: 'Publish a message (assigned providers)',
-          description: 'Idempotent on `berichtId`: the same message again returns the same receipt (200); other content under the same id is a 409.',
-          requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop') } } },
+          description: [
+            'The envelope names the `berichttype` and the `schemaversie` its `inhoud` follows; every error of envelope and content is listed in `invalidParams` (400).',
+            'Idempotent on `berichtId`: the same message again returns the same receipt (200); other content under the same id is a 409 (`conflict`).',
+            'A `plaatsing` whose status may not follow the status of the previous message about the same `plaatsingId` from the same sender is a 409 (`ongeldige-statusovergang`); the allowed transitions are `statusovergangen` in its schema.',
+          ].join(' '),
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop'), examples: voorbeelden } } },
           responses: {
-            '201': ok('Stored with its audit record', ref('Ontvangstbewijs'), { Location: { schema: { type: 'string' } } }),
+            '201': ok('Stored with its audit record', ref('Ontvangstbewijs'), { Location: locationHeader }),
             '200': ok('A replay of a message already received', ref('Ontvangstbewijs')),
             ...errors('400', '401', '403', '409', '413', '415', '503'),
           },
@@ -180,10 +250,10 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
           description: 'Without `trajectId`: the caller\'s feed over every trajectory it may read for this doel. Each message is projected to the fields the doel allows; types the doel does not cover are left out.',
           parameters: [
             doelParam,
-            { name: 'trajectId', in: 'query', required: false, schema: { type: 'string', format: 'uuid' } },
-            { name: 'berichttype', in: 'query', required: false, schema: { type: 'string', enum: [...schemas.berichttypen] } },
-            { name: 'volgende', in: 'query', required: false, description: 'Cursor from a previous answer.', schema: { type: 'string' } },
-            { name: 'limiet', in: 'query', required: false, description: 'Page size (default 100).', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+            { ...trajectIdParam('query'), required: false, description: 'Only this trajectory; without it, every trajectory the caller may read. / Alleen dit traject.' },
+            { ...berichttypeParam(schemas, 'query'), required: false },
+            { name: 'volgende', in: 'query', required: false, description: 'Cursor from a previous answer: continue after it, or later ask what is new since. / Cursor uit een eerder antwoord.', schema: { type: 'string' } },
+            { name: 'limiet', in: 'query', required: false, description: 'Page size (default 100). / Paginagrootte.', schema: { type: 'integer', minimum: 1, maximum: 500 } },
           ],
           responses: { '200': ok('A page of messages', ref('Berichtenlijst')), ...errors('400', '401', '403', '503') },
         },
@@ -191,14 +261,31 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       '/berichten/{berichtId}': {
         get: {
           operationId: 'berichtLezen', tags: ['Berichten'], summary: 'Read one message for a declared doel',
-          parameters: [{ name: 'berichtId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, doelParam],
+          parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'The id the sender gave the message. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }, doelParam],
           responses: { '200': ok('The message, minimised to the doel', ref('Bericht')), ...errors('400', '401', '403', '404', '503') },
+        },
+      },
+      '/schemas': {
+        get: {
+          operationId: 'schemasOverzicht', tags: ['Documentatie'], summary: 'The message types and the schema versions served', security: [],
+          description: 'During a transition period two majors of a type are served side by side; the older one is marked `deprecated`.',
+          responses: { '200': ok('Message types and their versions', ref('Schemaoverzicht')) },
         },
       },
       '/schemas/{berichttype}': {
         get: {
-          operationId: 'schemaLezen', tags: ['Documentatie'], summary: 'The JSON Schema of a message type', security: [],
-          parameters: [{ name: 'berichttype', in: 'path', required: true, schema: { type: 'string', enum: [...schemas.berichttypen] } }],
+          operationId: 'schemaLezen', tags: ['Documentatie'], summary: 'The JSON Schema of a message type (newest major)', security: [],
+          parameters: [berichttypeParam(schemas, 'path')],
+          responses: { '200': ok('JSON Schema 2020-12, self-contained', { type: 'object' }, {}, 'application/schema+json'), ...errors('400', '404') },
+        },
+      },
+      '/schemas/{berichttype}/{versie}': {
+        get: {
+          operationId: 'schemaversieLezen', tags: ['Documentatie'], summary: 'The JSON Schema of one major of a message type', security: [],
+          parameters: [
+            berichttypeParam(schemas, 'path'),
+            { name: 'versie', in: 'path', required: true, description: 'The major, as `v1`, `v2`… / De hoofdversie.', schema: { type: 'string', pattern: '^v[1-9][0-9]*$', examples: ['v1'] } },
+          ],
           responses: { '200': ok('JSON Schema 2020-12, self-contained', { type: 'object' }, {}, 'application/schema+json'), ...errors('400', '404') },
         },
       },

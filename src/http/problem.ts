@@ -19,6 +19,7 @@ export const PROBLEMS = {
   'niet-gevonden': { status: 404, title: 'Niet gevonden.' },
   'methode-niet-toegestaan': { status: 405, title: 'Deze methode is hier niet toegestaan.' },
   conflict: { status: 409, title: 'Conflict met een eerder ontvangen bericht.' },
+  'ongeldige-statusovergang': { status: 409, title: 'Deze statusovergang van de plaatsing is niet toegestaan.' },
   'te-groot': { status: 413, title: 'De body is te groot.' },
   'verkeerd-mediatype': { status: 415, title: 'Alleen application/json wordt geaccepteerd.' },
   'interne-fout': { status: 500, title: 'Er ging iets mis in de gateway.' },

@@ -67,4 +67,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trajectId, auditId)
   ) STRICT, WITHOUT ROWID;
   `,
+  // The schema version a message follows, and finding the previous message about a placement.
+  `
+  ALTER TABLE berichten ADD COLUMN schemaversie TEXT NOT NULL DEFAULT '1.0';
+  CREATE INDEX berichten_plaatsing ON berichten (trajectId, afzender, json_extract(inhoud, '$.plaatsingId'), volgnummer)
+    WHERE berichttype = 'plaatsing';
+  `,
 ];

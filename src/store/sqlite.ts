@@ -59,8 +59,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ).pluck(),
     bericht: db.prepare('SELECT * FROM berichten WHERE berichtId = ?'),
     insertBericht: db.prepare(
-      `INSERT INTO berichten (berichtId, berichttype, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
-       VALUES (@berichtId, @berichttype, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)`,
+      `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
+       VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)`,
+    ),
+    // Matches the partial index berichten_plaatsing.
+    vorigePlaatsing: db.prepare(
+      `SELECT * FROM berichten
+       WHERE berichttype = 'plaatsing' AND trajectId = ? AND afzender = ? AND json_extract(inhoud, '$.plaatsingId') = ?
+       ORDER BY volgnummer DESC LIMIT 1`,
     ),
     feed: db.prepare(
       `SELECT b.* FROM berichten b
@@ -119,6 +125,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
         vandaag: q.vandaag,
         limit: q.limit,
       }) as BerichtRow[];
+    },
+    async vorigePlaatsing(trajectId, afzender, plaatsingId) {
+      return st.vorigePlaatsing.get(trajectId, afzender, plaatsingId) as BerichtRow | undefined;
     },
     async nextAuditId() {
       return head.id + 1;

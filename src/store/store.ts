@@ -31,6 +31,8 @@ export interface BerichtRow {
   volgnummer: number;
   berichtId: string;
   berichttype: string;
+  /** The schema version (MAJOR.MINOR) the sender named. */
+  schemaversie: string;
   trajectId: string;
   afzender: string;
   gebeurtenisTijdstip: string;
@@ -64,6 +66,8 @@ export interface Tx {
   bericht(berichtId: string): Promise<BerichtRow | undefined>;
   insertBericht(row: Omit<BerichtRow, 'volgnummer'>): Promise<number>;
   berichten(query: BerichtQuery): Promise<BerichtRow[]>;
+  /** The latest `plaatsing` message from `afzender` on the trajectory about its placement `plaatsingId`. */
+  vorigePlaatsing(trajectId: string, afzender: string, plaatsingId: string): Promise<BerichtRow | undefined>;
   /** The next audit id, so a receipt can name its record before the record is appended. */
   nextAuditId(): Promise<number>;
   /** Append a record to the chain (computes `vorigeHash`, `hash`). */

@@ -68,34 +68,37 @@ export const DEFAULT_TOEWIJZINGEN = [
   { partij: 'werkshop', rol: 'participatie', vanaf: '2026-01-05' },
 ];
 
+/** One valid message content per type (the examples in schemas/examples/ are the fuller set). */
 export const VOORBEELDEN = {
   aanwezigheid: {
     periode: { van: '2026-11-02', tot: '2026-11-08' },
-    activiteit: 'taalles',
-    geplandeUren: 12,
-    aanwezigeUren: 9,
-    afwezigheden: [{ datum: '2026-11-04', uren: 3, soort: 'ongeoorloofd' }],
+    totalen: [{
+      activiteit: 'formele-taalles',
+      minuten: { gepland: 540, aanwezig: 360, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 180, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 },
+    }],
   },
   taalvoortgang: {
     leerroute: 'B1',
-    niveaus: [{ vaardigheid: 'spreken', niveau: 'A2', peildatum: '2026-11-10', bron: 'toets' }],
-    mijlpaal: { soort: 'niveau-behaald', vaardigheid: 'spreken', niveau: 'A2' },
-    examens: [{ onderdeel: 'KNM', datum: '2026-10-01', uitslag: 'behaald' }],
+    niveaus: [{ vaardigheid: 'spreken', niveau: 'A2', peildatum: '2026-11-10', vastgesteldMet: 'toets' }],
+    mijlpaal: { soort: 'niveau-behaald', niveau: 'A2', vaardigheden: ['spreken'], datum: '2026-11-10' },
+    examens: [{ onderdeel: 'knm', uitslag: 'behaald', datum: '2026-10-01' }],
     toelichting: 'Oefent veel met de buren.',
   },
   plaatsing: {
-    vorm: 'werkervaringsplaats',
+    plaatsingId: 'WS-2026-0142',
     status: 'gestart',
-    sector: 'zorg',
+    vorm: 'werkervaringsplaats',
+    sector: 'zorg-en-welzijn',
     urenPerWeek: 16,
     startdatum: '2026-11-16',
+    taalrijk: 'ja',
     werkgever: { naam: 'Zorggroep Twente', kvkNummer: '12345678' },
-    taalrijk: true,
+    belemmeringen: ['geen'],
   },
 } as const;
 
-export function envelop(berichttype: keyof typeof VOORBEELDEN, trajectId: string, inhoud: unknown = VOORBEELDEN[berichttype]) {
-  return { berichtId: crypto.randomUUID(), berichttype, trajectId, gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', inhoud };
+export function envelop(berichttype: keyof typeof VOORBEELDEN, trajectId: string, inhoud: unknown = VOORBEELDEN[berichttype], schemaversie = '1.0') {
+  return { berichtId: crypto.randomUUID(), berichttype, schemaversie, trajectId, gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', inhoud };
 }
 
 export const bearer = (token: string) => ['Authorization', `Bearer ${token}`] as const;
