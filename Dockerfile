@@ -11,6 +11,8 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+# The build generates the TypeScript types from the schemas first.
+COPY schemas ./schemas
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -26,6 +28,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
  && npm cache clean --force \
  && apt-get purge -y python3 make g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/dist ./dist
+COPY bin ./bin
 COPY schemas ./schemas
 COPY policies ./policies
 RUN mkdir -p /data && chown node:node /data

@@ -28,6 +28,12 @@ export interface Config {
   logLevel: string;
   /** Maximum accepted request body, in bytes. */
   bodyLimit: number;
+  /**
+   * Which proxies to trust for `X-Forwarded-*` (express `trust proxy`): false (default: none), a
+   * hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`. Behind a TLS-terminating proxy
+   * this is what lets the gateway see that a request was https (and send HSTS).
+   */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +45,16 @@ export function projectRoot(): string {
   const here = path.dirname(new URL(import.meta.url).pathname);
   const up = here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..';
   return path.resolve(here, up);
+}
+
+/** `DOELPOORT_TRUST_PROXY`: unset/false → false, true, a hop count, or a list of addresses/subnets. */
+export function parseTrustProxy(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  if (!/^[A-Za-z0-9.:/,\s-]+$/.test(v)) throw new ConfigError(`DOELPOORT_TRUST_PROXY must be true, false, a hop count or addresses/subnets, got "${value}"`);
+  return v;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -72,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     schemaDir: overrides.schemaDir ?? path.join(root, 'schemas'),
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     bodyLimit: overrides.bodyLimit ?? 256 * 1024,
+    trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
   };
 }

@@ -28,6 +28,7 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
   res.setHeader('Cache-Control', 'no-store');
   if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   else res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  // HSTS only means something over TLS: directly, or behind a proxy trusted by DOELPOORT_TRUST_PROXY.
   if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   next();
 }
@@ -39,6 +40,8 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.set('case sensitive routing', true);
   app.set('query parser', 'simple');
   app.set('etag', false);
+  // Only with trusted proxies does `req.secure` follow X-Forwarded-Proto (and HSTS get sent).
+  app.set('trust proxy', s.config.trustProxy);
 
   app.use(traceMiddleware);
   app.use(securityHeaders);
