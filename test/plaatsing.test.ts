@@ -57,7 +57,7 @@ describe('placement life cycle', () => {
     expect((await publish(trajectId, plaatsing('gestart', { plaatsingId: 'A' }))).res.status).toBe(201);
     const terug = await publish(trajectId, plaatsing('voorgesteld', { plaatsingId: 'A' }));
     expect(terug.res.status).toBe(409);
-    expect(terug.res.body.detail).toMatch(/staat op 'gestart'.*alleen 'gewijzigd' of 'beeindigd' of 'uitgevallen' volgen, niet 'voorgesteld'/);
+    expect(terug.res.body.detail).toMatch(/staat op 'gestart'.*alleen 'gewijzigd', 'beeindigd' of 'uitgevallen' volgen, niet 'voorgesteld'/);
 
     const einde = await publish(trajectId, plaatsing('uitgevallen', { plaatsingId: 'A', einddatum: '2027-01-22', eindreden: 'gezondheid' }));
     expect(einde.res.status).toBe(201);

@@ -10,16 +10,15 @@ import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { canonicalize } from '../audit/canonical.js';
 import { disclosedFields, project, type Json } from '../policy/project.js';
+import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
 import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
-import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { UUID } from './trajecten.js';
-
 
 const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
@@ -103,7 +102,8 @@ async function checkOvergang(s: Services, tx: Tx, versie: SchemaVersie, e: Envel
   const vorigeStatus = vorige ? (JSON.parse(vorige.inhoud) as PlaatsingV1).status : null;
   const { toegestaan, mogelijk } = beoordeelOvergang(overgangen, vorigeStatus, inhoud.status);
   if (toegestaan) return null;
-  const lijst = mogelijk.map((m) => `'${m}'`).join(' of ');
+  const quoted = mogelijk.map((m) => `'${m}'`);
+  const lijst = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} of ${quoted.at(-1)}` : (quoted[0] ?? '');
   if (!vorige) return `Over deze plaatsing is nog niets gemeld: het eerste bericht heeft status ${lijst}, niet '${inhoud.status}'.`;
   const verder = mogelijk.length ? `kan alleen ${lijst} volgen` : 'kan niets meer volgen (eindstatus)';
   return `Deze plaatsing staat op '${vorigeStatus}' (bericht ${vorige.berichtId}); daarop ${verder}, niet '${inhoud.status}'. Een nieuwe plaatsing krijgt een nieuw plaatsingId.`;

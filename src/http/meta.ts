@@ -11,15 +11,15 @@ import { traceOf } from './trace.js';
 export function documentationRouter(s: Services, openapi: Record<string, unknown>): Router {
   const router = Router({ strict: true });
   const openapiJson = JSON.stringify(openapi);
+  const served = s.schemas.berichttypen.flatMap((t) => s.schemas.versies(t));
   // Every served major, bundled once: `plaatsing/v1` → self-contained JSON Schema.
-  const bundled = new Map<string, string>();
+  const bundled = new Map(served.map((v) => [`${v.berichttype}/v${v.major}`, JSON.stringify(bundleForServing(s.schemas, v.file))]));
   const overzicht = {
     berichttypen: s.schemas.berichttypen.map((berichttype) => ({
       berichttype,
-      versies: s.schemas.versies(berichttype).map((v) => {
-        bundled.set(`${berichttype}/v${v.major}`, JSON.stringify(bundleForServing(s.schemas, v.file)));
-        return { versie: v.versie, schemaversie: `${v.major}.${v.minor}`, deprecated: v.deprecated, href: `/v1/schemas/${berichttype}/v${v.major}` };
-      }),
+      versies: s.schemas.versies(berichttype).map((v) => ({
+        versie: v.versie, schemaversie: `${v.major}.${v.minor}`, deprecated: v.deprecated, href: `/v1/schemas/${berichttype}/v${v.major}`,
+      })),
     })),
   };
   const overzichtJson = JSON.stringify(overzicht);
@@ -48,7 +48,7 @@ export function documentationRouter(s: Services, openapi: Record<string, unknown
     const newest = s.schemas.versies(berichttype).at(-1);
     const schema = bundled.get(`${berichttype}/${versie ?? `v${newest?.major}`}`);
     if (!schema) {
-      const bekend = overzicht.berichttypen.flatMap((t) => t.versies.map((v) => v.href)).join(', ');
+      const bekend = served.map((v) => `/v1/schemas/${v.berichttype}/v${v.major}`).join(', ');
       sendProblem(res, new HttpProblem('niet-gevonden', `Onbekend berichttype of versie; bekend zijn: ${bekend}.`), traceOf(res).traceId);
       return;
     }

@@ -97,8 +97,8 @@ function plaatsing(inhoud: PlaatsingV1): InvalidParam[] {
 }
 
 /** The checks per `berichttype/major`; a major without an entry has none. */
-export const CONTROLES: { [K in keyof InhoudPerVersie]?: Controle } & Record<string, Controle | undefined> = {
+export const CONTROLES: Readonly<Record<string, Controle>> = {
   'aanwezigheid/1': (i) => aanwezigheid(i as AanwezigheidV1),
   'taalvoortgang/1': (i) => taalvoortgang(i as TaalvoortgangV1),
   'plaatsing/1': (i) => plaatsing(i as PlaatsingV1),
-};
+} satisfies Partial<Record<keyof InhoudPerVersie, Controle>>;

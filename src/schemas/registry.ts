@@ -249,10 +249,10 @@ export function loadSchemas(schemaDir: string): SchemaRegistry {
     statusovergangen: (versie) => overgangen.get(versie),
     validateBody,
     validateInhoud(berichttype, inhoud, prefix = '', schemaversie) {
-      const versie = schemaversie === undefined ? newest(berichttype) : undefined;
-      const keuze: Keuze = versie ? { ok: true, versie, schemaversie: `${versie.major}.${versie.minor}` } : kies(berichttype, schemaversie ?? '');
-      if (!keuze.ok) return [{ name: prefix || '/', code: 'schemaversie', reason: keuze.reden }];
-      return validateVersie(keuze.versie, inhoud, prefix);
+      const newestVersie = newest(berichttype);
+      if (schemaversie === undefined && newestVersie) return validateVersie(newestVersie, inhoud, prefix);
+      const keuze = kies(berichttype, schemaversie ?? '');
+      return keuze.ok ? validateVersie(keuze.versie, inhoud, prefix) : [{ name: prefix || '/', code: 'schemaversie', reason: keuze.reden }];
     },
     validateBericht(body, prefix = '') {
       const fouten = validateBody('api/envelop.json', body).map((e) => ({ ...e, name: prefix + (e.name === '/' ? '' : e.name) || '/' }));
