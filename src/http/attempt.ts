@@ -163,6 +163,27 @@ export function readJsonBody(req: Request, res: Response, s: Services): Promise<
   });
 }
 
+/** The form of every id the gateway issues or accepts in a path: a UUID. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Step 3 helper: a UUID path parameter (`trajectId`, `berichtId`, …), or a 400 naming it. */
+export function uuidFromPath(req: Request, name: string): string {
+  const id = String(req.params[name]);
+  if (!UUID.test(id)) {
+    throw new HttpProblem('ongeldige-parameter', `${name} moet een UUID zijn.`, {
+      regel: 'invoer-ongeldig', invalidParams: [{ name, code: 'format', reason: 'moet een UUID zijn' }],
+    });
+  }
+  return id;
+}
+
+/** `{trajectId}` of a route under a trajectory; the trajectory is the attempt's data subject. */
+export function trajectIdFromPath(req: Request, p: Poging): string {
+  const trajectId = uuidFromPath(req, 'trajectId');
+  p.trajectIds = [trajectId];
+  return trajectId;
+}
+
 /** Step 3 helper: throw a 400 listing every error, if there are any. */
 export function rejectInvalid(errors: { name: string; code: string; reason: string }[]): void {
   if (errors.length) {

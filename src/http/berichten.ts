@@ -15,10 +15,9 @@ import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
 import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
-import { UUID } from './trajecten.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
@@ -294,8 +293,7 @@ export function berichtenRouter(s: Services): Router {
   router.get('/berichten/:berichtId', attempt(s, 'bericht-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
     const doel = requireDoel(req, s, p);
-    const berichtId = String(req.params.berichtId);
-    if (!UUID.test(berichtId)) throw new HttpProblem('ongeldige-parameter', 'berichtId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'berichtId', code: 'format', reason: 'moet een UUID zijn' }] });
+    const berichtId = uuidFromPath(req, 'berichtId');
     p.berichtIds = [berichtId];
     const vandaag = dutchDate(s.now());
     const result = await s.store.transaction(async (tx) => {

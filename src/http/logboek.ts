@@ -21,12 +21,11 @@ import { hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
 import type { Controlepunt, LogboekZoekvraag } from '../store/store.js';
-import { attempt, auditInput, identify, verifyBearer, type Poging } from './attempt.js';
+import { attempt, auditInput, identify, trajectIdFromPath, UUID, verifyBearer, type Poging } from './attempt.js';
 import { errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { traceOf } from './trace.js';
-import { UUID } from './trajecten.js';
 
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
@@ -366,9 +365,7 @@ export function logboekRouter(s: Services): Router {
     } else {
       partij = identify(token.clientId, s, p).partij;
     }
-    const trajectId = String(req.params.trajectId);
-    if (!UUID.test(trajectId)) throw new HttpProblem('ongeldige-parameter', 'trajectId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'trajectId', code: 'format', reason: 'moet een UUID zijn' }] });
-    p.trajectIds = [trajectId];
+    const trajectId = trajectIdFromPath(req, p);
     const verstrekkingen = await s.store.logboek.verstrekkingen(trajectId);
     const opgesteldOp = s.now().toISOString();
     const result = await s.store.transaction(async (tx) => {

@@ -119,8 +119,14 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
     properties: {
       berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, trajectId: { type: 'string', format: 'uuid' },
       ontvangenOp: ref('Tijdstip'),
-      logboek: { type: 'object', required: ['id', 'hash'], properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+      logboek: ref('LogboekVerwijzing'),
     },
+  };
+  componentSchemas.LogboekVerwijzing = {
+    type: 'object',
+    description: 'The audit record written in the same transaction: its position in the chain and its hash. / Het logboekrecord van deze handeling.',
+    required: ['id', 'hash'],
+    properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
   };
   componentSchemas.Bericht = {
     type: 'object',

@@ -18,12 +18,11 @@ import type { Doel } from '../policy/types.js';
 import type { InvalidParam } from '../schemas/registry.js';
 import type { ToestemmingRow } from '../store/store.js';
 import { apiComponent } from './api-component.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid } from './attempt.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath, uuidFromPath } from './attempt.js';
 import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
-import { UUID } from './trajecten.js';
-import { eigenTraject, nietAfgesloten, trajectIdParam, trajectIdPath } from './toewijzingen.js';
+import { eigenTraject, nietAfgesloten, trajectIdPath } from './toewijzingen.js';
 import { beleidsversie } from './verwerkingsactiviteiten.js';
 
 interface ToestemmingBody {
@@ -82,20 +81,12 @@ function checkBody(s: Services, body: ToestemmingBody): { doel: Doel | undefined
   return { doel, errors };
 }
 
-function toestemmingIdParam(raw: unknown): string {
-  const id = String(raw);
-  if (!UUID.test(id)) {
-    throw new HttpProblem('ongeldige-parameter', 'toestemmingId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'toestemmingId', code: 'format', reason: 'moet een UUID zijn' }] });
-  }
-  return id;
-}
-
 export function toestemmingenRouter(s: Services): Router {
   const router = Router({ strict: true });
 
   router.post('/trajecten/:trajectId/toestemmingen', attempt(s, 'toestemming-vastleggen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2
-    const trajectId = trajectIdParam(req, p);
+    const trajectId = trajectIdFromPath(req, p);
     const body = (await readJsonBody(req, res, s)) as ToestemmingBody;
     rejectInvalid(s.schemas.validateBody('api/toestemming.json', body)); // 3
     const checked = checkBody(s, body);
@@ -134,7 +125,7 @@ export function toestemmingenRouter(s: Services): Router {
 
   router.get('/trajecten/:trajectId/toestemmingen', attempt(s, 'toestemmingen-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = trajectIdParam(req, p);
+    const trajectId = trajectIdFromPath(req, p);
     const rows = await s.store.transaction(async (tx) => {
       await eigenTraject(s, tx, actor, trajectId);
       const all = await tx.toestemmingen(trajectId);
@@ -150,8 +141,8 @@ export function toestemmingenRouter(s: Services): Router {
 
   router.get('/trajecten/:trajectId/toestemmingen/:toestemmingId', attempt(s, 'toestemmingen-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = trajectIdParam(req, p);
-    const toestemmingId = toestemmingIdParam(req.params.toestemmingId);
+    const trajectId = trajectIdFromPath(req, p);
+    const toestemmingId = uuidFromPath(req, 'toestemmingId');
     const row = await s.store.transaction(async (tx) => {
       await eigenTraject(s, tx, actor, trajectId);
       const found = await tx.toestemming(trajectId, toestemmingId);
@@ -166,8 +157,8 @@ export function toestemmingenRouter(s: Services): Router {
 
   router.delete('/trajecten/:trajectId/toestemmingen/:toestemmingId', attempt(s, 'toestemming-intrekken', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = trajectIdParam(req, p);
-    const toestemmingId = toestemmingIdParam(req.params.toestemmingId);
+    const trajectId = trajectIdFromPath(req, p);
+    const toestemmingId = uuidFromPath(req, 'toestemmingId');
     const tijdstip = s.now().toISOString();
     const outcome = await s.store.transaction(async (tx) => {
       await eigenTraject(s, tx, actor, trajectId);
@@ -192,7 +183,6 @@ export function toestemmingenRouter(s: Services): Router {
 }
 
 const toestemmingIdPath = { name: 'toestemmingId', in: 'path', required: true, description: 'The id the gateway gave the consent record when it was recorded. / Het id van de vastgelegde toestemming.', schema: { type: 'string', format: 'uuid' } };
-const logboekRef = { type: 'object', required: ['id', 'hash'], properties: { id: { type: 'integer' }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } };
 
 export const toestemmingenOpenApi: OpenApiPart = {
   tags: [{ name: 'Toestemmingen', description: 'The participant\'s consent, recorded and withdrawn by the gemeente' }],
@@ -210,7 +200,7 @@ export const toestemmingenOpenApi: OpenApiPart = {
         bewijs: { type: 'object', properties: { vorm: ref('Toestemmingsvorm'), kenmerk: { type: 'string' } } },
         vastgelegdDoor: { type: 'string' },
         ontvangstbewijs: { type: 'object', description: 'Consent receipt: version, jurisdiction, consentTimestamp, collectionMethod, consentReceiptID, language, piiPrincipalId, piiControllers, policyUrl, services, sensitive, spiCat, legalBasis, recipients, expiry, withdrawalTimestamp, policyVersion.' },
-        logboek: logboekRef,
+        logboek: ref('LogboekVerwijzing'),
       },
     },
     Toestemmingenlijst: { type: 'object', required: ['resultaten'], properties: { resultaten: { type: 'array', items: ref('Toestemming') } } },

@@ -10,29 +10,19 @@
  * Each walks the pipeline: authenticate → identify → validate → decide (owner?) → commit the change
  * and its audit record in one transaction → answer with the trajectory as it now stands.
  */
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { GEEN_RELATIE, type ToewijzingRol } from '../policy/types.js';
 import type { InvalidParam } from '../schemas/registry.js';
 import type { ToewijzingRow, TrajectRow, Tx } from '../store/store.js';
 import { apiComponent } from './api-component.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, type Actor, type Poging } from './attempt.js';
-import { errors, ok, ref, trajectIdParam as trajectIdParameter, type OpenApiPart } from './openapi.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath, type Actor, type Poging } from './attempt.js';
+import { errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
-import { ROL_VOOR_TOEWIJZING, trajectView, UUID } from './trajecten.js';
+import { ROL_VOOR_TOEWIJZING, trajectView } from './trajecten.js';
 
 const PARTIJ_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ROLLEN: readonly ToewijzingRol[] = ['taal', 'participatie', 'begeleiding'];
-
-/** Step 3 for `{trajectId}` in a path: a UUID, or 400. Names the data subject for the audit record. */
-export function trajectIdParam(req: Request, p: Poging): string {
-  const trajectId = String(req.params.trajectId);
-  if (!UUID.test(trajectId)) {
-    throw new HttpProblem('ongeldige-parameter', 'trajectId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'trajectId', code: 'format', reason: 'moet een UUID zijn' }] });
-  }
-  p.trajectIds = [trajectId];
-  return trajectId;
-}
 
 /**
  * Step 4 for a change to a trajectory: only its gemeente. Unknown and not-yours give the same 403
@@ -67,7 +57,7 @@ export function toewijzingenRouter(s: Services): Router {
 
   router.post('/trajecten/:trajectId/toewijzingen', attempt(s, 'toewijzing-toevoegen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2
-    const trajectId = trajectIdParam(req, p);
+    const trajectId = trajectIdFromPath(req, p);
     const body = (await readJsonBody(req, res, s)) as ToewijzingBody;
     const schemaErrors = s.schemas.validateBody('api/toewijzing.json', body); // 3
     rejectInvalid(schemaErrors);
@@ -99,7 +89,7 @@ export function toewijzingenRouter(s: Services): Router {
 
   router.delete('/trajecten/:trajectId/toewijzingen/:partij', attempt(s, 'toewijzing-beeindigen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = trajectIdParam(req, p);
+    const trajectId = trajectIdFromPath(req, p);
     const partijId = String(req.params.partij);
     const rol = req.query.rol;
     const invalid: InvalidParam[] = [];
@@ -126,7 +116,7 @@ export function toewijzingenRouter(s: Services): Router {
 
   router.post('/trajecten/:trajectId/afsluiting', attempt(s, 'traject-afsluiten', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = trajectIdParam(req, p);
+    const trajectId = trajectIdFromPath(req, p);
     const body = (await readJsonBody(req, res, s)) as { reden: string };
     rejectInvalid(s.schemas.validateBody('api/afsluiting.json', body));
     const tijdstip = s.now().toISOString();
@@ -149,7 +139,7 @@ export function toewijzingenRouter(s: Services): Router {
 }
 
 /** The `{trajectId}` path parameter in the OpenAPI document (one description for every route under a trajectory). */
-export const trajectIdPath = trajectIdParameter('path');
+export const trajectIdPath = trajectIdParam('path');
 
 export const toewijzingenOpenApi: OpenApiPart = {
   schemas: { NieuweToewijzing: apiComponent('toewijzing.json'), Afsluiting: apiComponent('afsluiting.json') },

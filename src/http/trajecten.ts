@@ -8,11 +8,10 @@ import type { InvalidParam } from '../schemas/registry.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToewijzingRow, TrajectRow } from '../store/store.js';
 import { GEEN_RELATIE } from '../policy/types.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid } from './attempt.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface TrajectBody {
   leerroute: string;
@@ -90,9 +89,7 @@ export function trajectenRouter(s: Services): Router {
 
   router.get('/trajecten/:trajectId', attempt(s, 'traject-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
-    const trajectId = String(req.params.trajectId);
-    if (!UUID.test(trajectId)) throw new HttpProblem('ongeldige-parameter', 'trajectId moet een UUID zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'trajectId', code: 'format', reason: 'moet een UUID zijn' }] });
-    p.trajectIds = [trajectId];
+    const trajectId = trajectIdFromPath(req, p);
     const result = await s.store.transaction(async (tx) => {
       const relatie = (await tx.relatie(trajectId, actor.partij.id, dutchDate(s.now()))) ?? GEEN_RELATIE;
       const besluit = s.policy.trajectInzien(actor.partij, relatie);
@@ -110,4 +107,3 @@ export function trajectenRouter(s: Services): Router {
   return router;
 }
 
-export { UUID };
