@@ -40,7 +40,9 @@ function receipt(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId'
 }
 
 function messageView(row: BerichtRow, projectie: readonly string[]) {
-  const inhoud = project(JSON.parse(row.inhoud) as Json, projectie);
+  const parsed = JSON.parse(row.inhoud) as Json;
+  // The parsed value belongs to this request alone, so the whole-message projection needs no copy of it.
+  const inhoud = projectie.includes('') ? parsed : project(parsed, projectie);
   return {
     view: {
       berichtId: row.berichtId,
