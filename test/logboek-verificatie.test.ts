@@ -134,6 +134,9 @@ const CASES: Array<{ name: string; apply: (db: Database.Database) => void; id: (
       const { id: _i, vorigeHash: _v, hash: _h, ...input } = row(db, 9);
       shift(db, 9, 1);
       insert(db, seal({ ...input, reden: 'Vervalst: dit is nooit gebeurd.' }, 9, before.hash));
+      // The chain head lives in the database: a forger who does not move it too leaves a gateway that
+      // refuses to append (the next id is taken) rather than one that chains onto the forgery.
+      db.prepare('UPDATE logboek_hoofd SET id = id + 1').run();
     },
     id: () => 9, reden: /^ingevoegd record: record 9/,
   },

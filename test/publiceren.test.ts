@@ -90,12 +90,14 @@ describe('idempotency on berichtId', () => {
     expect(JSON.parse(row!.inhoud).periode.van).toBe('2026-11-02');
   });
 
-  it('another party reusing a berichtId gets 409, not the first party\'s receipt', async () => {
+  it('the idempotency key is sender + berichtId: another party using the same berichtId stores its own message', async () => {
     const body = envelop('aanwezigheid', trajectId);
-    await publish('roc-van-twente', body);
+    const eerste = await publish('roc-van-twente', body);
     const res = await publish('werkshop', body);
-    expect(res.status).toBe(409);
-    expect(res.body.logboek).toBeUndefined();
+    expect(res.status).toBe(201);
+    expect(res.body.logboek.id).not.toBe(eerste.body.logboek.id);
+    expect(t.query<{ afzender: string }>('SELECT afzender FROM berichten WHERE berichtId = ? ORDER BY volgnummer', body.berichtId).map((r) => r.afzender))
+      .toEqual(['roc-van-twente', 'werkshop']);
   });
 });
 

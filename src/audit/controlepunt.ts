@@ -7,6 +7,12 @@
  * The scheduler writes one every N records or T seconds, whichever comes first, outside the request
  * path: it listens to the store's after-commit hook and a timer, signs, and stores the checkpoint in
  * its own (group-committed, fsync'ed) transaction. On stop it writes a last one.
+ *
+ * With several replicas every replica runs the scheduler; inside the checkpoint's transaction it takes
+ * the store's checkpoint lease (`pg_try_advisory_xact_lock` on PostgreSQL), reads the committed head
+ * and the newest checkpoint there, and writes only if the head moved past it. So one replica writes at
+ * a time, never two checkpoints for one position (also a unique constraint on `aantal`), and when a
+ * replica dies the others' timers carry on: the lease ends with its transaction.
  */
 import * as jose from 'jose';
 import type { Logger } from 'pino';
@@ -75,16 +81,19 @@ export interface ControlepuntPlanner {
 
 export async function startControlepuntPlanner(store: Store, sleutels: LogboekSleutels, opties: ControlepuntPlannerOpties): Promise<ControlepuntPlanner> {
   let laatste = await store.logboek.laatsteControlepunt();
-  let hoofd: LogboekHoofd = await store.logboek.hoofd();
   let bezig: Promise<Controlepunt | undefined> | null = null;
   let gestopt = false;
 
   async function schrijf(): Promise<Controlepunt | undefined> {
-    const doel = hoofd;
-    if (doel.aantal === 0 || (laatste && laatste.aantal >= doel.aantal)) return laatste;
-    const punt = await ondertekenControlepunt(sleutels, { aantal: doel.aantal, laatsteHash: doel.laatsteHash, tijdstip: opties.now().toISOString() });
-    const id = await store.transaction((tx) => tx.insertControlepunt(punt));
-    laatste = { id, ...punt };
+    const geschreven = await store.transaction(async (tx) => {
+      if (!(await tx.controlepuntLease())) return undefined; // another replica is writing one right now
+      const doel = await tx.logboekHoofd();
+      const vorige = await tx.laatsteControlepunt();
+      if (doel.aantal === 0 || (vorige && vorige.aantal >= doel.aantal)) return vorige;
+      const punt = await ondertekenControlepunt(sleutels, { aantal: doel.aantal, laatsteHash: doel.laatsteHash, tijdstip: opties.now().toISOString() });
+      return { id: await tx.insertControlepunt(punt), ...punt };
+    });
+    if (geschreven && (!laatste || geschreven.aantal > laatste.aantal)) laatste = geschreven;
     return laatste;
   }
 
@@ -106,7 +115,6 @@ export async function startControlepuntPlanner(store: Store, sleutels: LogboekSl
   }
 
   store.onAuditCommit((h) => {
-    hoofd = h;
     if (h.aantal - (laatste?.aantal ?? 0) >= opties.elkAantal) setImmediate(achtergrond);
   });
   const timer = opties.intervalMs > 0 ? setInterval(achtergrond, opties.intervalMs) : null;

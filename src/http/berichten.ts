@@ -160,9 +160,10 @@ export function berichtenRouter(s: Services): Router {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { kind: 'geweigerd' as const, besluit };
       }
-      const existing = await tx.bericht(e.berichtId);
+      // Idempotency key: sender + berichtId. Another sender's message with the same id is another message.
+      const existing = await tx.bericht(actor.partij.id, e.berichtId);
       if (existing) {
-        const same = existing.inhoudHash === hash && existing.afzender === actor.partij.id;
+        const same = existing.inhoudHash === hash;
         const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'Dit berichtId is al gebruikt voor een ander bericht.';
         await tx.appendAudit(auditInput(s, p, { besluit: same ? 'toegestaan' : 'geweigerd', regel: same ? besluit.regel : 'bericht-id-uniek', reden, status: same ? 200 : 409, grondslag: besluit.grondslag }));
         return { kind: same ? ('herhaling' as const) : ('conflict' as const), row: existing };
@@ -299,9 +300,21 @@ export function berichtenRouter(s: Services): Router {
     p.berichtIds = [berichtId];
     const vandaag = dutchDate(s.now());
     const result = await s.store.transaction(async (tx) => {
-      const row = await tx.bericht(berichtId);
-      const relatie = row ? ((await tx.relatie(row.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE) : GEEN_RELATIE;
-      if (!row || (!relatie.eigenaar && relatie.toewijzingen.length === 0)) {
+      // berichtId is unique per sender: of the messages with this id, the caller gets its own if it
+      // sent one, else the oldest one on a trajectory it stands in relation to (docs/storage.md).
+      let row: BerichtRow | undefined;
+      let relatie: Relatie = GEEN_RELATIE;
+      const kandidaten = await tx.berichtenMetId(berichtId);
+      kandidaten.sort((a, b) => Number(b.afzender === actor.partij.id) - Number(a.afzender === actor.partij.id) || a.volgnummer - b.volgnummer);
+      for (const kandidaat of kandidaten) {
+        const r = (await tx.relatie(kandidaat.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
+        if (r.eigenaar || r.toewijzingen.length > 0) {
+          row = kandidaat;
+          relatie = r;
+          break;
+        }
+      }
+      if (!row) {
         // Unknown and not-yours look the same: no existence oracle.
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'geen-relatie', reden: 'Bericht niet gevonden of geen relatie met het traject.', status: 404 }));
         return { status: 404 as const, besluit: null, view: null };

@@ -130,4 +130,63 @@ export const MIGRATIONS: readonly string[] = [
     aangemaaktOp TEXT NOT NULL
   ) STRICT;
   `,
+  // Issue 9, one storage contract: the chain head in the database, idempotency per sender, one
+  // checkpoint per position, the state shared by replicas. Upgrades a data folder of the previous main.
+  `
+  -- The committed end of the chain, one row, updated by the transaction that appends (docs/storage.md).
+  CREATE TABLE logboek_hoofd (
+    vast INTEGER PRIMARY KEY CHECK (vast = 1),
+    id   INTEGER NOT NULL,
+    hash TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO logboek_hoofd (vast, id, hash)
+    SELECT 1, coalesce((SELECT id FROM logboek ORDER BY id DESC LIMIT 1), 0),
+              coalesce((SELECT hash FROM logboek ORDER BY id DESC LIMIT 1), '${'0'.repeat(64)}');
+
+  -- berichtId is unique per sender (sender + berichtId is the idempotency key), no longer globally:
+  -- the table is rebuilt because SQLite cannot drop a column constraint. volgnummers are kept.
+  CREATE TABLE berichten_nieuw (
+    volgnummer          INTEGER PRIMARY KEY AUTOINCREMENT,
+    berichtId           TEXT NOT NULL,
+    berichttype         TEXT NOT NULL,
+    trajectId           TEXT NOT NULL REFERENCES trajecten (trajectId),
+    afzender            TEXT NOT NULL,
+    gebeurtenisTijdstip TEXT NOT NULL,
+    ontvangenOp         TEXT NOT NULL,
+    inhoud              TEXT NOT NULL,
+    inhoudHash          TEXT NOT NULL,
+    auditId             INTEGER NOT NULL,
+    auditHash           TEXT NOT NULL,
+    schemaversie        TEXT NOT NULL DEFAULT '1.0',
+    UNIQUE (afzender, berichtId)
+  ) STRICT;
+  INSERT INTO berichten_nieuw (volgnummer, berichtId, berichttype, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash, schemaversie)
+    SELECT volgnummer, berichtId, berichttype, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash, schemaversie FROM berichten;
+  DROP TABLE berichten;
+  ALTER TABLE berichten_nieuw RENAME TO berichten;
+  CREATE INDEX berichten_traject ON berichten (trajectId, volgnummer);
+  CREATE INDEX berichten_id ON berichten (berichtId);
+  CREATE INDEX berichten_plaatsing ON berichten (trajectId, afzender, json_extract(inhoud, '$.plaatsingId'), volgnummer)
+    WHERE berichttype = 'plaatsing';
+
+  -- Never two checkpoints for the same position.
+  CREATE UNIQUE INDEX logboek_controlepunten_aantal ON logboek_controlepunten (aantal);
+
+  -- Short-lived state shared by replicas (SharedState in store.ts); epoch ms.
+  CREATE TABLE gedeelde_staat (
+    soort    TEXT NOT NULL,
+    sleutel  TEXT NOT NULL,
+    waarde   TEXT NOT NULL,
+    teller   INTEGER NOT NULL DEFAULT 0,
+    verloopt INTEGER NOT NULL,
+    uid      TEXT,
+    usercode TEXT,
+    grantid  TEXT,
+    PRIMARY KEY (soort, sleutel)
+  ) STRICT;
+  CREATE INDEX gedeelde_staat_uid ON gedeelde_staat (soort, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX gedeelde_staat_usercode ON gedeelde_staat (soort, usercode) WHERE usercode IS NOT NULL;
+  CREATE INDEX gedeelde_staat_grant ON gedeelde_staat (grantid) WHERE grantid IS NOT NULL;
+  CREATE INDEX gedeelde_staat_verloopt ON gedeelde_staat (verloopt);
+  `,
 ];

@@ -1,29 +1,28 @@
 /**
  * The SQLite adapter (better-sqlite3, WAL, synchronous=FULL): the embedded default.
  *
- * Group commit: `transaction()` queues the work; all work queued while the previous batch was
- * committing runs in ONE database transaction, each item inside its own SAVEPOINT so that one
- * failing item rolls back only itself. One fsync then makes the whole batch durable, and every
- * promise resolves after it. This is how the gateway keeps "201 means on disk" and still serves
- * thousands of publishes per second.
+ * Owns the SQLite side of `Store`/`Tx`: its statements, its migrations (`PRAGMA user_version`), its
+ * reader thread. What is not SQLite lives elsewhere: batching in `group-commit.ts` (one transaction
+ * per batch, a SAVEPOINT per item, promises resolve after the fsync'ed commit), sealing of records in
+ * `audit/record.ts`, the relation rule in `policy/relatie.ts`, the scope rule in `audit/scope.ts`,
+ * shared state in `shared-state.ts`.
  *
- * The connection is used only by the batch loop, so the audit chain stays linear.
+ * The chain head is the row `logboek_hoofd`, read inside each batch after `BEGIN IMMEDIATE` (which
+ * takes SQLite's one writer lock, as `SELECT … FOR UPDATE` does on PostgreSQL) and updated by each
+ * append; so two processes on one file still produce one linear chain.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { GENESIS_HASH, seal, type AuditInput, type AuditRecord } from '../audit/record.js';
-import type { Relatie, ToewijzingRol } from '../policy/types.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type LogboekHoofd, type Store, type ToestemmingRow, type Tx } from './store.js';
+import { seal, type AuditInput } from '../audit/record.js';
+import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { relatieSql, relatieVan } from '../policy/relatie.js';
+import { createGroupCommit } from './group-commit.js';
+import { sharedState } from './shared-state.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToestemmingRow, type ToewijzingRow, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
-
-interface Pending {
-  work: (tx: Tx) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
 
@@ -31,38 +30,22 @@ function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
   return { ...row, gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs) };
 }
 
-type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
-
-function toAuditRecord(row: AuditRow): AuditRecord {
-  return {
-    ...row,
-    trajectIds: JSON.parse(row.trajectIds) as string[],
-    berichtIds: JSON.parse(row.berichtIds) as string[],
-    velden: JSON.parse(row.velden) as string[],
-  };
-}
-
 export interface SqliteStoreOptions {
   /** Most items in one group commit. */
   maxBatch?: number;
 }
 
-/** SQL: the caller (`@partij`) owns the message's trajectory or is actively assigned to it on `@vandaag`. */
-const RELATIE = `(EXISTS (SELECT 1 FROM trajecten t WHERE t.trajectId = b.trajectId AND t.gemeente = @partij)
-              OR EXISTS (SELECT 1 FROM toewijzingen w
-                         WHERE w.trajectId = b.trajectId AND w.partij = @partij AND w.vanaf <= @vandaag
-                           AND (w.tot IS NULL OR w.tot >= @vandaag) AND w.beeindigdOp IS NULL))`;
+const RELATIE = relatieSql('b.trajectId', '@partij', '@vandaag');
 
-export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store & { readonly db: Database.Database } {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrateSqlite(db);
 
-  const maxBatch = options.maxBatch ?? 1000;
   const st = {
     insertTraject: db.prepare('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)'),
     insertToewijzing: db.prepare('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)'),
@@ -81,10 +64,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     toestemming: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? AND toestemmingId = ?'),
     trekIn: db.prepare('UPDATE toestemmingen SET ingetrokkenOp = ? WHERE toestemmingId = ? AND ingetrokkenOp IS NULL'),
     toewijzingen: db.prepare('SELECT trajectId, partij, rol, vanaf, tot, beeindigdOp FROM toewijzingen WHERE trajectId = ? ORDER BY id'),
-    activeRoles: db.prepare(
-      'SELECT rol FROM toewijzingen WHERE trajectId = ? AND partij = ? AND vanaf <= ? AND (tot IS NULL OR tot >= ?) AND beeindigdOp IS NULL',
-    ).pluck(),
-    bericht: db.prepare('SELECT * FROM berichten WHERE berichtId = ?'),
+    bericht: db.prepare('SELECT * FROM berichten WHERE afzender = ? AND berichtId = ?'),
+    berichtenMetId: db.prepare('SELECT * FROM berichten WHERE berichtId = ? ORDER BY volgnummer'),
     insertBericht: db.prepare(
       `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
        VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)`,
@@ -122,21 +103,34 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
     ),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
-    // Scope, decided at write time: the acting party, the owning gemeente of each trajectory, the sender of each message.
-    insertScope: db.prepare(
-      `INSERT OR IGNORE INTO logboek_scope (partij, auditId)
-         SELECT gemeente, @id FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(@trajectIds))
-         UNION SELECT afzender, @id FROM berichten WHERE berichtId IN (SELECT value FROM json_each(@berichtIds))
-         UNION SELECT @partij, @id WHERE @partij IS NOT NULL`,
-    ),
+    insertScope: db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)'),
+    gemeenten: db.prepare('SELECT DISTINCT gemeente FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(?))').pluck(),
+    afzenders: db.prepare(
+      'SELECT DISTINCT afzender FROM berichten WHERE berichtId IN (SELECT value FROM json_each(?)) AND trajectId IN (SELECT value FROM json_each(?))',
+    ).pluck(),
+    hoofd: db.prepare('SELECT id, hash FROM logboek_hoofd WHERE vast = 1'),
+    zetHoofd: db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ? WHERE vast = 1'),
+    laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY aantal DESC LIMIT 1'),
     insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
     insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
-    auditPage: db.prepare('SELECT * FROM logboek WHERE id > ? ORDER BY id LIMIT ?'),
-    head: db.prepare('SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1'),
   };
 
-  const last = st.head.get() as { id: number; hash: string } | undefined;
-  let head = { id: last?.id ?? 0, hash: last?.hash ?? GENESIS_HASH };
+  const feiten: ScopeFeiten = {
+    async gemeenten(trajectIds) {
+      return st.gemeenten.all(JSON.stringify(trajectIds)) as string[];
+    },
+    async afzenders(berichtIds, trajectIds) {
+      return st.afzenders.all(JSON.stringify(berichtIds), JSON.stringify(trajectIds)) as string[];
+    },
+  };
+
+  /** Per batch: the head read under the writer lock, where the batch started, and at the current savepoint. */
+  interface Batch { head: { id: number; hash: string }; start: number; savepoint: { id: number; hash: string } }
+  let batch: Batch | null = null;
+  const inBatch = (): Batch => {
+    if (!batch) throw new Error('Tx used outside its transaction');
+    return batch;
+  };
 
   const tx: Tx = {
     async insertTraject(traject, toewijzingen) {
@@ -144,16 +138,15 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       for (const t of toewijzingen) st.insertToewijzing.run(t);
     },
     async traject(trajectId) {
-      return st.traject.get(trajectId) as ReturnType<Tx['traject']> extends Promise<infer R> ? R : never;
+      return st.traject.get(trajectId) as Awaited<ReturnType<Tx['traject']>>;
     },
     async toewijzingen(trajectId) {
-      return st.toewijzingen.all(trajectId) as Awaited<ReturnType<Tx['toewijzingen']>>;
+      return st.toewijzingen.all(trajectId) as ToewijzingRow[];
     },
-    async relatie(trajectId, partij, vandaag): Promise<Relatie | undefined> {
+    async relatie(trajectId, partij, vandaag) {
       const traject = st.traject.get(trajectId) as { gemeente: string } | undefined;
       if (!traject) return undefined;
-      const roles = st.activeRoles.all(trajectId, partij, vandaag, vandaag) as ToewijzingRol[];
-      return { eigenaar: traject.gemeente === partij, toewijzingen: roles };
+      return relatieVan(traject.gemeente, st.toewijzingen.all(trajectId) as ToewijzingRow[], partij, vandaag);
     },
     async insertToewijzing(row) {
       st.insertToewijzing.run(row);
@@ -178,8 +171,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     async trekToestemmingIn(toestemmingId, tijdstip) {
       st.trekIn.run(tijdstip, toestemmingId);
     },
-    async bericht(berichtId) {
-      return st.bericht.get(berichtId) as BerichtRow | undefined;
+    async bericht(afzender, berichtId) {
+      return st.bericht.get(afzender, berichtId) as BerichtRow | undefined;
+    },
+    async berichtenMetId(berichtId) {
+      return st.berichtenMetId.all(berichtId) as BerichtRow[];
     },
     async insertBericht(row) {
       return Number(st.insertBericht.run(row).lastInsertRowid);
@@ -192,17 +188,28 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return st.vorigePlaatsing.get(trajectId, afzender, plaatsingId) as BerichtRow | undefined;
     },
     async nextAuditId() {
-      return head.id + 1;
+      return inBatch().head.id + 1;
     },
     async appendAudit(input: AuditInput) {
-      const record = seal(input, head.id + 1, head.hash);
-      const trajectIds = JSON.stringify(record.trajectIds);
-      const berichtIds = JSON.stringify(record.berichtIds);
-      st.insertAudit.run({ ...record, trajectIds, berichtIds, velden: JSON.stringify(record.velden) });
+      const b = inBatch();
+      const record = seal(input, b.head.id + 1, b.head.hash);
+      const scope = await logboekScope(record, feiten);
+      st.insertAudit.run({ ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
-      st.insertScope.run({ id: record.id, trajectIds, berichtIds, partij: record.partij });
-      head = { id: record.id, hash: record.hash };
+      for (const partij of scope) st.insertScope.run(partij, record.id);
+      st.zetHoofd.run(record.id, record.hash);
+      b.head = { id: record.id, hash: record.hash };
       return record;
+    },
+    async logboekHoofd(): Promise<LogboekHoofd> {
+      const { head } = inBatch();
+      return { aantal: head.id, laatsteHash: head.hash };
+    },
+    async laatsteControlepunt() {
+      return st.laatsteControlepunt.get() as Controlepunt | undefined;
+    },
+    async controlepuntLease() {
+      return true; // BEGIN IMMEDIATE: this transaction is the only writer of the file
     },
     async insertControlepunt(c) {
       return Number(st.insertControlepunt.run(c).lastInsertRowid);
@@ -212,51 +219,41 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  // Reads of the logboek use their own connection on their own thread: they see committed data only,
-  // never wait for the writer, and a long scan does not hold up other requests.
-  const lezer = workerLezer(file);
-  const logboek = sqliteLogboekReader(lezer);
   const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
-
-  let queue: Pending[] = [];
-  let running: Promise<void> | null = null;
-  let closed = false;
-
-  async function runBatch(batch: Pending[]): Promise<void> {
-    const headBefore = head;
-    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    try {
+  const queue = createGroupCommit<Batch, (tx: Tx) => Promise<unknown>>({
+    async begin() {
       db.exec('BEGIN IMMEDIATE');
-    } catch (e) {
-      for (const item of batch) item.reject(new StoreUnavailableError(`database not writable: ${(e as Error).message}`));
-      return;
-    }
-    try {
-      for (const item of batch) {
-        const itemHead = head;
-        db.exec('SAVEPOINT item');
-        try {
-          outcomes.push({ ok: true, value: await item.work(tx) });
-          db.exec('RELEASE item');
-        } catch (error) {
-          db.exec('ROLLBACK TO item');
-          db.exec('RELEASE item');
-          head = itemHead;
-          // A database error inside a unit of work (a failed audit insert, a full disk) means the
-          // exchange cannot be recorded: surface it as "unavailable" so the caller answers 503.
-          const failure = error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error;
-          outcomes.push({ ok: false, value: failure });
-        }
-      }
+      const head = st.hoofd.get() as { id: number; hash: string };
+      batch = { head, start: head.id, savepoint: head };
+      return batch;
+    },
+    async savepoint(b) {
+      db.exec('SAVEPOINT item');
+      b.savepoint = b.head;
+    },
+    async release() {
+      db.exec('RELEASE item');
+    },
+    async rollbackTo(b) {
+      db.exec('ROLLBACK TO item');
+      db.exec('RELEASE item');
+      b.head = b.savepoint;
+    },
+    async commit() {
       db.exec('COMMIT');
-    } catch (e) {
+      batch = null;
+    },
+    async rollback() {
+      batch = null;
       if (db.inTransaction) db.exec('ROLLBACK');
-      head = headBefore;
-      for (const item of batch) item.reject(new StoreUnavailableError(`commit failed: ${(e as Error).message}`));
-      return;
-    }
-    if (head.id !== headBefore.id) {
-      const hoofd = { aantal: head.id, laatsteHash: head.hash };
+    },
+    run: (_b, work) => work(tx),
+    // A database error inside a unit of work (a failed audit insert, a full disk) means the exchange
+    // cannot be recorded: surface it as "unavailable" so the caller answers 503.
+    itemError: (error) => (error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
+    committed(b) {
+      if (b.head.id === b.start) return;
+      const hoofd = { aantal: b.head.id, laatsteHash: b.head.hash };
       for (const listener of commitListeners) {
         try {
           listener(hoofd);
@@ -264,31 +261,27 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           // A listener (the checkpoint scheduler) never fails a commit that already happened.
         }
       }
-    }
-    batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)));
-  }
+    },
+  }, { maxBatch: options.maxBatch });
 
-  function pump(): void {
-    if (running || queue.length === 0) return;
-    const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
-    if (batch === queue) queue = [];
-    running = runBatch(batch).finally(() => {
-      running = null;
-      // Work queued while this batch committed forms the next batch.
-      if (queue.length) setImmediate(pump);
-    });
-  }
+  // Reads of the logboek use their own connection on their own thread: they see committed data only,
+  // never wait for the writer, and a long scan does not hold up other requests.
+  const lezer = workerLezer(file);
+  const logboek = sqliteLogboekReader(lezer);
+  // Shared state goes through the queue (a savepoint of the next batch): a batch awaits async work
+  // between BEGIN and COMMIT, so a statement sent straight to the connection could land inside, and be
+  // rolled back with, someone else's batch. The cost is one batch's wait; the commit makes it durable.
+  const shared = sharedState((sql, params) => queue.submit(async () => {
+    const stmt = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+    if (stmt.reader) return { rows: stmt.all(...params) as Array<Record<string, unknown>>, changes: 0 };
+    return { rows: [], changes: stmt.run(...params).changes };
+  }));
 
   function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (closed) return Promise.reject(new StoreUnavailableError('store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!running && queue.length === 1) setImmediate(pump);
-    });
+    return queue.submit<T>(work);
   }
 
   return {
-    db,
     transaction,
     async writable() {
       try {
@@ -299,25 +292,20 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       }
     },
     logboek,
+    shared,
     onAuditCommit(listener) {
       commitListeners.push(listener);
     },
-    auditRecords(after = 0, limit = Number.MAX_SAFE_INTEGER) {
-      return transaction(async () => (st.auditPage.all(after, limit) as AuditRow[]).map(toAuditRecord));
-    },
     async close() {
-      while (running || queue.length) {
-        if (!running) pump();
-        await running;
-      }
-      closed = true;
+      await queue.drain();
       await lezer.close();
       db.close();
     },
   };
 }
 
-function migrate(db: Database.Database): void {
+/** Apply the migrations this file has not seen yet, each in its own transaction. */
+export function migrateSqlite(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -1,11 +1,13 @@
 /**
  * Store: owns persistence behind one interface. The rest of the gateway only sees `Store` and
- * `Tx`; the SQLite adapter (`sqlite.ts`) is the embedded default, and a PostgreSQL adapter can sit
- * beside it implementing the same two interfaces. Every method of `Tx` returns a promise so that an
- * adapter with a network round trip fits the same shape.
+ * `Tx`; the SQLite adapter (`sqlite.ts`) is the embedded default, the PostgreSQL adapter
+ * (`postgres.ts`) serves several replicas on one database. Both pass one contract suite
+ * (`test/store/contract.ts`). Every method of `Tx` returns a promise so that an adapter with a
+ * network round trip fits the same shape. Design and reasons: docs/storage.md.
  *
  * The one rule: data and its audit record are written in the same `transaction()`. The promise of
- * `transaction()` resolves only after the commit is durable on disk.
+ * `transaction()` resolves only after the commit is durable on disk. The chain head lives in the
+ * database (`logboek_hoofd`), locked by the appending transaction, never in process memory.
  */
 import type { AuditInput, AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
@@ -199,16 +201,28 @@ export interface Tx {
   toestemming(trajectId: string, toestemmingId: string): Promise<ToestemmingRow | undefined>;
   /** Record the withdrawal moment (the row stays). */
   trekToestemmingIn(toestemmingId: string, tijdstip: string): Promise<void>;
-  bericht(berichtId: string): Promise<BerichtRow | undefined>;
+  /** The message `berichtId` of sender `afzender` (idempotency key: sender + berichtId). */
+  bericht(afzender: string, berichtId: string): Promise<BerichtRow | undefined>;
+  /** Every message with this id, of any sender, oldest first (a reader picks the one it may read). */
+  berichtenMetId(berichtId: string): Promise<BerichtRow[]>;
   insertBericht(row: Omit<BerichtRow, 'volgnummer'>): Promise<number>;
   berichten(query: BerichtQuery): Promise<BerichtRow[]>;
   /** The latest `plaatsing` message from `afzender` on the trajectory about its placement `plaatsingId`. */
   vorigePlaatsing(trajectId: string, afzender: string, plaatsingId: string): Promise<BerichtRow | undefined>;
-  /** The next audit id, so a receipt can name its record before the record is appended. */
+  /** The next audit id, so a receipt can name its record before the record is appended (read under the head lock). */
   nextAuditId(): Promise<number>;
-  /** Append a record to the chain (computes `vorigeHash`, `hash`). */
+  /** Append a record to the chain: sealed by `audit/record.ts` after the locked head, scoped by `audit/scope.ts`. */
   appendAudit(input: AuditInput): Promise<AuditRecord>;
-  /** Store a signed checkpoint (durable with the commit). */
+  /** The chain head as this transaction sees it (under the head lock). */
+  logboekHoofd(): Promise<LogboekHoofd>;
+  /** The newest stored checkpoint, as this transaction sees it. */
+  laatsteControlepunt(): Promise<Controlepunt | undefined>;
+  /**
+   * Try to become the one writer of checkpoints for the rest of this transaction (PostgreSQL:
+   * `pg_try_advisory_xact_lock`; SQLite: the writer lock already is). False: another replica is writing one.
+   */
+  controlepuntLease(): Promise<boolean>;
+  /** Store a signed checkpoint (durable with the commit); one per `aantal` (a second one for the same position is refused). */
   insertControlepunt(c: Omit<Controlepunt, 'id'>): Promise<number>;
   /** Store public checkpoint keys (kept forever; existing kids are left as they are). */
   bewaarSleutels(keys: Array<{ kid: string; jwk: string; aangemaaktOp: string }>): Promise<void>;
@@ -219,14 +233,30 @@ export interface Store {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Whether the database takes writes (for /health/ready). */
   writable(): Promise<boolean>;
-  /** Read the whole audit log in chain order (for verification and tests). */
-  auditRecords(after?: number, limit?: number): Promise<AuditRecord[]>;
   /** Searching, counting and verifying the logboek, on committed data. */
   readonly logboek: LogboekReader;
-  /** Called after every commit that appended audit records, with the new committed head. */
+  /** Short-lived state shared by all replicas, outside the group commit (see `SharedState`). */
+  readonly shared: SharedState;
+  /** Called after every commit of THIS instance that appended audit records, with the new committed head. */
   onAuditCommit(listener: (hoofd: LogboekHoofd) => void): void;
   /** Finish pending commits and close. */
   close(): Promise<void>;
+}
+
+/** Short-lived state shared by all replicas (sessions, provider grants, replay markers, counters); rows expire. */
+export interface SharedState {
+  get(kind: string, key: string): Promise<unknown | undefined>;   // undefined when absent or expired
+  /** Insert or replace; `expiresAt` epoch ms; optional secondary lookups for oidc-provider (uid, userCode, grantId). */
+  put(kind: string, key: string, value: unknown, expiresAt: number, index?: { uid?: string; userCode?: string; grantId?: string }): Promise<void>;
+  /** Insert only if absent or expired; true when inserted (replay protection, one-time use). */
+  putIfAbsent(kind: string, key: string, value: unknown, expiresAt: number): Promise<boolean>;
+  findBy(kind: string, field: 'uid' | 'userCode', value: string): Promise<unknown | undefined>;
+  delete(kind: string, key: string): Promise<void>;
+  deleteByGrant(grantId: string): Promise<void>;
+  /** Add 1 to a counter in the fixed window starting at `windowStart` (epoch ms) and return the new count. */
+  increment(key: string, windowStart: number, expiresAt: number): Promise<number>;
+  /** Delete expired rows (called now and then). */
+  sweep(now: number): Promise<number>;
 }
 
 export class StoreUnavailableError extends Error {

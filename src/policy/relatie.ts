@@ -1,0 +1,41 @@
+/**
+ * The relation rule, written once: a party stands in relation to a trajectory when it OWNS it (it is
+ * the trajectory's gemeente) or is ACTIVELY ASSIGNED to it on a date (an assignment whose period
+ * covers the date and that was not ended). The policy engine decides with the result; the store
+ * adapters compute it with `relatieVan` (from rows) or filter with `relatieSql` (in a query): both
+ * are translations of the same two conditions below, so SQLite and PostgreSQL cannot drift apart.
+ */
+import type { Relatie, ToewijzingRol } from './types.js';
+
+export interface ToewijzingPeriode {
+  partij: string;
+  rol: ToewijzingRol;
+  vanaf: string;
+  tot: string | null;
+  beeindigdOp: string | null;
+}
+
+/** An assignment is active on `vandaag` (YYYY-MM-DD) when its period covers it and it was not ended. */
+export function toewijzingActief(w: ToewijzingPeriode, vandaag: string): boolean {
+  return w.vanaf <= vandaag && (w.tot === null || w.tot >= vandaag) && w.beeindigdOp === null;
+}
+
+/** How `partij` stands to a trajectory owned by `gemeente`, given its assignments. */
+export function relatieVan(gemeente: string, toewijzingen: readonly ToewijzingPeriode[], partij: string, vandaag: string): Relatie {
+  return {
+    eigenaar: gemeente === partij,
+    toewijzingen: toewijzingen.filter((w) => w.partij === partij && toewijzingActief(w, vandaag)).map((w) => w.rol),
+  };
+}
+
+/**
+ * The same rule as an SQL condition on the trajectory id in `trajectKolom`, for queries that filter
+ * many rows (the feed). Placeholders are given by the adapter (`@partij` on SQLite, `$2` on PostgreSQL);
+ * identifiers are quoted so that the one text works on both.
+ */
+export function relatieSql(trajectKolom: string, partij: string, vandaag: string): string {
+  return `(EXISTS (SELECT 1 FROM trajecten t WHERE t."trajectId" = ${trajectKolom} AND t.gemeente = ${partij})
+       OR EXISTS (SELECT 1 FROM toewijzingen w
+                  WHERE w."trajectId" = ${trajectKolom} AND w.partij = ${partij}
+                    AND w.vanaf <= ${vandaag} AND (w.tot IS NULL OR w.tot >= ${vandaag}) AND w."beeindigdOp" IS NULL))`;
+}
