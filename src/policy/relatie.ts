@@ -31,11 +31,12 @@ export function relatieVan(gemeente: string, toewijzingen: readonly ToewijzingPe
 /**
  * The same rule as an SQL condition on the trajectory id in `trajectKolom`, for queries that filter
  * many rows (the feed). Placeholders are given by the adapter (`@partij` on SQLite, `$2` on PostgreSQL);
- * identifiers are quoted so that the one text works on both.
+ * identifiers are unquoted (SQLite matches them without regard to case, PostgreSQL folds them to the
+ * lower-case names its tables use), so the one text works on both.
  */
 export function relatieSql(trajectKolom: string, partij: string, vandaag: string): string {
-  return `(EXISTS (SELECT 1 FROM trajecten t WHERE t."trajectId" = ${trajectKolom} AND t.gemeente = ${partij})
+  return `(EXISTS (SELECT 1 FROM trajecten t WHERE t.trajectId = ${trajectKolom} AND t.gemeente = ${partij})
        OR EXISTS (SELECT 1 FROM toewijzingen w
-                  WHERE w."trajectId" = ${trajectKolom} AND w.partij = ${partij}
-                    AND w.vanaf <= ${vandaag} AND (w.tot IS NULL OR w.tot >= ${vandaag}) AND w."beeindigdOp" IS NULL))`;
+                  WHERE w.trajectId = ${trajectKolom} AND w.partij = ${partij}
+                    AND w.vanaf <= ${vandaag} AND (w.tot IS NULL OR w.tot >= ${vandaag}) AND w.beeindigdOp IS NULL))`;
 }

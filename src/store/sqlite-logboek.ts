@@ -14,36 +14,9 @@ import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
 import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
 
-type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
+import { LEES_ACTIES, toAuditRecord, type AuditRow } from './logboek-rij.js';
 
-export function toAuditRecord(row: AuditRow): AuditRecord {
-  return {
-    id: row.id,
-    tijdstip: row.tijdstip,
-    traceId: row.traceId,
-    spanId: row.spanId,
-    actie: row.actie,
-    partij: row.partij,
-    client: row.client,
-    trajectIds: JSON.parse(row.trajectIds) as string[],
-    berichttype: row.berichttype,
-    berichtIds: JSON.parse(row.berichtIds) as string[],
-    doel: row.doel,
-    verwerkingsactiviteit: row.verwerkingsactiviteit,
-    grondslag: row.grondslag,
-    besluit: row.besluit,
-    regel: row.regel,
-    reden: row.reden,
-    velden: JSON.parse(row.velden) as string[],
-    status: row.status,
-    beleidsversie: row.beleidsversie,
-    vorigeHash: row.vorigeHash,
-    hash: row.hash,
-  };
-}
-
-/** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
-export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
+export { LEES_ACTIES, toAuditRecord };
 
 /** Runs SQL on a read-only connection: directly (the CLI) or on a worker thread (the gateway). */
 export interface SqlLezer {

@@ -272,9 +272,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   // between BEGIN and COMMIT, so a statement sent straight to the connection could land inside, and be
   // rolled back with, someone else's batch. The cost is one batch's wait; the commit makes it durable.
   const shared = sharedState((sql, params) => queue.submit(async () => {
-    const stmt = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
-    if (stmt.reader) return { rows: stmt.all(...params) as Array<Record<string, unknown>>, changes: 0 };
-    return { rows: [], changes: stmt.run(...params).changes };
+    const stmt = db.prepare(sql.replace(/\$(\d+)/g, '@p$1'));
+    const named = Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
+    if (stmt.reader) return { rows: stmt.all(named) as Array<Record<string, unknown>>, changes: 0 };
+    return { rows: [], changes: stmt.run(named).changes };
   }));
 
   function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {

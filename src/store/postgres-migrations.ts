@@ -1,0 +1,145 @@
+/**
+ * PostgreSQL schema migrations, applied in order at start under `pg_advisory_lock` (two replicas
+ * starting together do not race); `doelpoort_schema.versie` records how many ran. Never edit one that
+ * shipped. The schema mirrors SQLite's after its migrations, with these choices for equal answers:
+ * identifiers unquoted (so the same SQL text works on both; rows are mapped back to camelCase keys),
+ * every text column `COLLATE "C"` (byte order, case-sensitive, as SQLite's BINARY), timestamps as ISO
+ * text (the same precision as written), ids as bigint (read back as JavaScript numbers), JSON as text
+ * (the stored bytes are what was hashed). `volgnummer` comes from a sequence, but only ever drawn while
+ * the transaction holds the chain-head lock, so commit order is volgnummer order (docs/storage.md).
+ */
+const T = 'TEXT COLLATE "C"';
+
+export const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE trajecten (
+    trajectId    ${T} PRIMARY KEY,
+    gemeente     ${T} NOT NULL,
+    leerroute    ${T} NOT NULL,
+    startdatum   ${T} NOT NULL,
+    aangemaaktOp ${T} NOT NULL,
+    afgeslotenOp ${T},
+    afsluitreden ${T}
+  );
+  CREATE INDEX trajecten_gemeente ON trajecten (gemeente);
+
+  CREATE TABLE toewijzingen (
+    id          BIGSERIAL PRIMARY KEY,
+    trajectId   ${T} NOT NULL REFERENCES trajecten (trajectId),
+    partij      ${T} NOT NULL,
+    rol         ${T} NOT NULL,
+    vanaf       ${T} NOT NULL,
+    tot         ${T},
+    beeindigdOp ${T}
+  );
+  CREATE INDEX toewijzingen_traject ON toewijzingen (trajectId, partij);
+  CREATE INDEX toewijzingen_partij ON toewijzingen (partij, trajectId);
+
+  CREATE TABLE berichten (
+    volgnummer          BIGSERIAL PRIMARY KEY,
+    berichtId           ${T} NOT NULL,
+    berichttype         ${T} NOT NULL,
+    schemaversie        ${T} NOT NULL,
+    trajectId           ${T} NOT NULL REFERENCES trajecten (trajectId),
+    afzender            ${T} NOT NULL,
+    gebeurtenisTijdstip ${T} NOT NULL,
+    ontvangenOp         ${T} NOT NULL,
+    inhoud              ${T} NOT NULL,
+    inhoudHash          ${T} NOT NULL,
+    auditId             BIGINT NOT NULL,
+    auditHash           ${T} NOT NULL,
+    UNIQUE (afzender, berichtId)
+  );
+  CREATE INDEX berichten_traject ON berichten (trajectId, volgnummer);
+  CREATE INDEX berichten_id ON berichten (berichtId);
+  CREATE INDEX berichten_plaatsing ON berichten (trajectId, afzender, ((inhoud::jsonb ->> 'plaatsingId')), volgnummer)
+    WHERE berichttype = 'plaatsing';
+
+  CREATE TABLE toestemmingen (
+    volgorde            BIGSERIAL UNIQUE,
+    toestemmingId       ${T} PRIMARY KEY,
+    trajectId           ${T} NOT NULL REFERENCES trajecten (trajectId),
+    ontvanger           ${T} NOT NULL,
+    doel                ${T} NOT NULL,
+    gegevenscategorieen ${T} NOT NULL,
+    gegevenOp           ${T} NOT NULL,
+    geldigTot           ${T} NOT NULL,
+    ingetrokkenOp       ${T},
+    bewijs              ${T},
+    vastgelegdDoor      ${T} NOT NULL,
+    beleidsversie       ${T} NOT NULL
+  );
+  CREATE INDEX toestemmingen_opzoeken ON toestemmingen (trajectId, ontvanger, doel);
+
+  CREATE TABLE logboek (
+    id                    BIGINT PRIMARY KEY,
+    tijdstip              ${T} NOT NULL,
+    traceId               ${T} NOT NULL,
+    spanId                ${T} NOT NULL,
+    actie                 ${T} NOT NULL,
+    partij                ${T},
+    client                ${T},
+    trajectIds            ${T} NOT NULL,
+    berichttype           ${T},
+    berichtIds            ${T} NOT NULL,
+    doel                  ${T},
+    verwerkingsactiviteit ${T},
+    grondslag             ${T},
+    besluit               ${T} NOT NULL,
+    regel                 ${T},
+    reden                 ${T} NOT NULL,
+    velden                ${T} NOT NULL,
+    status                INTEGER NOT NULL,
+    beleidsversie         ${T} NOT NULL,
+    vorigeHash            ${T} NOT NULL,
+    hash                  ${T} NOT NULL
+  );
+  CREATE INDEX logboek_tijdstip ON logboek (tijdstip);
+  CREATE TABLE logboek_betrokkene (
+    trajectId ${T} NOT NULL,
+    auditId   BIGINT NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (trajectId, auditId)
+  );
+  CREATE TABLE logboek_scope (
+    partij  ${T} NOT NULL,
+    auditId BIGINT NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (partij, auditId)
+  );
+  -- The committed end of the chain: one row, locked FOR UPDATE by every appending transaction.
+  CREATE TABLE logboek_hoofd (
+    vast INTEGER PRIMARY KEY CHECK (vast = 1),
+    id   BIGINT NOT NULL,
+    hash ${T} NOT NULL
+  );
+  INSERT INTO logboek_hoofd (vast, id, hash) VALUES (1, 0, '${'0'.repeat(64)}');
+  CREATE TABLE logboek_controlepunten (
+    id          BIGSERIAL PRIMARY KEY,
+    aantal      BIGINT NOT NULL UNIQUE,
+    laatsteHash ${T} NOT NULL,
+    tijdstip    ${T} NOT NULL,
+    sleutel     ${T} NOT NULL,
+    jws         ${T} NOT NULL
+  );
+  CREATE TABLE logboek_sleutels (
+    kid          ${T} PRIMARY KEY,
+    jwk          ${T} NOT NULL,
+    aangemaaktOp ${T} NOT NULL
+  );
+
+  CREATE TABLE gedeelde_staat (
+    soort    ${T} NOT NULL,
+    sleutel  ${T} NOT NULL,
+    waarde   ${T} NOT NULL,
+    teller   BIGINT NOT NULL DEFAULT 0,
+    verloopt BIGINT NOT NULL,
+    uid      ${T},
+    usercode ${T},
+    grantid  ${T},
+    PRIMARY KEY (soort, sleutel)
+  );
+  CREATE INDEX gedeelde_staat_uid ON gedeelde_staat (soort, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX gedeelde_staat_usercode ON gedeelde_staat (soort, usercode) WHERE usercode IS NOT NULL;
+  CREATE INDEX gedeelde_staat_grant ON gedeelde_staat (grantid) WHERE grantid IS NOT NULL;
+  CREATE INDEX gedeelde_staat_verloopt ON gedeelde_staat (verloopt);
+  `,
+];

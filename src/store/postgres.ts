@@ -1,0 +1,313 @@
+/**
+ * The PostgreSQL adapter (`pg`, a pool): several gateway replicas on one database.
+ *
+ * Owns the PostgreSQL side of `Store`/`Tx`: its statements, its migrations (run at start under
+ * `pg_advisory_lock`), its pool. Batching is `group-commit.ts` (one transaction per batch on one pooled
+ * connection, a SAVEPOINT per item); sealing is `audit/record.ts`; the relation and scope rules are
+ * `policy/relatie.ts` and `audit/scope.ts`; shared state is `shared-state.ts` (plain autocommit
+ * statements on the pool, outside the queue).
+ *
+ * Every batch begins with `SELECT … FROM logboek_hoofd … FOR UPDATE` (tessera's MySQL pattern): the
+ * chain head is read under a row lock that every appending transaction of every replica takes, so
+ * appends are serialised across replicas, the chain stays linear, and `volgnummer` (drawn from its
+ * sequence only while the lock is held) grows in commit order — a feed cursor never skips a message.
+ */
+import pg from 'pg';
+import { seal, type AuditInput } from '../audit/record.js';
+import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { relatieSql, relatieVan } from '../policy/relatie.js';
+import { createGroupCommit } from './group-commit.js';
+import { postgresLogboekReader } from './postgres-logboek.js';
+import { PG_MIGRATIONS } from './postgres-migrations.js';
+import { camel, named, openPool } from './postgres-sql.js';
+import { sharedState } from './shared-state.js';
+import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToestemmingRow, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
+
+type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
+
+function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
+  const { volgorde: _v, ...rest } = row as ToestemmingDbRow & { volgorde?: number };
+  return { ...rest, gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs) };
+}
+
+export interface PostgresStoreOptions {
+  /** Most items in one group commit. */
+  maxBatch?: number;
+  /** Pool size (default 10). */
+  poolMax?: number;
+}
+
+const MIGRATIE_SLOT = 'doelpoort-migraties';
+const CONTROLEPUNT_SLOT = 'doelpoort-controlepunt';
+const BERICHT_KOLOMMEN = 'volgnummer, berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash';
+
+/** Apply the migrations the database has not seen, under an advisory lock held for the whole run. */
+export async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATIE_SLOT]);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS doelpoort_schema (vast INTEGER PRIMARY KEY CHECK (vast = 1), versie INTEGER NOT NULL)');
+      await client.query('INSERT INTO doelpoort_schema (vast, versie) VALUES (1, 0) ON CONFLICT DO NOTHING');
+      const { rows } = await client.query<{ versie: number }>('SELECT versie FROM doelpoort_schema');
+      for (let v = rows[0]!.versie; v < PG_MIGRATIONS.length; v++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(PG_MIGRATIONS[v]!);
+          await client.query('UPDATE doelpoort_schema SET versie = $1', [v + 1]);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK');
+          throw e;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATIE_SLOT]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+interface Batch {
+  client: pg.PoolClient;
+  head: { id: number; hash: string };
+  start: number;
+  savepoint: { id: number; hash: string };
+  tx: Tx;
+}
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const pool = openPool(url, { max: options.poolMax });
+  try {
+    await migratePostgres(pool);
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+
+  function makeTx(b: Batch): Tx {
+    const c = b.client;
+    const q = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
+      const [text, values] = named(sql, params);
+      return (await c.query(text, values)).rows.map((r) => camel<T>(r));
+    };
+    const feiten: ScopeFeiten = {
+      async gemeenten(trajectIds) {
+        return (await q<{ gemeente: string }>('SELECT DISTINCT gemeente FROM trajecten WHERE trajectId = ANY(@ids)', { ids: trajectIds })).map((r) => r.gemeente);
+      },
+      async afzenders(berichtIds, trajectIds) {
+        return (await q<{ afzender: string }>('SELECT DISTINCT afzender FROM berichten WHERE berichtId = ANY(@ids) AND trajectId = ANY(@trajecten)', { ids: berichtIds, trajecten: trajectIds }))
+          .map((r) => r.afzender);
+      },
+    };
+    const insertToewijzing = (w: ToewijzingRow) =>
+      q('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)', { ...w });
+    const traject = async (trajectId: string) =>
+      (await q<TrajectRow>('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden FROM trajecten WHERE trajectId = @trajectId', { trajectId }))[0];
+    const toewijzingen = (trajectId: string) =>
+      q<ToewijzingRow>('SELECT trajectId, partij, rol, vanaf, tot, beeindigdOp FROM toewijzingen WHERE trajectId = @trajectId ORDER BY id', { trajectId });
+
+    return {
+      async insertTraject(t, ws) {
+        await q('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)', {
+          trajectId: t.trajectId, gemeente: t.gemeente, leerroute: t.leerroute, startdatum: t.startdatum, aangemaaktOp: t.aangemaaktOp,
+        });
+        for (const w of ws) await insertToewijzing(w);
+      },
+      traject,
+      toewijzingen,
+      async relatie(trajectId, partij, vandaag) {
+        const t = await traject(trajectId);
+        if (!t) return undefined;
+        return relatieVan(t.gemeente, await toewijzingen(trajectId), partij, vandaag);
+      },
+      async insertToewijzing(row) {
+        await insertToewijzing(row);
+      },
+      async beeindigToewijzingen(trajectId, partij, rol, tijdstip) {
+        const [text, values] = named(
+          `UPDATE toewijzingen SET beeindigdOp = @tijdstip
+           WHERE trajectId = @trajectId AND beeindigdOp IS NULL AND (@partij::text IS NULL OR partij = @partij) AND (@rol::text IS NULL OR rol = @rol)`,
+          { trajectId, partij, rol, tijdstip });
+        return (await c.query(text, values)).rowCount ?? 0;
+      },
+      async sluitTraject(trajectId, tijdstip, reden) {
+        await q('UPDATE trajecten SET afgeslotenOp = @tijdstip, afsluitreden = @reden WHERE trajectId = @trajectId', { trajectId, tijdstip, reden });
+      },
+      async insertToestemming(row) {
+        await q(
+          `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie)
+           VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie)`,
+          { ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs) });
+      },
+      async toestemmingen(trajectId, filter) {
+        const rows = filter
+          ? await q<ToestemmingDbRow>('SELECT * FROM toestemmingen WHERE trajectId = @trajectId AND ontvanger = @ontvanger AND doel = @doel ORDER BY volgorde', { trajectId, ...filter })
+          : await q<ToestemmingDbRow>('SELECT * FROM toestemmingen WHERE trajectId = @trajectId ORDER BY volgorde', { trajectId });
+        return rows.map(toToestemming);
+      },
+      async toestemming(trajectId, toestemmingId) {
+        const [row] = await q<ToestemmingDbRow>('SELECT * FROM toestemmingen WHERE trajectId = @trajectId AND toestemmingId = @toestemmingId', { trajectId, toestemmingId });
+        return row && toToestemming(row);
+      },
+      async trekToestemmingIn(toestemmingId, tijdstip) {
+        await q('UPDATE toestemmingen SET ingetrokkenOp = @tijdstip WHERE toestemmingId = @toestemmingId AND ingetrokkenOp IS NULL', { toestemmingId, tijdstip });
+      },
+      async bericht(afzender, berichtId) {
+        return (await q<BerichtRow>(`SELECT ${BERICHT_KOLOMMEN} FROM berichten WHERE afzender = @afzender AND berichtId = @berichtId`, { afzender, berichtId }))[0];
+      },
+      async berichtenMetId(berichtId) {
+        return q<BerichtRow>(`SELECT ${BERICHT_KOLOMMEN} FROM berichten WHERE berichtId = @berichtId ORDER BY volgnummer`, { berichtId });
+      },
+      async insertBericht(row) {
+        // The batch holds the chain-head lock (taken at BEGIN), so nextval here follows commit order.
+        const [r] = await q<{ volgnummer: number }>(
+          `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
+           VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)
+           RETURNING volgnummer`, { ...row });
+        return r!.volgnummer;
+      },
+      async berichten(query) {
+        const where = query.trajectId ? 'b.trajectId = @trajectId AND b.volgnummer > @na' : 'b.volgnummer > @na';
+        const params: Record<string, unknown> = { na: query.na, typen: [...query.berichttypen], partij: query.partij, vandaag: query.vandaag, limit: query.limit };
+        if (query.trajectId) params.trajectId = query.trajectId;
+        return q<BerichtRow>(
+          `SELECT ${BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ')} FROM berichten b
+           WHERE ${where} AND b.berichttype = ANY(@typen) AND ${relatieSql('b.trajectId', '@partij', '@vandaag')}
+           ORDER BY b.volgnummer LIMIT @limit`, params);
+      },
+      async vorigePlaatsing(trajectId, afzender, plaatsingId) {
+        return (await q<BerichtRow>(
+          `SELECT ${BERICHT_KOLOMMEN} FROM berichten
+           WHERE berichttype = 'plaatsing' AND trajectId = @trajectId AND afzender = @afzender AND (inhoud::jsonb ->> 'plaatsingId') = @plaatsingId
+           ORDER BY volgnummer DESC LIMIT 1`, { trajectId, afzender, plaatsingId }))[0];
+      },
+      async nextAuditId() {
+        return b.head.id + 1;
+      },
+      async appendAudit(input: AuditInput) {
+        const record = seal(input, b.head.id + 1, b.head.hash);
+        const scope = await logboekScope(record, feiten);
+        await q(
+          `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
+                                grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+           VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
+                   @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
+          { ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
+        if (record.trajectIds.length) {
+          await q('INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING', { id: record.id, ids: record.trajectIds });
+        }
+        if (scope.length) await q('INSERT INTO logboek_scope (partij, auditId) SELECT p, @id::bigint FROM unnest(@partijen::text[]) p ON CONFLICT DO NOTHING', { id: record.id, partijen: scope });
+        await q('UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1', { id: record.id, hash: record.hash });
+        b.head = { id: record.id, hash: record.hash };
+        return record;
+      },
+      async logboekHoofd(): Promise<LogboekHoofd> {
+        return { aantal: b.head.id, laatsteHash: b.head.hash };
+      },
+      async laatsteControlepunt() {
+        return (await q<Controlepunt>('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY aantal DESC LIMIT 1'))[0];
+      },
+      async controlepuntLease() {
+        const [r] = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(@slot)) AS ok', { slot: CONTROLEPUNT_SLOT });
+        return r!.ok;
+      },
+      async insertControlepunt(punt) {
+        const [r] = await q<{ id: number }>(
+          'INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws) RETURNING id', { ...punt });
+        return r!.id;
+      },
+      async bewaarSleutels(keys) {
+        for (const k of keys) await q('INSERT INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp) ON CONFLICT DO NOTHING', { ...k });
+      },
+    };
+  }
+
+  const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
+  const queue = createGroupCommit<Batch, (tx: Tx) => Promise<unknown>>({
+    async begin() {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ id: number; hash: string }>('SELECT id, hash FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
+        const head = rows[0]!;
+        const b = { client, head, start: head.id, savepoint: head } as Batch;
+        b.tx = makeTx(b);
+        return b;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        client.release(e as Error);
+        throw e;
+      }
+    },
+    async savepoint(b) {
+      await b.client.query('SAVEPOINT item');
+      b.savepoint = b.head;
+    },
+    async release(b) {
+      await b.client.query('RELEASE SAVEPOINT item');
+    },
+    async rollbackTo(b) {
+      await b.client.query('ROLLBACK TO SAVEPOINT item');
+      await b.client.query('RELEASE SAVEPOINT item');
+      b.head = b.savepoint;
+    },
+    async commit(b) {
+      await b.client.query('COMMIT');
+      b.client.release();
+    },
+    async rollback(b) {
+      try {
+        await b.client.query('ROLLBACK');
+        b.client.release();
+      } catch (e) {
+        b.client.release(e as Error);
+      }
+    },
+    run: (b, work) => work(b.tx),
+    // A database error inside a unit of work means the exchange cannot be recorded: 503.
+    itemError: (error) => (error instanceof pg.DatabaseError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
+    committed(b) {
+      if (b.head.id === b.start) return;
+      const hoofd = { aantal: b.head.id, laatsteHash: b.head.hash };
+      for (const listener of commitListeners) {
+        try {
+          listener(hoofd);
+        } catch {
+          // never fails a commit that already happened
+        }
+      }
+    },
+  }, { maxBatch: options.maxBatch });
+
+  const shared = sharedState(async (sql, params) => {
+    const r = await pool.query(sql, params);
+    return { rows: r.rows as Array<Record<string, unknown>>, changes: r.rowCount ?? 0 };
+  });
+
+  function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return queue.submit<T>(work);
+  }
+
+  return {
+    transaction,
+    async writable() {
+      try {
+        await transaction(async () => true);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    logboek: postgresLogboekReader(pool),
+    shared,
+    onAuditCommit(listener) {
+      commitListeners.push(listener);
+    },
+    async close() {
+      await queue.drain();
+      await pool.end();
+    },
+  };
+}
