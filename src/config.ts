@@ -33,6 +33,8 @@ export interface Config {
   host: string;
   /** Where the SQLite database, provider keys and dev-client keys live (default ./data). */
   dataDir: string;
+  /** `DATABASE_URL` (`postgres://user@host:port/db`): PostgreSQL instead of the SQLite file under `dataDir`; null: SQLite. */
+  databaseUrl: string | null;
   /** The base URL clients use to reach the gateway; the issuer and audience derive from it. */
   publicUrl: string;
   /** `embedded`: oidc-provider runs under /oidc. `external`: OIDC_ISSUER is trusted. */
@@ -128,11 +130,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         demoPassword: env.DOELPOORT_DEMO_WACHTWOORD || DEFAULT_DEMO_PASSWORD,
       };
 
+  const databaseUrl = overrides.databaseUrl !== undefined ? overrides.databaseUrl : env.DATABASE_URL || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite under DOELPOORT_DATA_DIR');
+  }
+
   return {
     port,
     host,
     publicUrl,
     dataDir,
+    databaseUrl,
     mode: overrides.mode ?? (external ? 'external' : 'embedded'),
     issuer: overrides.issuer ?? (env.OIDC_ISSUER || `${publicUrl}/oidc`),
     audience: overrides.audience ?? (env.OIDC_AUDIENCE || `${publicUrl}/v1`),

@@ -21,8 +21,14 @@ import { createLogger } from './logger.js';
 import { createPolicyEngine } from './policy/engine.js';
 import { loadPolicies } from './policy/load.js';
 import { loadSchemas } from './schemas/registry.js';
+import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
+
+/** The store the configuration names: PostgreSQL when `DATABASE_URL` is set, else SQLite in the data folder. */
+export function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
+  return config.databaseUrl ? openPostgresStore(config.databaseUrl) : Promise.resolve(openSqliteStore(path.join(config.dataDir, 'doelpoort.db')));
+}
 
 export interface Gateway {
   config: Config;
@@ -37,7 +43,7 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   overrides?: Partial<Config>;
   logger?: Logger;
-  /** Use this store instead of the SQLite file under the data folder. */
+  /** Use this store instead of the one the configuration names. */
   store?: Store;
   now?: () => Date;
 }
@@ -73,7 +79,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   try {
     const schemas = loadSchemas(config.schemaDir);
     const policy = createPolicyEngine(loadPolicies(config.policyDir, schemas));
-    const store = options.store ?? openSqliteStore(path.join(config.dataDir, 'doelpoort.db'));
+    const store = options.store ?? (await openConfiguredStore(config));
 
     let keys: jose.JWTVerifyGetKey;
     let oidc: http.RequestListener | undefined;
@@ -131,7 +137,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         await store.close();
       })());
 
-    logger.info({ url: config.publicUrl, mode: config.mode, issuer: config.issuer, dataDir: config.dataDir }, 'Doelpoort listening');
+    logger.info({ url: config.publicUrl, mode: config.mode, issuer: config.issuer, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' }, 'Doelpoort listening');
     return { config, services, server, url: `http://${config.host}:${port}`, stop };
   } catch (e) {
     server.close();

@@ -1,11 +1,12 @@
 /**
  * `npx doelpoort logboek …`: the logboek's offline commands (wired into the package CLI by `src/cli.ts`).
  *
- *   verifieer <bestand> [--sleutels <jwks.json>] [--controlepunt <bestand>]
- *       Verify a database file (read-only; nothing in it changes) or a JSONL export. Exit 0 valid,
+ *   verifieer [<bestand> | postgres://…] [--sleutels <jwks.json>] [--controlepunt <bestand>]
+ *       Verify a database file (read-only; nothing in it changes), a PostgreSQL database (the URL as
+ *       argument, or DATABASE_URL when no argument is given; only read) or a JSONL export. Exit 0 valid,
  *       1 not valid, 2 usage or unreadable file.
- *   exporteer <database> [--uit <bestand>]
- *       Write the complete logboek of a database file as JSONL (chain, checkpoints, keys).
+ *   exporteer [<database> | postgres://…] [--uit <bestand>]
+ *       Write the complete logboek of a database file or PostgreSQL database as JSONL (chain, checkpoints, keys).
  *   roteer-sleutel [<datamap>]
  *       Start a new checkpoint signing key; old keys stay (public) for verification.
  *
@@ -17,8 +18,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type * as jose from 'jose';
+import { postgresLogboekReader } from '../store/postgres-logboek.js';
+import { isPostgresUrl, openPool } from '../store/postgres-sql.js';
 import { openSqliteLogboek } from '../store/sqlite-logboek.js';
-import type { Controlepunt } from '../store/store.js';
+import type { Controlepunt, LogboekReader } from '../store/store.js';
 import { EXPORT_TYPE, ExportManifest, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, verifieerExport, type ExportKop, type ExportVerificatie } from './export.js';
 import { roteerLogboekSleutel } from './sleutels.js';
 import { verifieerKeten, type Verificatie } from './verify.js';
@@ -33,12 +36,41 @@ const defaultIo: CliIo = {
 };
 
 const USAGE = `Gebruik:
-  doelpoort logboek verifieer <database-of-export> [--sleutels <jwks.json>] [--controlepunt <bestand>]
-  doelpoort logboek exporteer <database> [--uit <bestand.jsonl>]
+  doelpoort logboek verifieer [<database-of-export> | postgres://…] [--sleutels <jwks.json>] [--controlepunt <bestand>]
+  doelpoort logboek exporteer [<database> | postgres://…] [--uit <bestand.jsonl>]
   doelpoort logboek roteer-sleutel [<datamap>]
 
 verifieer: controleert de hashketen en de ondertekende controlepunten van een databasebestand of een
-JSONL-export en noemt het eerste foute record. Exitcode 0: geldig, 1: ongeldig, 2: gebruik of bestand onleesbaar.`;
+JSONL-export en noemt het eerste foute record. Zonder bestand: de PostgreSQL-database uit DATABASE_URL.
+Exitcode 0: geldig, 1: ongeldig, 2: gebruik of bestand onleesbaar.`;
+
+/** A PostgreSQL database, only read: the logboek reader on a small pool, without running migrations. */
+async function openPostgresLogboek(url: string): Promise<LogboekReader & { close(): Promise<void> }> {
+  const pool = openPool(url, { max: 2 });
+  try {
+    const { rows } = await pool.query("SELECT to_regclass('logboek') IS NOT NULL AS er, to_regclass('logboek_controlepunten') IS NOT NULL AS punten");
+    if (!rows[0].er) throw new Error('de database bevat geen logboek');
+    if (!rows[0].punten) throw new Error('de database is van vóór de controlepunten; start de gateway er eenmaal op');
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+  return { ...postgresLogboekReader(pool), close: () => pool.end() };
+}
+
+/** The database the command names: a positional postgres:// URL, or DATABASE_URL when no argument is given. */
+function databaseArg(positional: string[], wat: string): string {
+  if (positional.length === 0 && isPostgresUrl(process.env.DATABASE_URL)) return process.env.DATABASE_URL;
+  if (positional.length !== 1) throw new UsageError(`geef precies één ${wat} (of zet DATABASE_URL)`);
+  return positional[0]!;
+}
+
+/** Hide a password in a URL before it is printed. */
+function zonderWachtwoord(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
 
 class UsageError extends Error {}
 
@@ -117,21 +149,21 @@ function report(io: CliIo, label: string, result: Verificatie | ExportVerificati
 
 async function verifieer(args: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(args, ['sleutels', 'controlepunt']);
-  if (positional.length !== 1) throw new UsageError('geef precies één bestand');
-  const file = positional[0]!;
-  if (!fs.existsSync(file)) throw new UsageError(`${file} bestaat niet`);
+  const file = databaseArg(positional, 'bestand');
+  const postgres = isPostgresUrl(file);
+  if (!postgres && !fs.existsSync(file)) throw new UsageError(`${file} bestaat niet`);
   const jwks = opts.sleutels ? readJwks(opts.sleutels) : undefined;
   const extra = opts.controlepunt ? [readControlepunt(opts.controlepunt)] : [];
-  const sleutelBron = jwks ? `uit ${opts.sleutels}` : 'uit het bestand zelf (geef --sleutels <JWKS van /v1/logboek/sleutels> voor een onafhankelijke controle)';
+  const sleutelBron = jwks ? `uit ${opts.sleutels}` : `uit ${postgres ? 'de database' : 'het bestand'} zelf (geef --sleutels <JWKS van /v1/logboek/sleutels> voor een onafhankelijke controle)`;
 
-  if (isSqlite(file)) {
-    const reader = openSqliteLogboek(file);
+  if (postgres || isSqlite(file)) {
+    const reader = postgres ? await openPostgresLogboek(file) : openSqliteLogboek(file);
     try {
       const stored = (await reader.sleutels()).map((k) => JSON.parse(k.jwk) as jose.JWK);
       const result = await verifieerKeten(reader, { controlepunten: [...(await reader.controlepunten()), ...extra], jwks: jwks ?? { keys: stored } });
-      return report(io, `${file} (database)`, result, sleutelBron);
+      return report(io, postgres ? `${zonderWachtwoord(file)} (PostgreSQL)` : `${file} (database)`, result, sleutelBron);
     } finally {
-      reader.close();
+      await reader.close();
     }
   }
   if (!firstBytes(file, 4096).includes(EXPORT_TYPE)) throw new UsageError(`${file} is geen SQLite-database en geen Doelpoort-logboekexport (JSONL)`);
@@ -143,10 +175,10 @@ async function verifieer(args: string[], io: CliIo): Promise<number> {
 
 async function exporteer(args: string[], io: CliIo): Promise<number> {
   const { positional, opts } = parseArgs(args, ['uit']);
-  if (positional.length !== 1) throw new UsageError('geef precies één databasebestand');
-  const file = positional[0]!;
-  if (!fs.existsSync(file) || !isSqlite(file)) throw new UsageError(`${file} is geen SQLite-database`);
-  const reader = openSqliteLogboek(file);
+  const file = databaseArg(positional, 'databasebestand');
+  const postgres = isPostgresUrl(file);
+  if (!postgres && (!fs.existsSync(file) || !isSqlite(file))) throw new UsageError(`${file} is geen SQLite-database`);
+  const reader = postgres ? await openPostgresLogboek(file) : openSqliteLogboek(file);
   const out = opts.uit ? fs.openSync(opts.uit, 'w') : 1;
   const write = (s: string) => fs.writeSync(out, s);
   try {
@@ -173,7 +205,7 @@ async function exporteer(args: string[], io: CliIo): Promise<number> {
     return 0;
   } finally {
     if (opts.uit) fs.closeSync(out as number);
-    reader.close();
+    await reader.close();
   }
 }
 

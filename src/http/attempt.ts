@@ -13,6 +13,7 @@ import type { AuditActie, AuditInput } from '../audit/record.js';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import type { Doel, Partij } from '../policy/types.js';
+import { stuurtekens } from '../schemas/tekst.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
@@ -158,8 +159,12 @@ export function readJsonBody(req: Request, res: Response, s: Services): Promise<
   }
   let parser = jsonParsers.get(s);
   if (!parser) jsonParsers.set(s, (parser = express.json({ limit: s.config.bodyLimit, strict: true })));
-  return new Promise((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
     parser(req, res, ((err?: unknown) => (err ? reject(err) : resolve(req.body))) as NextFunction);
+  }).then((body) => {
+    // No control characters in any text, on either adapter (src/schemas/tekst.ts).
+    rejectInvalid(stuurtekens(body));
+    return body;
   });
 }
 

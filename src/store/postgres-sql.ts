@@ -38,7 +38,8 @@ export function named(sql: string, params: Record<string, unknown>): [string, un
 }
 
 const asNumber = (v: string) => Number(v);
-const types = {
+/** Type parsers: `bigint` and `numeric` as numbers. */
+export const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 20 || oid === 1700 ? asNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };

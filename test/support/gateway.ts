@@ -1,7 +1,8 @@
 /**
- * Test fixture: a real gateway on a real port with its own SQLite file and the real embedded OpenID
- * Provider; tokens come from that provider through openid-client (private_key_jwt), exactly as an
- * integrating party gets them.
+ * Test fixture: a real gateway on a real port with its own SQLite file (or, with `adapter:
+ * 'postgres'`, its own PostgreSQL database of this test run) and the real embedded OpenID Provider;
+ * tokens come from that provider through openid-client (private_key_jwt), exactly as an integrating
+ * party gets them.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,26 +13,42 @@ import request from 'supertest';
 import { fetchAccessToken, readDevClientKey } from '../../src/auth/client.js';
 import type { Config } from '../../src/config.js';
 import { startGateway, type Gateway, type StartOptions } from '../../src/gateway.js';
+import { camel } from '../../src/store/postgres-sql.js';
+import { createTestDatabase, pgQuery, type TestDatabase } from './postgres.js';
+
+export type Adapter = 'sqlite' | 'postgres';
 
 export interface TestGateway {
   gw: Gateway;
   dataDir: string;
   api: () => ReturnType<typeof request>;
   token(clientId: string): Promise<string>;
-  /** A read-only view of the gateway's database file, opened per call. */
+  /** The store adapter this gateway runs on. */
+  adapter: Adapter;
+  /** PostgreSQL only: the database URL. */
+  databaseUrl: string | null;
+  /** A read-only view of the gateway's SQLite database file, opened per call (SQLite only). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  /** The same on either adapter: `?` placeholders, SQL both engines understand, camelCase keys back. */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** Open a trajectory as gemeente-hengelo with roc-van-twente (taal) and werkshop (participatie). */
   openTraject(toewijzingen?: { partij: string; rol: string; vanaf: string; tot?: string }[]): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger']; now?: StartOptions['now'] } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger']; now?: StartOptions['now']; adapter?: Adapter } = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-test-'));
-  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', ...options.overrides }, logger: options.logger, now: options.now });
+  const adapter = options.adapter ?? 'sqlite';
+  const pg: TestDatabase | null = adapter === 'postgres' ? await createTestDatabase() : null;
+  const gw = await startGateway({
+    env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', databaseUrl: pg?.url ?? null, ...options.overrides }, logger: options.logger, now: options.now,
+  });
   const tokens = new Map<string, Promise<string>>();
   const t: TestGateway = {
     gw,
     dataDir,
+    adapter,
+    databaseUrl: pg?.url ?? null,
     api: () => request(gw.url),
     token(clientId) {
       let p = tokens.get(clientId);
@@ -41,7 +58,13 @@ export async function startTestGateway(options: { overrides?: Partial<Config>; l
       }
       return p;
     },
+    async rows(sql, ...params) {
+      if (!pg) return t.query(sql, ...params);
+      let n = 0;
+      return (await pgQuery(pg.url, sql.replace(/\?/g, () => `$${++n}`), params)).map((r) => camel(r as Record<string, unknown>));
+    },
     query(sql, ...params) {
+      if (pg) throw new Error('query() reads the SQLite file; use rows() on PostgreSQL');
       const db = new Database(path.join(dataDir, 'doelpoort.db'), { readonly: true, fileMustExist: true });
       try {
         return db.prepare(sql).all(...params) as never;
@@ -57,6 +80,7 @@ export async function startTestGateway(options: { overrides?: Partial<Config>; l
     },
     async close() {
       await gw.stop();
+      await pg?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { types } from '../../src/store/postgres-sql.js';
 
 export interface TestDatabase {
   url: string;
@@ -36,7 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** Run SQL on a test database (tampering, inspection). */
 export async function pgQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, types });
   await client.connect();
   try {
     return (await client.query(sql, params)).rows as T[];
