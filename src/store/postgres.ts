@@ -87,10 +87,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   function makeTx(b: Batch): Tx {
-    const c = b.client;
+    // One statement at a time on the batch's connection, even when a caller awaits several Tx calls
+    // together (Promise.all): pg would queue them anyway, but warns that this goes away in pg 9.
+    let vorige: Promise<unknown> = Promise.resolve();
+    const exec = (text: string, values: unknown[]): Promise<pg.QueryResult> => {
+      const run = vorige.then(() => b.client.query(text, values));
+      vorige = run.catch(() => undefined);
+      return run;
+    };
     const q = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
       const [text, values] = named(sql, params);
-      return (await c.query(text, values)).rows.map((r) => camel<T>(r));
+      return (await exec(text, values)).rows.map((r) => camel<T>(r));
     };
     const feiten: ScopeFeiten = {
       async gemeenten(trajectIds) {
@@ -130,7 +137,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           `UPDATE toewijzingen SET beeindigdOp = @tijdstip
            WHERE trajectId = @trajectId AND beeindigdOp IS NULL AND (@partij::text IS NULL OR partij = @partij) AND (@rol::text IS NULL OR rol = @rol)`,
           { trajectId, partij, rol, tijdstip });
-        return (await c.query(text, values)).rowCount ?? 0;
+        return (await exec(text, values)).rowCount ?? 0;
       },
       async sluitTraject(trajectId, tijdstip, reden) {
         await q('UPDATE trajecten SET afgeslotenOp = @tijdstip, afsluitreden = @reden WHERE trajectId = @trajectId', { trajectId, tijdstip, reden });
