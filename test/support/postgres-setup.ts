@@ -6,6 +6,9 @@
  * and no binaries: the run fails with a message saying what to install (`.ci/run` installs Debian's
  * `postgresql` in that case). Each test file makes its own databases (`test/support/postgres.ts`),
  * named with this run's prefix; whatever is left with that prefix is dropped at the end.
+ *
+ * `DOELPOORT_TEST_PG_URL` points the run at another server (an admin URL); `DOELPOORT_TEST_PG_EIGEN=1`
+ * skips the local server and starts a throw-away cluster (to exercise that path).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -61,15 +64,16 @@ function pgBin(name: string): string | null {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const local = process.env.DOELPOORT_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const eigen = process.env.DOELPOORT_TEST_PG_EIGEN === '1';
   let adminUrl = local;
   let teardownServer: () => void = () => undefined;
-  if (!(await answers(local))) {
+  if (eigen || !(await answers(local))) {
     const ctl = pgBin('pg_ctlcluster');
     if (ctl && fs.existsSync('/etc/postgresql')) {
-      for (const v of fs.readdirSync('/etc/postgresql')) spawnSync(ctl, ['--skip-systemctl-redirect', v, 'main', 'start'], { stdio: 'ignore' });
+      if (!eigen) for (const v of fs.readdirSync('/etc/postgresql')) spawnSync(ctl, ['--skip-systemctl-redirect', v, 'main', 'start'], { stdio: 'ignore' });
     }
-    if (!(await answers(local))) {
+    if (eigen || !(await answers(local))) {
       const initdb = pgBin('initdb');
       const pgCtl = pgBin('pg_ctl');
       if (!initdb || !pgCtl) throw new Error('PostgreSQL tests need a server on 127.0.0.1:5432 or its binaries (apt-get install -y postgresql)');
