@@ -7,8 +7,10 @@
  * `StoreUnavailableError` when the transaction could not begin or commit. One batch runs at a time
  * per queue, so an adapter's connection is used by one batch at a time. The adapter supplies the
  * database steps (`GroupCommitDriver`); the model is trillian-tessera's `storage/internal/queue.go`.
+ * Also here, because it is the same on every adapter: the chain head a batch holds (`HoofdStand`),
+ * the after-commit listeners, and the parts of `Store` that only queue work (`queuedStore`).
  */
-import { StoreUnavailableError } from './store.js';
+import { StoreUnavailableError, type LogboekHoofd, type LogboekReader, type SharedState, type Store, type Tx } from './store.js';
 
 /** The database steps of one batch; `B` is the adapter's per-batch state (a connection, the chain head). */
 export interface GroupCommitDriver<B, W> {
@@ -106,6 +108,65 @@ export function createGroupCommit<B, W>(driver: GroupCommitDriver<B, W>, options
         await running;
       }
       closed = true;
+    },
+  };
+}
+
+/** The chain head a batch holds: read under the head lock at begin, moved by appends, kept per savepoint. */
+export interface HoofdStand {
+  head: { id: number; hash: string };
+  /** The head id when the batch began. */
+  start: number;
+  /** The head at the current item's savepoint (restored when the item rolls back). */
+  savepoint: { id: number; hash: string };
+}
+
+export function hoofdStand(head: { id: number; hash: string }): HoofdStand {
+  return { head, start: head.id, savepoint: head };
+}
+
+/** Listeners called after every commit that moved the chain head; a throwing listener never fails the commit. */
+export function auditCommitHub(): { add(listener: (hoofd: LogboekHoofd) => void): void; committed(b: HoofdStand): void } {
+  const listeners: Array<(hoofd: LogboekHoofd) => void> = [];
+  return {
+    add: (listener) => void listeners.push(listener),
+    committed(b) {
+      if (b.head.id === b.start) return;
+      const hoofd = { aantal: b.head.id, laatsteHash: b.head.hash };
+      for (const listener of listeners) {
+        try {
+          listener(hoofd);
+        } catch {
+          // A listener (the checkpoint scheduler) never fails a commit that already happened.
+        }
+      }
+    },
+  };
+}
+
+/** A `Store` whose transactions go through `queue`. */
+export function queuedStore(
+  queue: GroupCommit<(tx: Tx) => Promise<unknown>>,
+  hub: ReturnType<typeof auditCommitHub>,
+  parts: { logboek: LogboekReader; shared: SharedState; close(): Promise<void> },
+): Store {
+  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => queue.submit<T>(work);
+  return {
+    transaction,
+    async writable() {
+      try {
+        await transaction(async () => true);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    logboek: parts.logboek,
+    shared: parts.shared,
+    onAuditCommit: (listener) => hub.add(listener),
+    async close() {
+      await queue.drain();
+      await parts.close();
     },
   };
 }

@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { canonicalize } from '../audit/canonical.js';
 import { GENESIS_HASH } from '../audit/record.js';
-import { LEES_ACTIES, toAuditRecord, type AuditRow } from './logboek-rij.js';
+import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
 import { camel, named } from './postgres-sql.js';
 import type { Controlepunt, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
 

@@ -16,19 +16,14 @@ import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
-import { createGroupCommit } from './group-commit.js';
+import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { camel, named, openPool } from './postgres-sql.js';
+import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToestemmingRow, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
-type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
-
-function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
-  const { volgorde: _v, ...rest } = row as ToestemmingDbRow & { volgorde?: number };
-  return { ...rest, gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs) };
-}
 
 export interface PostgresStoreOptions {
   /** Most items in one group commit. */
@@ -69,11 +64,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
-interface Batch {
+interface Batch extends HoofdStand {
   client: pg.PoolClient;
-  head: { id: number; hash: string };
-  start: number;
-  savepoint: { id: number; hash: string };
   tx: Tx;
 }
 
@@ -146,7 +138,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         await q(
           `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie)
            VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie)`,
-          { ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs) });
+          fromToestemming(row));
       },
       async toestemmingen(trajectId, filter) {
         const rows = filter
@@ -231,15 +223,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     };
   }
 
-  const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
+  const hub = auditCommitHub();
   const queue = createGroupCommit<Batch, (tx: Tx) => Promise<unknown>>({
     async begin() {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<{ id: number; hash: string }>('SELECT id, hash FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
-        const head = rows[0]!;
-        const b = { client, head, start: head.id, savepoint: head } as Batch;
+        const b = { ...hoofdStand(rows[0]!), client } as Batch;
         b.tx = makeTx(b);
         return b;
       } catch (e) {
@@ -275,17 +266,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     run: (b, work) => work(b.tx),
     // A database error inside a unit of work means the exchange cannot be recorded: 503.
     itemError: (error) => (error instanceof pg.DatabaseError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
-    committed(b) {
-      if (b.head.id === b.start) return;
-      const hoofd = { aantal: b.head.id, laatsteHash: b.head.hash };
-      for (const listener of commitListeners) {
-        try {
-          listener(hoofd);
-        } catch {
-          // never fails a commit that already happened
-        }
-      }
-    },
+    committed: (b) => hub.committed(b),
   }, { maxBatch: options.maxBatch });
 
   const shared = sharedState(async (sql, params) => {
@@ -293,28 +274,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return { rows: r.rows as Array<Record<string, unknown>>, changes: r.rowCount ?? 0 };
   });
 
-  function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return queue.submit<T>(work);
-  }
-
-  return {
-    transaction,
-    async writable() {
-      try {
-        await transaction(async () => true);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+  return queuedStore(queue, hub, {
     logboek: postgresLogboekReader(pool),
     shared,
-    onAuditCommit(listener) {
-      commitListeners.push(listener);
-    },
-    async close() {
-      await queue.drain();
-      await pool.end();
-    },
-  };
+    close: () => pool.end(),
+  });
 }

@@ -10,11 +10,11 @@
  * into JavaScript, and its fast pass runs on worker threads (`sqlite-keten.ts`).
  */
 import Database from 'better-sqlite3';
-import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
+import { GENESIS_HASH } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
 import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
 
-import { LEES_ACTIES, toAuditRecord, type AuditRow } from './logboek-rij.js';
+import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
 
 export { LEES_ACTIES, toAuditRecord };
 

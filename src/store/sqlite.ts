@@ -17,18 +17,14 @@ import Database from 'better-sqlite3';
 import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
-import { createGroupCommit } from './group-commit.js';
+import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
+import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToestemmingRow, type ToewijzingRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
-type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
-
-function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
-  return { ...row, gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs) };
-}
 
 export interface SqliteStoreOptions {
   /** Most items in one group commit. */
@@ -124,10 +120,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  /** Per batch: the head read under the writer lock, where the batch started, and at the current savepoint. */
-  interface Batch { head: { id: number; hash: string }; start: number; savepoint: { id: number; hash: string } }
-  let batch: Batch | null = null;
-  const inBatch = (): Batch => {
+  /** The batch in progress (one at a time on this connection) and the chain head it holds. */
+  let batch: HoofdStand | null = null;
+  const inBatch = (): HoofdStand => {
     if (!batch) throw new Error('Tx used outside its transaction');
     return batch;
   };
@@ -158,7 +153,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       st.sluit.run(tijdstip, reden, trajectId);
     },
     async insertToestemming(row) {
-      st.insertToestemming.run({ ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs) });
+      st.insertToestemming.run(fromToestemming(row));
     },
     async toestemmingen(trajectId, filter) {
       const rows = (filter ? st.toestemmingenVoor.all(trajectId, filter.ontvanger, filter.doel) : st.toestemmingen.all(trajectId)) as ToestemmingDbRow[];
@@ -219,12 +214,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  const commitListeners: Array<(hoofd: LogboekHoofd) => void> = [];
-  const queue = createGroupCommit<Batch, (tx: Tx) => Promise<unknown>>({
+  const hub = auditCommitHub();
+  const queue = createGroupCommit<HoofdStand, (tx: Tx) => Promise<unknown>>({
     async begin() {
       db.exec('BEGIN IMMEDIATE');
-      const head = st.hoofd.get() as { id: number; hash: string };
-      batch = { head, start: head.id, savepoint: head };
+      batch = hoofdStand(st.hoofd.get() as { id: number; hash: string });
       return batch;
     },
     async savepoint(b) {
@@ -251,17 +245,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     // A database error inside a unit of work (a failed audit insert, a full disk) means the exchange
     // cannot be recorded: surface it as "unavailable" so the caller answers 503.
     itemError: (error) => (error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
-    committed(b) {
-      if (b.head.id === b.start) return;
-      const hoofd = { aantal: b.head.id, laatsteHash: b.head.hash };
-      for (const listener of commitListeners) {
-        try {
-          listener(hoofd);
-        } catch {
-          // A listener (the checkpoint scheduler) never fails a commit that already happened.
-        }
-      }
-    },
+    committed: (b) => hub.committed(b),
   }, { maxBatch: options.maxBatch });
 
   // Reads of the logboek use their own connection on their own thread: they see committed data only,
@@ -278,31 +262,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     return { rows: [], changes: stmt.run(named).changes };
   }));
 
-  function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return queue.submit<T>(work);
-  }
-
-  return {
-    transaction,
-    async writable() {
-      try {
-        await transaction(async () => true);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+  return queuedStore(queue, hub, {
     logboek,
     shared,
-    onAuditCommit(listener) {
-      commitListeners.push(listener);
-    },
     async close() {
-      await queue.drain();
       await lezer.close();
       db.close();
     },
-  };
+  });
 }
 
 /** Apply the migrations this file has not seen yet, each in its own transaction. */
