@@ -4,14 +4,17 @@
  * verification) runs once on SQLite and once on PostgreSQL with the same expectations. Then, on
  * PostgreSQL only, tampering: a record edited, deleted or the tail cut off in the database is
  * detected and named by `doelpoort logboek verifieer postgres://…` (and DATABASE_URL) and by the API,
- * with the same words as on a SQLite file (test/logboek-verificatie.test.ts).
+ * with the same words as on a SQLite file (test/logboek-verificatie.test.ts). Last, two replicas on
+ * one PostgreSQL database: tokens, reads, idempotency and placement transitions across them.
  */
 import crypto from 'node:crypto';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logboekCommand } from '../src/audit/cli.js';
+import { startGateway, type Gateway } from '../src/gateway.js';
 import { dutchDate } from '../src/http/services.js';
 import { pgQuery } from './support/postgres.js';
-import { bearer, envelop, newTraceparent, startTestGateway, type Adapter, type TestGateway } from './support/gateway.js';
+import { bearer, envelop, newTraceparent, startTestGateway, VOORBEELDEN, type Adapter, type TestGateway } from './support/gateway.js';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -229,5 +232,59 @@ describe('PostgreSQL: a record edited, deleted or the tail cut off is detected a
     } finally {
       await terug();
     }
+  });
+});
+
+describe('two replicas on one PostgreSQL database', () => {
+  let a: TestGateway;
+  let b: Gateway;
+  beforeAll(async () => {
+    a = await startTestGateway({ adapter: 'postgres', overrides: { controlepuntSeconden: 0 } });
+    // Replica B: the same database, the same key material (data folder), the same public URL (so the same issuer).
+    b = await startGateway({ env: {}, overrides: { port: 0, dataDir: a.dataDir, logLevel: 'silent', databaseUrl: a.databaseUrl, publicUrl: a.gw.url, controlepuntSeconden: 0 } });
+  });
+  afterAll(async () => {
+    await b.stop();
+    await a.close();
+  });
+  const naar = (gw: Gateway) => request(gw.url);
+
+  it('a token from one replica is accepted by the other; a message published through A is read through B at once', async () => {
+    const trajectId = await a.openTraject();
+    const body = envelop('taalvoortgang', trajectId);
+    const pub = await naar(a.gw).post('/v1/berichten').set(...bearer(await a.token('roc-van-twente'))).send(body);
+    expect(pub.status).toBe(201);
+    const lees = await naar(b).get(`/v1/berichten/${body.berichtId}?doel=trajectbegeleiding`).set(...bearer(await a.token('gemeente-hengelo')));
+    expect(lees.status).toBe(200);
+    expect(lees.body.inhoud).toEqual(body.inhoud);
+  });
+
+  it('the same berichtId sent to A and B at the same moment stores one message', async () => {
+    const trajectId = await a.openTraject();
+    const body = envelop('aanwezigheid', trajectId);
+    const token = await a.token('roc-van-twente');
+    const answers = await Promise.all([a.gw, b, a.gw, b].map((gw) => naar(gw).post('/v1/berichten').set(...bearer(token)).send(body)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(await a.rows('SELECT volgnummer FROM berichten WHERE berichtId = ?', body.berichtId)).toHaveLength(1);
+  });
+
+  it('two conflicting placement transitions on A and B cannot both succeed', async () => {
+    const trajectId = await a.openTraject();
+    const token = await a.token('werkshop');
+    const p = (status: string, extra: object = {}) => envelop('plaatsing', trajectId, { ...VOORBEELDEN.plaatsing, plaatsingId: 'WS-R-1', status, ...extra });
+    expect((await naar(a.gw).post('/v1/berichten').set(...bearer(token)).send(p('gestart'))).status).toBe(201);
+    const [eind, uitval] = await Promise.all([
+      naar(a.gw).post('/v1/berichten').set(...bearer(token)).send(p('beeindigd', { einddatum: '2027-03-31', eindreden: 'doorstroom-betaald-werk' })),
+      naar(b).post('/v1/berichten').set(...bearer(token)).send(p('uitgevallen', { einddatum: '2027-01-22', eindreden: 'gezondheid' })),
+    ]);
+    expect([eind.status, uitval.status].sort()).toEqual([201, 409]);
+  });
+
+  it('the chain both replicas wrote is one and verifies', async () => {
+    await Promise.all([a.gw.services.logboek.controlepunten.nu(), b.services.logboek.controlepunten.nu()]);
+    const res = await naar(b).get('/v1/logboek/verificatie').set(...bearer(await a.token('fg-hengelo')));
+    expect(res.body).toMatchObject({ geldig: true, eersteFout: null });
+    const aantallen = (await a.rows<{ aantal: number }>('SELECT aantal FROM logboek_controlepunten ORDER BY id')).map((r) => r.aantal);
+    expect(new Set(aantallen).size).toBe(aantallen.length);
   });
 });

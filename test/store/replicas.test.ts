@@ -1,7 +1,7 @@
 /**
- * Signed checkpoints with two replicas on one PostgreSQL database: both run the scheduler, exactly one
+ * Replicas on one PostgreSQL database. Signed checkpoints: both replicas run the scheduler, exactly one
  * writes at a time, never two checkpoints for one position, every checkpoint verifies, and when one
- * replica is gone the other carries the schedule on.
+ * replica is gone the other carries the schedule on. Start-up: migrations run once under the lock.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -63,4 +63,16 @@ it('two schedulers on one database: one writer at a time, one checkpoint per pos
   expect(punten.at(-1)).toMatchObject({ aantal: 69, laatsteHash: (await b.logboek.hoofd()).laatsteHash });
   await pb.stop();
   await b.close();
+});
+
+it('two replicas starting at the same moment on an empty database: migrations run once, under the advisory lock', async () => {
+  const leeg = await createTestDatabase();
+  try {
+    const stores = await Promise.all([openPostgresStore(leeg.url, { poolMax: 2 }), openPostgresStore(leeg.url, { poolMax: 2 }), openPostgresStore(leeg.url, { poolMax: 2 })]);
+    const ids = await Promise.all(stores.map((s) => s.transaction((tx) => tx.appendAudit(record())).then((r) => r.id)));
+    expect(ids.sort()).toEqual([1, 2, 3]);
+    for (const s of stores) await s.close();
+  } finally {
+    await leeg.drop();
+  }
 });
