@@ -110,6 +110,8 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
       }
     })();
   }
+  // The chain head lives in the database (logboek_hoofd): move it as the gateway's appends do.
+  db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ? WHERE vast = 1').run(n, hash);
   // A signed checkpoint over the whole chain, with the data folder's own key, as the gateway writes it.
   const sleutels = await logboekSleutels(dataDir);
   const punt = await ondertekenControlepunt(sleutels, { aantal: n, laatsteHash: hash, tijdstip: new Date().toISOString() });
