@@ -2,7 +2,7 @@
  * Routes for messages — the heart of the gateway, each handler walking the one pipeline:
  * authenticate → identify → validate → decide → minimise → commit (data + audit, one transaction) → answer.
  *
- * - `POST /v1/berichten`: a provider publishes (idempotent on `berichtId`).
+ * - `POST /v1/berichten`: a provider publishes (idempotent on sender + `berichtId`).
  * - `GET /v1/berichten?doel=&trajectId=&berichttype=&volgende=`: the caller's feed, oldest first.
  * - `GET /v1/berichten/{berichtId}?doel=`: one message.
  */
@@ -164,7 +164,7 @@ export function berichtenRouter(s: Services): Router {
       const existing = await tx.bericht(actor.partij.id, e.berichtId);
       if (existing) {
         const same = existing.inhoudHash === hash;
-        const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'Dit berichtId is al gebruikt voor een ander bericht.';
+        const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'U hebt dit berichtId al gebruikt voor een ander bericht.';
         await tx.appendAudit(auditInput(s, p, { besluit: same ? 'toegestaan' : 'geweigerd', regel: same ? besluit.regel : 'bericht-id-uniek', reden, status: same ? 200 : 409, grondslag: besluit.grondslag }));
         return { kind: same ? ('herhaling' as const) : ('conflict' as const), row: existing };
       }
@@ -197,7 +197,7 @@ export function berichtenRouter(s: Services): Router {
       case 'geweigerd':
         throw new HttpProblem('geen-toegang', `${outcome.besluit.reden} (Een onbekend traject geeft hetzelfde antwoord.)`, { regel: outcome.besluit.regel });
       case 'conflict':
-        throw new HttpProblem('conflict', 'Dit berichtId is al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
+        throw new HttpProblem('conflict', 'U hebt dit berichtId al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
       case 'overgang':
         throw new HttpProblem('ongeldige-statusovergang', outcome.reden, { regel: 'plaatsing-statusovergang' });
       case 'herhaling':

@@ -242,7 +242,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
           operationId: 'berichtPubliceren', tags: ['Berichten'], summary: 'Publish a message (assigned providers)',
           description: [
             'The envelope names the `berichttype` and the `schemaversie` its `inhoud` follows; every error of envelope and content is listed in `invalidParams` (400).',
-            'Idempotent on `berichtId`: the same message again returns the same receipt (200); other content under the same id is a 409 (`conflict`).',
+            'Idempotent on sender + `berichtId`: the same message again returns the same receipt (200); other content under the same id from the same sender is a 409 (`conflict`). Another sender may use the same `berichtId` for its own message.',
             'A `plaatsing` whose status may not follow the status of the previous message about the same `plaatsingId` from the same sender is a 409 (`ongeldige-statusovergang`); the allowed transitions are `statusovergangen` in its schema.',
           ].join(' '),
           requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop'), examples: voorbeelden } } },
@@ -268,7 +268,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       '/berichten/{berichtId}': {
         get: {
           operationId: 'berichtLezen', tags: ['Berichten'], summary: 'Read one message for a declared doel',
-          parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'The id the sender gave the message. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }, doelParam],
+          parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'The id the sender gave the message; ids are unique per sender: you get your own message with this id if you sent one, else the one you may read. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }, doelParam],
           responses: { '200': ok('The message, minimised to the doel', ref('Bericht')), ...errors('400', '401', '403', '404', '503') },
         },
       },
