@@ -9,19 +9,23 @@
  */
 import type { AuditRecord } from './record.js';
 
-/** The facts the rule needs, looked up by the adapter inside the appending transaction. */
+/** The facts the rule needs, looked up by the adapter inside the appending transaction (in one go). */
 export interface ScopeFeiten {
-  /** The gemeente of each existing trajectory among `trajectIds`. */
-  gemeenten(trajectIds: readonly string[]): Promise<string[]>;
-  /** The senders of the messages with these ids on these trajectories. */
-  afzenders(berichtIds: readonly string[], trajectIds: readonly string[]): Promise<string[]>;
+  /**
+   * The gemeente of each existing trajectory among `trajectIds`, and the senders of the messages with
+   * one of `berichtIds` on one of `trajectIds`.
+   */
+  (trajectIds: readonly string[], berichtIds: readonly string[]): Promise<{ gemeenten: string[]; afzenders: string[] }>;
 }
 
 /** The parties in whose scope `record` falls, without duplicates, sorted. */
 export async function logboekScope(record: Pick<AuditRecord, 'partij' | 'trajectIds' | 'berichtIds'>, feiten: ScopeFeiten): Promise<string[]> {
   const partijen = new Set<string>();
   if (record.partij !== null) partijen.add(record.partij);
-  if (record.trajectIds.length) for (const g of await feiten.gemeenten(record.trajectIds)) partijen.add(g);
-  if (record.berichtIds.length && record.trajectIds.length) for (const a of await feiten.afzenders(record.berichtIds, record.trajectIds)) partijen.add(a);
+  if (record.trajectIds.length) {
+    const { gemeenten, afzenders } = await feiten(record.trajectIds, record.berichtIds);
+    for (const g of gemeenten) partijen.add(g);
+    for (const a of afzenders) partijen.add(a);
+  }
   return [...partijen].sort();
 }

@@ -12,6 +12,7 @@
  * appends are serialised across replicas, the chain stays linear, and `volgnummer` (drawn from its
  * sequence only while the lock is held) grows in commit order — a feed cursor never skips a message.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
@@ -67,6 +68,16 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
 interface Batch extends HoofdStand {
   client: pg.PoolClient;
   tx: Tx;
+  /** The last item's savepoint is still to be released (sent with the next statement that opens one). */
+  loslaten?: boolean;
+}
+
+const statementNames = new Map<string, string>();
+/** A stable name per statement text, so pg prepares it once per connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `d${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return name;
 }
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
@@ -81,9 +92,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   function makeTx(b: Batch): Tx {
     // One statement at a time on the batch's connection, even when a caller awaits several Tx calls
     // together (Promise.all): pg would queue them anyway, but warns that this goes away in pg 9.
+    // Each statement text is prepared once per connection (a named statement), then only bound and run.
     let vorige: Promise<unknown> = Promise.resolve();
     const exec = (text: string, values: unknown[]): Promise<pg.QueryResult> => {
-      const run = vorige.then(() => b.client.query(text, values));
+      const run = vorige.then(() => b.client.query({ name: statementName(text), text, values }));
       vorige = run.catch(() => undefined);
       return run;
     };
@@ -91,14 +103,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const [text, values] = named(sql, params);
       return (await exec(text, values)).rows.map((r) => camel<T>(r));
     };
-    const feiten: ScopeFeiten = {
-      async gemeenten(trajectIds) {
-        return (await q<{ gemeente: string }>('SELECT DISTINCT gemeente FROM trajecten WHERE trajectId = ANY(@ids)', { ids: trajectIds })).map((r) => r.gemeente);
-      },
-      async afzenders(berichtIds, trajectIds) {
-        return (await q<{ afzender: string }>('SELECT DISTINCT afzender FROM berichten WHERE berichtId = ANY(@ids) AND trajectId = ANY(@trajecten)', { ids: berichtIds, trajecten: trajectIds }))
-          .map((r) => r.afzender);
-      },
+    const feiten: ScopeFeiten = async (trajectIds, berichtIds) => {
+      const [r] = await q<{ gemeenten: string[] | null; afzenders: string[] | null }>(
+        `SELECT (SELECT array_agg(DISTINCT gemeente) FROM trajecten WHERE trajectId = ANY(@trajecten)) AS gemeenten,
+                (SELECT array_agg(DISTINCT afzender) FROM berichten WHERE berichtId = ANY(@ids) AND trajectId = ANY(@trajecten)) AS afzenders`,
+        { trajecten: trajectIds, ids: berichtIds });
+      return { gemeenten: r?.gemeenten ?? [], afzenders: r?.afzenders ?? [] };
     };
     const insertToewijzing = (w: ToewijzingRow) =>
       q('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)', { ...w });
@@ -117,9 +127,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       traject,
       toewijzingen,
       async relatie(trajectId, partij, vandaag) {
-        const t = await traject(trajectId);
+        // One round trip: the trajectory's gemeente with the party's assignment periods; the rule itself is relatieVan.
+        const [t] = await q<{ gemeente: string; toewijzingen: ToewijzingRow[] | null }>(
+          `SELECT t.gemeente,
+                  (SELECT json_agg(json_build_object('partij', w.partij, 'rol', w.rol, 'vanaf', w.vanaf, 'tot', w.tot, 'beeindigdOp', w.beeindigdOp) ORDER BY w.id)
+                     FROM toewijzingen w WHERE w.trajectId = t.trajectId AND w.partij = @partij) AS toewijzingen
+             FROM trajecten t WHERE t.trajectId = @trajectId`, { trajectId, partij });
         if (!t) return undefined;
-        return relatieVan(t.gemeente, await toewijzingen(trajectId), partij, vandaag);
+        return relatieVan(t.gemeente, t.toewijzingen ?? [], partij, vandaag);
       },
       async insertToewijzing(row) {
         await insertToewijzing(row);
@@ -188,17 +203,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       async appendAudit(input: AuditInput) {
         const record = seal(input, b.head.id + 1, b.head.hash);
         const scope = await logboekScope(record, feiten);
+        // One statement: the record, its data subjects, its scope, and the moved head.
         await q(
-          `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
-                                grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
-           VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
-                   @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
-          { ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
-        if (record.trajectIds.length) {
-          await q('INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING', { id: record.id, ids: record.trajectIds });
-        }
-        if (scope.length) await q('INSERT INTO logboek_scope (partij, auditId) SELECT p, @id::bigint FROM unnest(@partijen::text[]) p ON CONFLICT DO NOTHING', { id: record.id, partijen: scope });
-        await q('UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1', { id: record.id, hash: record.hash });
+          `WITH l AS (
+             INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
+                                  grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+             VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
+                     @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)),
+           b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
+           s AS (INSERT INTO logboek_scope (partij, auditId) SELECT DISTINCT p, @id::bigint FROM unnest(@scope::text[]) p ON CONFLICT DO NOTHING)
+           UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
+          { ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden), ids: record.trajectIds, scope });
         b.head = { id: record.id, hash: record.hash };
         return record;
       },
@@ -239,16 +254,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         throw e;
       }
     },
+    // Round trips are the cost inside a batch (every batch holds the head lock): the release of one
+    // item's savepoint travels with the next item's savepoint, or with the COMMIT.
     async savepoint(b) {
-      await b.client.query('SAVEPOINT item');
+      await b.client.query(b.loslaten ? 'RELEASE SAVEPOINT item; SAVEPOINT item' : 'SAVEPOINT item');
+      b.loslaten = false;
       b.savepoint = b.head;
     },
     async release(b) {
-      await b.client.query('RELEASE SAVEPOINT item');
+      b.loslaten = true;
     },
     async rollbackTo(b) {
-      await b.client.query('ROLLBACK TO SAVEPOINT item');
-      await b.client.query('RELEASE SAVEPOINT item');
+      await b.client.query('ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item');
       b.head = b.savepoint;
     },
     async commit(b) {

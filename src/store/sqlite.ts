@@ -111,13 +111,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
   };
 
-  const feiten: ScopeFeiten = {
-    async gemeenten(trajectIds) {
-      return st.gemeenten.all(JSON.stringify(trajectIds)) as string[];
-    },
-    async afzenders(berichtIds, trajectIds) {
-      return st.afzenders.all(JSON.stringify(berichtIds), JSON.stringify(trajectIds)) as string[];
-    },
+  const feiten: ScopeFeiten = async (trajectIds, berichtIds) => {
+    const t = JSON.stringify(trajectIds);
+    return { gemeenten: st.gemeenten.all(t) as string[], afzenders: berichtIds.length ? (st.afzenders.all(JSON.stringify(berichtIds), t) as string[]) : [] };
   };
 
   /** The batch in progress (one at a time on this connection) and the chain head it holds. */
