@@ -4,6 +4,7 @@
  *
  *   npx doelpoort valideer bericht.json
  *   npx doelpoort logboek verifieer data/doelpoort.db
+ *   npx doelpoort logboek verifieer postgres://doelpoort@db.example:5432/doelpoort   (or DATABASE_URL)
  *
  * Exit codes, for every subcommand: 0 success, 1 the input was checked and is wrong, 2 usage or
  * file errors.
