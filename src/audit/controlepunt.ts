@@ -16,7 +16,7 @@
  */
 import * as jose from 'jose';
 import type { Logger } from 'pino';
-import type { Controlepunt, LogboekHoofd, Store } from '../store/store.js';
+import type { Controlepunt, Store } from '../store/store.js';
 import { canonicalize } from './canonical.js';
 import type { LogboekSleutels } from './sleutels.js';
 

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
-import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+import type { Controlepunt, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
 
 import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
 
