@@ -106,6 +106,8 @@ export interface NiveauStand {
 }
 
 export interface Mijlpaal {
+  /** When its first report was received. */
+  ontvangenOp: string;
   soort: NonNullable<TaalvoortgangV1['mijlpaal']>['soort'];
   niveau: NonNullable<TaalvoortgangV1['mijlpaal']>['niveau'];
   vaardigheden: Vaardigheid[];
@@ -131,8 +133,9 @@ export interface TaalStand {
   niveaus: Partial<Record<Vaardigheid, NiveauStand>>;
   /** Per skill the target of the latest message that named one. */
   streefniveaus: Partial<Record<Vaardigheid, string>>;
-  /** When the route, end date and targets were last set (orders taalvoortgang messages). */
+  /** When, and by which message, the route, end date and targets were last set (orders taalvoortgang messages). */
   bijgewerktOp: string | null;
+  berichtId: string | null;
 }
 
 export interface PlaatsingStand {
@@ -170,7 +173,7 @@ export interface Stand {
 export function emptyStand(): Stand {
   return {
     versie: STAND_VERSIE,
-    taal: { leerroute: null, verwachteEinddatum: null, niveaus: {}, streefniveaus: {}, bijgewerktOp: null },
+    taal: { leerroute: null, verwachteEinddatum: null, niveaus: {}, streefniveaus: {}, bijgewerktOp: null, berichtId: null },
     examens: {},
     mijlpalen: [],
     aanwezigheid: {},
@@ -274,11 +277,11 @@ function applyTaalvoortgang(stand: Stand, b: BerichtVan<'taalvoortgang', Taalvoo
   }
   let taal: TaalStand = { ...stand.taal, niveaus };
   const current = { ontvangenOp: b.ontvangenOp, berichtId: b.berichtId };
-  const prevOp = stand.taal.bijgewerktOp;
-  if (prevOp === null || Date.parse(b.ontvangenOp) >= Date.parse(prevOp)) {
+  const prevTaal = stand.taal.bijgewerktOp === null ? null : { ontvangenOp: stand.taal.bijgewerktOp, berichtId: stand.taal.berichtId ?? '' };
+  if (prevTaal === null || newer(current, prevTaal)) {
     const streefniveaus = { ...taal.streefniveaus };
     for (const s of i.streefniveaus ?? []) streefniveaus[s.vaardigheid] = s.niveau;
-    taal = { ...taal, leerroute: i.leerroute, verwachteEinddatum: i.verwachteEinddatum ?? taal.verwachteEinddatum, streefniveaus, bijgewerktOp: current.ontvangenOp };
+    taal = { ...taal, leerroute: i.leerroute, verwachteEinddatum: i.verwachteEinddatum ?? taal.verwachteEinddatum, streefniveaus, bijgewerktOp: b.ontvangenOp, berichtId: b.berichtId };
   }
 
   const examens = { ...stand.examens };
@@ -291,9 +294,13 @@ function applyTaalvoortgang(stand: Stand, b: BerichtVan<'taalvoortgang', Taalvoo
 
   let mijlpalen = stand.mijlpalen;
   if (i.mijlpaal) {
-    const m: Mijlpaal = { soort: i.mijlpaal.soort, niveau: i.mijlpaal.niveau, vaardigheden: [...i.mijlpaal.vaardigheden].sort(), datum: i.mijlpaal.datum, berichtId: b.berichtId };
-    if (!mijlpalen.some((x) => mijlpaalKey(x) === mijlpaalKey(m))) {
-      mijlpalen = [...mijlpalen, m].sort((x, y) => (x.datum < y.datum ? -1 : x.datum > y.datum ? 1 : 0)).slice(-BEWAARDE_MIJLPALEN);
+    const m: Mijlpaal = { ontvangenOp: b.ontvangenOp, soort: i.mijlpaal.soort, niveau: i.mijlpaal.niveau, vaardigheden: [...i.mijlpaal.vaardigheden].sort(), datum: i.mijlpaal.datum, berichtId: b.berichtId };
+    const same = mijlpalen.find((x) => mijlpaalKey(x) === mijlpaalKey(m));
+    // The first report of a milestone owns it (earliest received, whatever the order of applying).
+    if (!same || (same.berichtId !== m.berichtId && !newer({ ontvangenOp: b.ontvangenOp, berichtId: b.berichtId }, same))) {
+      mijlpalen = [...mijlpalen.filter((x) => x !== same), m]
+        .sort((x, y) => (x.datum < y.datum ? -1 : x.datum > y.datum ? 1 : mijlpaalKey(x) < mijlpaalKey(y) ? -1 : 1))
+        .slice(-BEWAARDE_MIJLPALEN);
     }
   }
   return { ...stand, taal, examens, mijlpalen };
