@@ -12,6 +12,8 @@
  * - Idempotent per message: a message whose id an open signal already lists yields no decision.
  * - A signal carries only the codes its rule lists (e.g. the end reason code), nothing else of the
  *   messages; `berichtIds` keeps at most MAX_BERICHT_IDS ids.
+ * - `uit-beeld` is raised only when the scheduler evaluates (no `bericht`); with a message it can
+ *   only be cleared.
  * - Only `vanzelfOpgeheven` kinds are closed by the gateway (uitkomst `opgeheven`); every other
  *   signal stays open until the gemeente closes it with an outcome (`afhandelen`).
  *
@@ -173,7 +175,8 @@ export function evaluateSignalen(stand: Stand, regels: readonly Signaalregel[], 
           const ref = Math.max(start, last === null ? -Infinity : Date.parse(last));
           const silent = nowMs - ref > regel.drempels.dagen! * DAY_MS;
           const open = findOpen(regel, partij);
-          if (silent && !open) {
+          // Raised only by the scheduler (no message); a message can only clear it.
+          if (silent && !open && !b) {
             const id = stand.aanbieders[partij]?.laatsteAanwezigheidBerichtId;
             occur(regel, partij, null, id ? [id] : [], {});
           } else if (!silent && open) clear(regel, open);
