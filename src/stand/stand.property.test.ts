@@ -3,11 +3,14 @@
  * - five years of weekly messages (260) keep the state small and its week lists bounded;
  * - applying a message again, at once or anywhere later, changes nothing (idempotent per berichtId);
  * - a period re-reported later by the same provider replaces the first report: the state equals
- *   the one in which only the re-report was ever sent.
+ *   the one in which only the re-report was ever sent;
+ * - a projection never holds a field of a category that was not allowed, and categories that the
+ *   state does not use add nothing.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, plaatsing, taalvoortgang, weekMetLessen, type Les, type LesStatus } from '../../test/support/signaalberichten.js';
+import { projectStand } from './project.js';
 import { applyBericht, BEWAARDE_MIJLPALEN, BEWAARDE_PLAATSINGEN, BEWAARDE_WEKEN, emptyStand, type Bericht } from './stand.js';
 
 const AANBIEDERS = ['roc-van-twente', 'werkshop'] as const;
@@ -132,5 +135,32 @@ describe('stand properties', () => {
         expect(new Set(periods).size).toBe(periods.length);
       },
     ), { numRuns: 60 });
+  });
+
+  const CATEGORIEEN = ['deelname', 'verzuim', 'taalniveau', 'examenresultaten', 'didactische-toelichting', 'participatievorm', 'participatierooster', 'werkgever', 'belemmeringen-en-uitval'];
+  /** Field names that only a category's part of the state has. */
+  const ONLY: Record<string, string[]> = {
+    // "aanwezigheid" is also the name of the attendance part and of a message type; as a rate it is a number.
+    deelname: ['"gepland"', '"aanwezig"', '"ziek"', '"ongeoorloofdAfwezig"', '"ongeoorloofd"', '"aanwezigheid":0', '"aanwezigheid":1', '"aanwezigheid":null'],
+    verzuim: ['"ongeoorloofdeLessen"'],
+    taalniveau: ['"niveaus"', '"streefniveaus"', '"mijlpalen"', '"leerroute"'],
+    examenresultaten: ['"examens"', '"uitslag"'],
+    participatievorm: ['"plaatsingId"', '"vorm"', '"sector"', '"status"'],
+    participatierooster: ['"urenPerWeek"', '"startdatum"', '"einddatum"', '"nazorg"'],
+  };
+
+  it('a projection holds no field of a category that was not allowed', () => {
+    fc.assert(fc.property(fc.array(specArb(12), { minLength: 1, maxLength: 30 }), fc.subarray(CATEGORIEEN), (specs, allowed) => {
+      const stand = fold(specs.map(build));
+      const json = JSON.stringify(projectStand(stand, allowed));
+      for (const [cat, fields] of Object.entries(ONLY)) {
+        if (allowed.includes(cat)) continue;
+        // "vorm" is also the form of nazorg, "status" only of placements: both need a placement category.
+        for (const f of fields) if (!(f === '"vorm"' && allowed.includes('participatierooster'))) expect(json, `${f} without ${cat}`).not.toContain(f);
+      }
+      // Categories the state has no part for add nothing.
+      const used = allowed.filter((c) => !['didactische-toelichting', 'werkgever', 'belemmeringen-en-uitval'].includes(c));
+      expect(projectStand(stand, allowed)).toEqual(projectStand(stand, used));
+    }), { numRuns: 100 });
   });
 });
