@@ -103,6 +103,7 @@ describe('code lists tell "none" from "unknown"', () => {
     Toewijzingsrol: 'the gemeente assigns a party for a part; an assignment without its part means nothing',
     Toestemmingsvorm: 'whoever records the proof of a consent knows how it was given (AVG art. 7 lid 1); without proof `bewijs` is left out',
     Actie: 'a dimension (which action a policy question is about), not an answer',
+    Afhandeluitkomst: 'only the klantmanager who acted on a signal closes it, and she knows what she did',
   };
 
   it('every shared code list has `onbekend`, or is on the reasoned list of lists that are always known', () => {
