@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { fetchAccessToken, readDevClientKey } from '../../src/auth/client.js';
-import type { Config } from '../../src/config.js';
+import type { ConfigOverrides } from '../../src/config.js';
 import { startGateway, type Gateway, type StartOptions } from '../../src/gateway.js';
 
 export interface TestGateway {
@@ -25,7 +25,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger']; now?: StartOptions['now'] } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { overrides?: ConfigOverrides; logger?: StartOptions['logger']; now?: StartOptions['now'] } = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-test-'));
   const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', ...options.overrides }, logger: options.logger, now: options.now });
   const tokens = new Map<string, Promise<string>>();

@@ -1,0 +1,177 @@
+/**
+ * Rate limits: owns the counting behind every `429`. A fixed window per key: the first hit in a
+ * window starts it at `floor(now / windowMs) * windowMs`, and `Retry-After` is the rest of that
+ * window. The counter sits behind `RateCounter` so that where it counts is one line in
+ * `createRateLimits`: today `memoryRateCounter()` (per replica — with N replicas the effective
+ * limit is N × the configured one), later a counter in the shared database.
+ *
+ * `tokenEndpointLimit()` guards the embedded provider's token endpoint (per client named in the
+ * form — `client_id`, a client assertion's `iss`/`sub`, or HTTP Basic — and per IP for every
+ * request); the API's limit is counted in attempt.ts, the login form's in auth/interactions.ts.
+ *
+ * Guarantees: a limiter never throws for a counting failure (a counter that fails lets the request
+ * through and is logged: a broken counter must not take the gateway down); keys are namespaced per
+ * limit, so a client id and an IP address never share a count.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import * as jose from 'jose';
+import type { Logger } from 'pino';
+import type { RateLimit } from '../config.js';
+import { HttpProblem, sendProblem } from './problem.js';
+import { traceOf } from './trace.js';
+
+/** Counts hits per key per window. `hit` returns the count in the window including this hit. */
+export interface RateCounter {
+  hit(key: string, windowMs: number, now: number): Promise<number>;
+  /** Only look (for "refuse after N failures": a success or a check that must not count). */
+  peek(key: string, windowMs: number, now: number): Promise<number>;
+}
+
+/** In-process counter: exact within one replica; expired windows are swept as time passes. */
+export function memoryRateCounter(): RateCounter {
+  const counts = new Map<string, { windowStart: number; n: number }>();
+  let lastSweep = 0;
+  const current = (key: string, windowMs: number, now: number) => {
+    const windowStart = Math.floor(now / windowMs) * windowMs;
+    const id = `${windowMs}|${key}`;
+    let entry = counts.get(id);
+    if (!entry || entry.windowStart !== windowStart) counts.set(id, (entry = { windowStart, n: 0 }));
+    if (now - lastSweep > 60_000) {
+      lastSweep = now;
+      for (const [k, e] of counts) if (e.windowStart + Number(k.slice(0, k.indexOf('|'))) <= now) counts.delete(k);
+    }
+    return entry;
+  };
+  return {
+    async hit(key, windowMs, now) {
+      return ++current(key, windowMs, now).n;
+    },
+    async peek(key, windowMs, now) {
+      return current(key, windowMs, now).n;
+    },
+  };
+}
+
+/** A request over its limit: mapped to 429 with `Retry-After` (seconds) where errors become HTTP. */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+  constructor(readonly limiet: string, readonly retryAfterSeconds: number) {
+    super(`rate limit ${limiet} exceeded; retry after ${retryAfterSeconds} s`);
+  }
+}
+
+export interface RateLimiter {
+  /** Count one hit for `key`; throws `RateLimited` when it exceeds the limit. */
+  hit(key: string): Promise<void>;
+  /** Throw `RateLimited` when `key` already reached the limit (without counting). */
+  check(key: string): Promise<void>;
+}
+
+const unlimited: RateLimiter = { hit: async () => {}, check: async () => {} };
+
+export function rateLimiter(name: string, limit: RateLimit | null, counter: RateCounter, logger: Logger, clock: () => number = Date.now): RateLimiter {
+  if (!limit) return unlimited;
+  const retryAfter = (now: number) => Math.max(1, Math.ceil((Math.floor(now / limit.windowMs) * limit.windowMs + limit.windowMs - now) / 1000));
+  const guarded = async (count: () => Promise<number>): Promise<number> => {
+    try {
+      return await count();
+    } catch (err) {
+      logger.warn({ err: String(err), limiet: name }, 'rate counter failed; request let through');
+      return 0;
+    }
+  };
+  return {
+    async hit(key) {
+      const now = clock();
+      const n = await guarded(() => counter.hit(`${name}:${key}`, limit.windowMs, now));
+      if (n > limit.limit) throw new RateLimited(name, retryAfter(now));
+    },
+    async check(key) {
+      const now = clock();
+      const n = await guarded(() => counter.peek(`${name}:${key}`, limit.windowMs, now));
+      if (n >= limit.limit) throw new RateLimited(name, retryAfter(now));
+    },
+  };
+}
+
+/** Every limit of the gateway, on one counter. */
+export interface RateLimits {
+  /** Per client id, after authentication, on the API. */
+  api: RateLimiter;
+  /** Per client id on the token endpoint. */
+  token: RateLimiter;
+  /** Per IP on the token endpoint, when the request names no client. */
+  tokenIp: RateLimiter;
+  /** Failed logins per account on the login form. */
+  loginAccount: RateLimiter;
+  /** Login attempts per IP on the login form. */
+  loginIp: RateLimiter;
+}
+
+export function createRateLimits(
+  config: { rateApi: RateLimit | null; rateToken: RateLimit | null; rateTokenIp: RateLimit | null; rateLoginAccount: RateLimit | null; rateLoginIp: RateLimit | null },
+  logger: Logger,
+  // The one line to change for counters shared by every replica (e.g. a store-backed counter).
+  counter: RateCounter = memoryRateCounter(),
+): RateLimits {
+  return {
+    api: rateLimiter('api', config.rateApi, counter, logger),
+    token: rateLimiter('token', config.rateToken, counter, logger),
+    tokenIp: rateLimiter('token-ip', config.rateTokenIp, counter, logger),
+    loginAccount: rateLimiter('inloggen-account', config.rateLoginAccount, counter, logger),
+    loginIp: rateLimiter('inloggen-ip', config.rateLoginIp, counter, logger),
+  };
+}
+
+/** The client a token request names, or null: `client_id`, the assertion's `iss`/`sub`, or HTTP Basic. */
+export function tokenRequestClient(form: URLSearchParams, authorization: string | undefined): string | null {
+  const clientId = form.get('client_id');
+  if (clientId) return clientId;
+  const assertion = form.get('client_assertion');
+  if (assertion) {
+    try {
+      const claims = jose.decodeJwt(assertion);
+      const named = claims.iss ?? claims.sub;
+      if (typeof named === 'string' && named) return named;
+    } catch {
+      // Not a JWT: the provider refuses it; counted per IP only.
+    }
+  }
+  const basic = authorization ? /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization) : null;
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const id = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : '';
+    try {
+      if (id) return decodeURIComponent(id);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Mounted before the embedded provider (under `/oidc`): `POST /token` counts per IP and per named
+ * client and answers 429 problem+json with `Retry-After` above either limit. The form is read here
+ * (at most 56 KiB, oidc-provider's own limit) and handed on as `req.body`, which the provider uses.
+ */
+export function tokenEndpointLimit(limits: RateLimits): RequestHandler {
+  const form = express.raw({ type: 'application/x-www-form-urlencoded', limit: '56kb' });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.path !== '/token') return next();
+    form(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const body = Buffer.isBuffer(req.body) ? new URLSearchParams(req.body.toString('utf8')) : new URLSearchParams();
+      const client = tokenRequestClient(body, req.get('authorization'));
+      const ip = req.ip ?? req.socket.remoteAddress ?? 'onbekend';
+      limits.tokenIp.hit(ip)
+        .then(() => (client ? limits.token.hit(client) : undefined))
+        .then(() => next(), (e: unknown) => {
+          if (!(e instanceof RateLimited)) return next(e);
+          sendProblem(res, new HttpProblem('te-veel-verzoeken', `Te veel tokenaanvragen; probeer het over ${e.retryAfterSeconds} seconden opnieuw.`, {
+            headers: { 'Retry-After': String(e.retryAfterSeconds) },
+          }), traceOf(res).traceId);
+        });
+    });
+  };
+}
