@@ -1,7 +1,6 @@
 /**
- * Rate limits: owns the counting behind every `429`. A fixed window per key: the first hit in a
- * window starts it at `floor(now / windowMs) * windowMs`, and `Retry-After` is the rest of that
- * window. The counter sits behind `RateCounter` so that where it counts is one line in
+ * Rate limits: owns the counting behind every `429`. A fixed window per key (in memory: from the
+ * key's first hit), at most `limit` hits in it; `Retry-After` is the rest of that window. The counter sits behind `RateCounter` so that where it counts is one line in
  * `createRateLimits`: today `memoryRateCounter()` (per replica — with N replicas the effective
  * limit is N × the configured one), later a counter in the shared database.
  *
@@ -20,34 +19,48 @@ import type { RateLimit } from '../config.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { traceOf } from './trace.js';
 
-/** Counts hits per key per window. `hit` returns the count in the window including this hit. */
-export interface RateCounter {
-  hit(key: string, windowMs: number, now: number): Promise<number>;
-  /** Only look (for "refuse after N failures": a success or a check that must not count). */
-  peek(key: string, windowMs: number, now: number): Promise<number>;
+/** A key's count in its current window, and when that window ends (epoch ms). */
+export interface RateCount {
+  count: number;
+  resetAt: number;
 }
 
-/** In-process counter: exact within one replica; expired windows are swept as time passes. */
+/**
+ * Counts hits per key per window. `hit` counts one and returns the count including it; `peek` only
+ * looks (for "refuse after N failures", where a check must not count). An implementation chooses
+ * its windows: the memory counter starts one at a key's first hit; a shared database counter may
+ * use windows aligned to `floor(now / windowMs)` (`store.shared.increment(key, windowStart, expiresAt)`).
+ */
+export interface RateCounter {
+  hit(key: string, windowMs: number, now: number): Promise<RateCount>;
+  peek(key: string, windowMs: number, now: number): Promise<RateCount>;
+}
+
+/** In-process counter (one replica): a window starts at a key's first hit; expired keys are swept. */
 export function memoryRateCounter(): RateCounter {
-  const counts = new Map<string, { windowStart: number; n: number }>();
+  const counts = new Map<string, RateCount>();
   let lastSweep = 0;
-  const current = (key: string, windowMs: number, now: number) => {
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const id = `${windowMs}|${key}`;
-    let entry = counts.get(id);
-    if (!entry || entry.windowStart !== windowStart) counts.set(id, (entry = { windowStart, n: 0 }));
+  const current = (key: string, windowMs: number, now: number): RateCount => {
     if (now - lastSweep > 60_000) {
       lastSweep = now;
-      for (const [k, e] of counts) if (e.windowStart + Number(k.slice(0, k.indexOf('|'))) <= now) counts.delete(k);
+      for (const [k, e] of counts) if (e.resetAt <= now) counts.delete(k);
+    }
+    const id = `${windowMs}|${key}`;
+    let entry = counts.get(id);
+    if (!entry || entry.resetAt <= now) {
+      entry = { count: 0, resetAt: now + windowMs };
+      counts.set(id, entry);
     }
     return entry;
   };
   return {
     async hit(key, windowMs, now) {
-      return ++current(key, windowMs, now).n;
+      const entry = current(key, windowMs, now);
+      entry.count += 1;
+      return { ...entry };
     },
     async peek(key, windowMs, now) {
-      return current(key, windowMs, now).n;
+      return { ...current(key, windowMs, now) };
     },
   };
 }
@@ -71,25 +84,25 @@ const unlimited: RateLimiter = { hit: async () => {}, check: async () => {} };
 
 export function rateLimiter(name: string, limit: RateLimit | null, counter: RateCounter, logger: Logger, clock: () => number = Date.now): RateLimiter {
   if (!limit) return unlimited;
-  const retryAfter = (now: number) => Math.max(1, Math.ceil((Math.floor(now / limit.windowMs) * limit.windowMs + limit.windowMs - now) / 1000));
-  const guarded = async (count: () => Promise<number>): Promise<number> => {
+  const retryAfter = (c: RateCount, now: number) => Math.max(1, Math.ceil((c.resetAt - now) / 1000));
+  const guarded = async (count: () => Promise<RateCount>): Promise<RateCount> => {
     try {
       return await count();
     } catch (err) {
-      logger.warn({ err: String(err), limiet: name }, 'rate counter failed; request let through');
-      return 0;
+      logger.warn({ reason: String(err), limiet: name }, 'rate counter failed; request let through');
+      return { count: 0, resetAt: 0 };
     }
   };
   return {
     async hit(key) {
       const now = clock();
-      const n = await guarded(() => counter.hit(`${name}:${key}`, limit.windowMs, now));
-      if (n > limit.limit) throw new RateLimited(name, retryAfter(now));
+      const c = await guarded(() => counter.hit(`${name}:${key}`, limit.windowMs, now));
+      if (c.count > limit.limit) throw new RateLimited(name, retryAfter(c, now));
     },
     async check(key) {
       const now = clock();
-      const n = await guarded(() => counter.peek(`${name}:${key}`, limit.windowMs, now));
-      if (n >= limit.limit) throw new RateLimited(name, retryAfter(now));
+      const c = await guarded(() => counter.peek(`${name}:${key}`, limit.windowMs, now));
+      if (c.count >= limit.limit) throw new RateLimited(name, retryAfter(c, now));
     },
   };
 }
