@@ -61,6 +61,10 @@ export function createApp(s: Services, options: AppOptions): express.Express {
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+        // pino-http invents an Error (with a stack) for every 5xx answer; an answered 503 is not a
+        // crash, so it is logged by its message only. Real errors keep their stack.
+        err: (err: { type?: string; message?: string; stack?: string }) =>
+          /^failed with status code [0-9]+$/.test(err.message ?? '') ? { type: err.type, message: err.message } : err,
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Probes are not access-logged: the readiness module logs a change of state once.

@@ -12,6 +12,8 @@
  *   and was already committing when the deadline passed can still land; it lands whole (data and
  *   audit record together), and a client that retries with the same `berichtId` gets the stored
  *   answer (idempotency).
+ * - An error of the store itself (a refused connection, a failed commit) becomes
+ *   `StoreUnavailableError` (503), whatever the adapter threw; an error of the work passes unchanged.
  * - `writable()` answers false within the deadline instead of hanging.
  * - The full verification pass (`snelleControle`) is not bounded: it reads the whole chain by design
  *   and runs off the request thread; its paged fallback (`keten`) is bounded per page.
@@ -69,13 +71,24 @@ export function boundedStore(store: Store, ms: number): Store {
   return {
     transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       let expired = false;
+      const workErrors = new Set<unknown>();
       const guarded = async (tx: Tx): Promise<T> => {
-        const value = await work(guardedTx(tx, () => expired));
+        let value: T;
+        try {
+          value = await work(guardedTx(tx, () => expired));
+        } catch (e) {
+          workErrors.add(e);
+          throw e;
+        }
         // Finished after the caller was told 503: roll back rather than store what nobody acknowledged.
         if (expired) throw new StoreUnavailableError('the unit of work passed its deadline; rolled back');
         return value;
       };
-      return withDeadline(store.transaction(guarded), ms, 'transaction', () => {
+      const run = new Promise<T>((resolve) => resolve(store.transaction(guarded))).catch((e: unknown) => {
+        if (workErrors.has(e) || e instanceof StoreUnavailableError) throw e;
+        throw new StoreUnavailableError(`store failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      return withDeadline(run, ms, 'transaction', () => {
         expired = true;
       });
     },
