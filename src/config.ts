@@ -197,6 +197,9 @@ export interface PressureConfig {
   rateLoginIp: RateLimit | null;
 }
 
+/** For benchmarks: one client at thousands of requests per second is the point there. */
+export const NO_RATE_LIMITS = { rateApi: null, rateToken: null, rateTokenIp: null, rateLoginAccount: null, rateLoginIp: null } as const satisfies Partial<PressureConfig>;
+
 /** `N/S`: N per S seconds, e.g. `1200/60`; `0` or `off`: no limit. */
 export function parseRateLimit(name: string, raw: string | undefined, fallback: RateLimit | null): RateLimit | null {
   const v = (raw ?? '').trim();
