@@ -12,7 +12,7 @@
  * through and is logged: a broken counter must not take the gateway down); keys are namespaced per
  * limit, so a client id and an IP address never share a count.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import * as jose from 'jose';
 import type { Logger } from 'pino';
 import type { RateLimit } from '../config.js';
@@ -163,28 +163,69 @@ export function tokenRequestClient(form: URLSearchParams, authorization: string 
   return null;
 }
 
+const TOKEN_FORM_LIMIT = 56 * 1024; // oidc-provider's own limit for a form body
+
+/**
+ * Read a form body of known length and put it back into the stream (`unshift`) before the stream
+ * ends, so the provider reads it as if nobody had (and does not warn about an upstream parser).
+ * Null when the length is unknown (chunked) or too large: then the request is counted per IP only
+ * and the provider refuses or reads it as usual.
+ */
+function peekForm(req: Request): Promise<Buffer | null> {
+  const length = Number(req.headers['content-length']);
+  if (!req.is('application/x-www-form-urlencoded') || !Number.isInteger(length) || length <= 0 || length > TOKEN_FORM_LIMIT) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const finish = (body: Buffer | null) => {
+      req.off('readable', onReadable);
+      req.off('error', onError);
+      req.off('end', onEnd);
+      resolve(body);
+    };
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (got < length && (chunk = req.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        got += chunk.length;
+      }
+      if (got >= length) {
+        const body = Buffer.concat(chunks, got);
+        // Synchronously, before the stream can emit 'end': the provider reads these bytes again.
+        req.unshift(body);
+        finish(body);
+      }
+    };
+    const onError = () => finish(null);
+    // Ended short of Content-Length: nothing to count by; the provider sees the same stream.
+    const onEnd = () => finish(null);
+    req.on('readable', onReadable);
+    req.once('error', onError);
+    req.once('end', onEnd);
+  });
+}
+
 /**
  * Mounted before the embedded provider (under `/oidc`): `POST /token` counts per IP and per named
- * client and answers 429 problem+json with `Retry-After` above either limit. The form is read here
- * (at most 56 KiB, oidc-provider's own limit) and handed on as `req.body`, which the provider uses.
+ * client and answers 429 problem+json with `Retry-After` above either limit.
  */
 export function tokenEndpointLimit(limits: RateLimits): RequestHandler {
-  const form = express.raw({ type: 'application/x-www-form-urlencoded', limit: '56kb' });
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || req.path !== '/token') return next();
-    form(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      const body = Buffer.isBuffer(req.body) ? new URLSearchParams(req.body.toString('utf8')) : new URLSearchParams();
-      const client = tokenRequestClient(body, req.get('authorization'));
-      const ip = req.ip ?? req.socket.remoteAddress ?? 'onbekend';
-      limits.tokenIp.hit(ip)
-        .then(() => (client ? limits.token.hit(client) : undefined))
-        .then(() => next(), (e: unknown) => {
-          if (!(e instanceof RateLimited)) return next(e);
-          sendProblem(res, new HttpProblem('te-veel-verzoeken', `Te veel tokenaanvragen; probeer het over ${e.retryAfterSeconds} seconden opnieuw.`, {
-            headers: { 'Retry-After': String(e.retryAfterSeconds) },
-          }), traceOf(res).traceId);
-        });
-    });
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'onbekend';
+    limits.tokenIp.hit(ip)
+      .then(() => peekForm(req))
+      .then((raw) => {
+        const client = tokenRequestClient(new URLSearchParams(raw ? raw.toString('utf8') : ''), req.get('authorization'));
+        return client ? limits.token.hit(client) : undefined;
+      })
+      .then(() => next(), (e: unknown) => {
+        if (!(e instanceof RateLimited)) return next(e);
+        // The body (if any) is not needed any more: let it drain so the connection can be reused.
+        req.resume();
+        sendProblem(res, new HttpProblem('te-veel-verzoeken', `Te veel tokenaanvragen; probeer het over ${e.retryAfterSeconds} seconden opnieuw.`, {
+          headers: { 'Retry-After': String(e.retryAfterSeconds) },
+        }), traceOf(res).traceId);
+      });
   };
 }
