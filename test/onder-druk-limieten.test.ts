@@ -6,6 +6,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { memoryRateCounter, rateLimiter, RateLimited } from '../src/http/rate-limit.js';
+import { createLogger } from '../src/logger.js';
 import { bearer, startTestGateway, type TestGateway } from './support/gateway.js';
 import { DEMO_PASSWORD, follow, formAction } from './support/privacy.js';
 
@@ -21,6 +24,42 @@ function expect429(res: request.Response, windowS = 60): void {
   expect(res.body).toMatchObject({ type: 'urn:doelpoort:probleem:te-veel-verzoeken', status: 429, title: 'Te veel verzoeken; wacht even.' });
   expect(res.body.traceId).toMatch(/^[0-9a-f]{32}$/);
 }
+
+describe('configuration and counting', () => {
+  it('limits are N/S (per S seconds) or off, with defaults; nonsense is refused naming the variable', () => {
+    const defaults = loadConfig({}).pressure;
+    expect(defaults).toMatchObject({
+      headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, dbTimeoutMs: 5000,
+      rateApi: { limit: 1200, windowMs: 60_000 }, rateLoginAccount: { limit: 5, windowMs: 900_000 },
+    });
+    const set = loadConfig({ DOELPOORT_RATE_API: '10/2', DOELPOORT_RATE_TOKEN: 'off', DOELPOORT_DB_TIMEOUT_MS: '250' }).pressure;
+    expect(set).toMatchObject({ rateApi: { limit: 10, windowMs: 2000 }, rateToken: null, dbTimeoutMs: 250 });
+    expect(() => loadConfig({ DOELPOORT_RATE_API: '10 per minute' })).toThrow(/DOELPOORT_RATE_API must be N\/S/);
+    expect(() => loadConfig({ DOELPOORT_MAX_CONNECTIONS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DOELPOORT_HEADERS_TIMEOUT_MS: '9000', DOELPOORT_REQUEST_TIMEOUT_MS: '5000' })).toThrow(/must not exceed DOELPOORT_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('a window starts at the first hit and ends windowMs later; Retry-After is the rest of it; keys do not share counts', async () => {
+    let now = 1_000_000;
+    const limiter = rateLimiter('t', { limit: 2, windowMs: 10_000 }, memoryRateCounter(), createLogger('silent'), () => now);
+    await limiter.hit('a');
+    now += 4000;
+    await limiter.hit('a');
+    await limiter.hit('b');
+    now += 1500;
+    const refused = await limiter.hit('a').then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimited);
+    expect((refused as RateLimited).retryAfterSeconds).toBe(5); // 10 s from the first hit, 5.5 s later → 4.5 s, rounded up
+    now += 4500;
+    await expect(limiter.hit('a')).resolves.toBeUndefined();
+  });
+
+  it('a counter that fails lets the request through (and is logged), it does not take the gateway down', async () => {
+    const broken = { hit: () => Promise.reject(new Error('kapot')), peek: () => Promise.reject(new Error('kapot')) };
+    const limiter = rateLimiter('t', { limit: 1, windowMs: 1000 }, broken, createLogger('silent'));
+    for (let i = 0; i < 3; i++) await expect(limiter.hit('a')).resolves.toBeUndefined();
+  });
+});
 
 describe('per client on the API and the token endpoint', () => {
   let t: TestGateway;
