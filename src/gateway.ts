@@ -89,6 +89,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const env = options.env ?? process.env;
   const draft = loadConfig(env, options.overrides);
   const logger = options.logger ?? createLogger(draft.logLevel);
+  // The long synchronous work (compiling schemas and policies) happens before the port opens, so
+  // that the start-up listener below is never held up by it; a policy error then opens no port.
+  const schemas = loadSchemas(draft.schemaDir);
+  const policy = createPolicyEngine(loadPolicies(draft.policyDir, schemas));
   const readiness = createReadiness(logger);
   const server = createServer(draft.pressure);
   // Until the application is attached, the start-up listener answers (503 / health).
@@ -102,8 +106,6 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const config = draft.port === port ? draft : loadConfig(env, { ...options.overrides, port });
 
   try {
-    const schemas = loadSchemas(config.schemaDir);
-    const policy = createPolicyEngine(loadPolicies(config.policyDir, schemas));
     const adapter = options.store ?? openSqliteStore(path.join(config.dataDir, 'doelpoort.db'));
     // Every unit of work on the store has a deadline: no request waits forever on the database.
     const store = boundedStore(adapter, config.pressure.dbTimeoutMs);
