@@ -89,6 +89,15 @@ describe('per client on the API and the token endpoint', () => {
     expect(records).toEqual([{ partij: 'roc-van-twente', client: 'roc-van-twente', status: 429, besluit: 'geweigerd', regel: 'te-veel-verzoeken' }]);
   });
 
+  it('the OpenAPI document names 429 (with Retry-After) for every authenticated operation', async () => {
+    const doc = (await t.api().get('/v1/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { responses: Record<string, { headers: Record<string, unknown> }> } };
+    const operations = Object.values(doc.paths).flatMap((p) => Object.values(p)).filter((o) => o.responses?.['401']);
+    expect(operations.length).toBeGreaterThan(10);
+    expect(operations.filter((o) => !o.responses['429'])).toEqual([]);
+    expect(doc.components.responses.Probleem429!.headers['Retry-After']).toBeDefined();
+    expect(doc.components.responses.Probleem503!.headers['Retry-After']).toBeDefined();
+  });
+
   it('the token endpoint counts per client named in the form (client_id or assertion iss): the third request is 429, another client still gets a token', async () => {
     const form = { grant_type: 'client_credentials', client_id: 'vluchtelingenwerk-twente', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'geen.geldige.assertion' };
     for (let i = 0; i < 2; i++) {
