@@ -54,6 +54,15 @@ describe('configuration and counting', () => {
     await expect(limiter.hit('a')).resolves.toBeUndefined();
   });
 
+  it('the memory counter is bounded: with more keys than it holds, the oldest windows are dropped first', async () => {
+    const counter = memoryRateCounter(10);
+    await counter.hit('oud', 60_000, 0);
+    expect((await counter.hit('oud', 60_000, 1)).count).toBe(2);
+    for (let i = 0; i < 10; i++) await counter.hit(`ip-${i}`, 60_000, 2);
+    expect((await counter.peek('ip-9', 60_000, 3)).count).toBe(1);
+    expect((await counter.hit('oud', 60_000, 3)).count).toBe(1);
+  });
+
   it('a counter that fails lets the request through (and is logged), it does not take the gateway down', async () => {
     const broken = { hit: () => Promise.reject(new Error('kapot')), peek: () => Promise.reject(new Error('kapot')) };
     const limiter = rateLimiter('t', { limit: 1, windowMs: 1000 }, broken, createLogger('silent'));

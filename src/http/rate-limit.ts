@@ -1,7 +1,7 @@
 /**
  * Rate limits: owns the counting behind every `429`. A fixed window per key (in memory: from the
- * key's first hit), at most `limit` hits in it; `Retry-After` is the rest of that window. The counter sits behind `RateCounter` so that where it counts is one line in
- * `createRateLimits`: today `memoryRateCounter()` (per replica — with N replicas the effective
+ * key's first hit), at most `limit` hits in it; `Retry-After` is the rest of that window. The
+ * counter sits behind `RateCounter` so that where it counts is one line in `createRateLimits`: today `memoryRateCounter()` (per replica — with N replicas the effective
  * limit is N × the configured one), later a counter in the shared database.
  *
  * `tokenEndpointLimit()` guards the embedded provider's token endpoint (per client named in the
@@ -10,7 +10,8 @@
  *
  * Guarantees: a limiter never throws for a counting failure (a counter that fails lets the request
  * through and is logged: a broken counter must not take the gateway down); keys are namespaced per
- * limit, so a client id and an IP address never share a count.
+ * limit, so a client id and an IP address never share a count; the memory counter holds at most
+ * `MAX_KEYS` keys (many addresses cannot exhaust memory: the oldest windows are dropped first).
  */
 import { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import * as jose from 'jose';
@@ -36,14 +37,24 @@ export interface RateCounter {
   peek(key: string, windowMs: number, now: number): Promise<RateCount>;
 }
 
+const MAX_KEYS = 200_000;
+
 /** In-process counter (one replica): a window starts at a key's first hit; expired keys are swept. */
-export function memoryRateCounter(): RateCounter {
+export function memoryRateCounter(maxKeys = MAX_KEYS): RateCounter {
   const counts = new Map<string, RateCount>();
   let lastSweep = 0;
   const current = (key: string, windowMs: number, now: number): RateCount => {
-    if (now - lastSweep > 60_000) {
+    if (now - lastSweep > 60_000 || counts.size >= maxKeys) {
       lastSweep = now;
       for (const [k, e] of counts) if (e.resetAt <= now) counts.delete(k);
+      // Still full: drop the oldest tenth (a Map iterates in insertion order).
+      if (counts.size >= maxKeys) {
+        let drop = Math.ceil(maxKeys / 10);
+        for (const k of counts.keys()) {
+          if (drop-- <= 0) break;
+          counts.delete(k);
+        }
+      }
     }
     const id = `${windowMs}|${key}`;
     let entry = counts.get(id);
@@ -113,7 +124,7 @@ export interface RateLimits {
   api: RateLimiter;
   /** Per client id on the token endpoint. */
   token: RateLimiter;
-  /** Per IP on the token endpoint, when the request names no client. */
+  /** Per IP on the token endpoint (every request, also those that name no client). */
   tokenIp: RateLimiter;
   /** Failed logins per account on the login form. */
   loginAccount: RateLimiter;
