@@ -14,6 +14,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
+import { CHECK_DEADLINE_MS, createReadiness } from '../src/http/readiness.js';
 import { createLogger } from '../src/logger.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
@@ -173,6 +174,20 @@ describe('a store that hangs or refuses, and recovers', () => {
     // No probe or refusal logged a stack trace.
     expect(lines.filter((l) => JSON.stringify(l).includes('    at '))).toEqual([]);
     expect(readinessLines().map((l) => l.msg).slice(-2)).toEqual([expect.stringMatching(/^not ready/), 'ready again']);
+  });
+});
+
+describe('the readiness probe itself', () => {
+  it('answers within a second even when a check never does (a store deadline of 5 s is longer than a probe waits)', async () => {
+    const readiness = createReadiness(createLogger('silent'));
+    readiness.started({ database: () => new Promise<boolean>(() => undefined), issuer: async () => true });
+    const t0 = Date.now();
+    const report = await readiness.probe();
+    expect(Date.now() - t0).toBeLessThan(CHECK_DEADLINE_MS + 500);
+    expect(CHECK_DEADLINE_MS).toBeLessThan(1000);
+    expect(report).toMatchObject({ status: 'down', checks: { database: 'down', issuer: 'up' } });
+    readiness.stopping();
+    expect(await readiness.probe()).toMatchObject({ status: 'down', reden: 'De gateway stopt.' });
   });
 });
 

@@ -6,7 +6,8 @@
  * - Before the application is attached (`startupListener`), every request gets an answer at once:
  *   `/health/live` 200, `/health/ready` 503 with the reason, anything else 503 problem+json with
  *   `Retry-After` and a trace id. No request is accepted and left hanging.
- * - `probe()` settles within the store's deadline (the store is bounded, see bounded-store.ts) and
+ * - `probe()` settles within `CHECK_DEADLINE_MS` (under a second, what orchestrators' probes
+ *   expect), whatever a check does — a check that has not answered by then counts as down — and
  *   logs one line per change of state (up → down names the failing checks; down → up says it
  *   recovered), never a stack trace per probe.
  */
@@ -37,6 +38,25 @@ export interface Readiness {
   startupListener: RequestListener;
 }
 
+/** A check that has not answered within this is down. */
+export const CHECK_DEADLINE_MS = 900;
+
+function withinDeadline(check: () => Promise<boolean>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), CHECK_DEADLINE_MS);
+    check().then(
+      (ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
+}
+
 const REDENEN: Record<string, string> = {
   database: 'De database neemt nu geen schrijfopdrachten aan.',
   issuer: 'De uitgever van toegangstokens is niet bereikbaar.',
@@ -62,7 +82,7 @@ export function createReadiness(logger: Logger): Readiness {
     if (phase === 'starting') return report('down', { opstarten: 'down' }, 'De gateway start nog op.');
     if (phase === 'stopping') return report('down', { stoppen: 'down' }, 'De gateway stopt.');
     const names = Object.keys(checks);
-    const outcomes = await Promise.all(names.map((n) => checks[n]!().catch(() => false)));
+    const outcomes = await Promise.all(names.map((n) => withinDeadline(checks[n]!)));
     const results = Object.fromEntries(names.map((n, i) => [n, outcomes[i] ? 'up' : 'down'])) as Record<string, Check>;
     const failing = names.filter((n) => results[n] === 'down');
     return failing.length === 0 ? report('up', results) : report('down', results, failing.map((n) => REDENEN[n] ?? `${n} is niet beschikbaar.`).join(' '));
