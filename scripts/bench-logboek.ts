@@ -25,7 +25,7 @@ import { GENESIS_HASH, seal, type AuditInput } from '../src/audit/record.js';
 import { logboekSleutels } from '../src/audit/sleutels.js';
 import { verifieerKeten } from '../src/audit/verify.js';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
-import { projectRoot } from '../src/config.js';
+import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { openSqliteLogboek } from '../src/store/sqlite-logboek.js';
 import { MIGRATIONS } from '../src/store/sqlite-migrations.js';
@@ -168,7 +168,7 @@ async function benchQueryStore(dataDir: string, trajectIds: string[], queries: n
 }
 
 async function benchQueryHttp(dataDir: string, trajectIds: string[], queries: number): Promise<Percentiles> {
-  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', controlepuntSeconden: 0 } });
+  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', controlepuntSeconden: 0, pressure: NO_RATE_LIMITS } });
   try {
     const { accessToken } = await fetchAccessToken({ issuer: gw.config.issuer, clientId: 'fg-hengelo', jwk: readDevClientKey(dataDir, 'fg-hengelo') });
     const samples: number[] = [];
@@ -189,7 +189,7 @@ async function benchQueryHttp(dataDir: string, trajectIds: string[], queries: nu
 /** Publish throughput through a real gateway (fresh data folder): every publish writes its record and scope rows. */
 export async function benchPublish(seconds: number): Promise<{ requestsPerSecond: number; p99Ms: number; seconds: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-bench-publish-'));
-  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent' } });
+  const gw = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', pressure: NO_RATE_LIMITS } });
   try {
     const token = async (clientId: string) => (await fetchAccessToken({ issuer: gw.config.issuer, clientId, jwk: readDevClientKey(dataDir, clientId) })).accessToken;
     const g = await token('gemeente-hengelo');

@@ -40,7 +40,7 @@ import Database from 'better-sqlite3';
 import express from 'express';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from '../src/audit/record.js';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
-import { projectRoot } from '../src/config.js';
+import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { benchLogboek } from './bench-logboek.js';
 import { benchPolicy } from './bench-policy.js';
@@ -178,7 +178,7 @@ async function main(): Promise<number> {
 
   // The gateway, with a counter of the answers it issued to POST /v1/berichten (including answers
   // the load generator no longer read because it closed the connection at the end of a run).
-  const gateway = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent' } });
+  const gateway = await startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', pressure: NO_RATE_LIMITS } });
   const issued = new Map<number, number>();
   gateway.server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.method !== 'POST' || req.url !== '/v1/berichten') return;

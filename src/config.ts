@@ -65,6 +65,8 @@ export interface Config {
   controlepuntAantal: number;
   /** …or every this many seconds when records were added (default 60; 0: no timer). */
   controlepuntSeconden: number;
+  /** Timeouts, connection bound, store bound and rate limits (see `loadPressureConfig`). */
+  pressure: PressureConfig;
 }
 
 export class ConfigError extends Error {
@@ -88,7 +90,10 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
   return v;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+/** What a caller (tests, benchmarks) may override; `pressure` field by field. */
+export type ConfigOverrides = Partial<Omit<Config, 'pressure'>> & { pressure?: Partial<PressureConfig> };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
   const port = overrides.port ?? Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
   const host = overrides.host ?? env.HOST ?? '127.0.0.1';
@@ -153,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
+    pressure: { ...loadPressureConfig(env), ...overrides.pressure },
   };
 }
 
@@ -162,4 +168,73 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer of at least ${min}, got "${raw}"`);
   return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Under pressure (issue 9): slow clients, connection bound, store bound, rate limits.
+// Every value has an environment variable and a default that fits the embedded default; the
+// README's "Under pressure" section documents them.
+// ---------------------------------------------------------------------------------------------
+
+/** A rate limit: at most `limit` in a fixed window of `windowMs`. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface PressureConfig {
+  /** Whole request head within this (`server.headersTimeout`; default 10 s). */
+  headersTimeoutMs: number;
+  /** Whole request, body included, within this (`server.requestTimeout`; default 60 s: a 10 MiB bundle at ~170 KiB/s). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (default 65 s: above a load balancer's usual 60 s idle timeout). */
+  keepAliveTimeoutMs: number;
+  /** Concurrent connections; more are refused at once (`server.maxConnections`; default 1000). */
+  maxConnections: number;
+  /** How long a unit of work may wait for the store (a transaction, a logboek read) before 503 (default 5 s). */
+  dbTimeoutMs: number;
+  /** Per client on the API, after authentication (default 1200 per 60 s); null: off. */
+  rateApi: RateLimit | null;
+  /** Per client on the token endpoint (default 60 per 60 s); null: off. */
+  rateToken: RateLimit | null;
+  /** Per IP on the token endpoint when no client is named (default 300 per 60 s); null: off. */
+  rateTokenIp: RateLimit | null;
+  /** Failed logins per account on the login form before it is refused for the rest of the window (default 5 per 15 min); null: off. */
+  rateLoginAccount: RateLimit | null;
+  /** Login attempts per IP on the login form (default 50 per 15 min); null: off. */
+  rateLoginIp: RateLimit | null;
+}
+
+/** For benchmarks: one client at thousands of requests per second is the point there. */
+export const NO_RATE_LIMITS = { rateApi: null, rateToken: null, rateTokenIp: null, rateLoginAccount: null, rateLoginIp: null } as const satisfies Partial<PressureConfig>;
+
+/** `N/S`: N per S seconds, e.g. `1200/60`; `0` or `off`: no limit. */
+export function parseRateLimit(name: string, raw: string | undefined, fallback: RateLimit | null): RateLimit | null {
+  const v = (raw ?? '').trim();
+  if (v === '') return fallback;
+  if (v === '0' || v === 'off') return null;
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError(`${name} must be N/S (N per S seconds, e.g. 1200/60) or off, got "${raw}"`);
+  return { limit: Number(m[1]), windowMs: Number(m[2]) * 1000 };
+}
+
+export function loadPressureConfig(env: NodeJS.ProcessEnv): PressureConfig {
+  const ms = (name: string, fallback: number) => positiveInt(env, name, fallback, 1);
+  const headersTimeoutMs = ms('DOELPOORT_HEADERS_TIMEOUT_MS', 10_000);
+  const requestTimeoutMs = ms('DOELPOORT_REQUEST_TIMEOUT_MS', 60_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`DOELPOORT_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed DOELPOORT_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: ms('DOELPOORT_KEEPALIVE_TIMEOUT_MS', 65_000),
+    maxConnections: ms('DOELPOORT_MAX_CONNECTIONS', 1000),
+    dbTimeoutMs: ms('DOELPOORT_DB_TIMEOUT_MS', 5000),
+    rateApi: parseRateLimit('DOELPOORT_RATE_API', env.DOELPOORT_RATE_API, { limit: 1200, windowMs: 60_000 }),
+    rateToken: parseRateLimit('DOELPOORT_RATE_TOKEN', env.DOELPOORT_RATE_TOKEN, { limit: 60, windowMs: 60_000 }),
+    rateTokenIp: parseRateLimit('DOELPOORT_RATE_TOKEN_IP', env.DOELPOORT_RATE_TOKEN_IP, { limit: 300, windowMs: 60_000 }),
+    rateLoginAccount: parseRateLimit('DOELPOORT_RATE_LOGIN_ACCOUNT', env.DOELPOORT_RATE_LOGIN_ACCOUNT, { limit: 5, windowMs: 15 * 60_000 }),
+    rateLoginIp: parseRateLimit('DOELPOORT_RATE_LOGIN_IP', env.DOELPOORT_RATE_LOGIN_IP, { limit: 50, windowMs: 15 * 60_000 }),
+  };
 }

@@ -2,6 +2,10 @@
  * Composition: builds the gateway from its parts (schemas → policies → store → identity → HTTP)
  * and owns its life cycle: listen, and on stop drain in-flight requests, finish the pending group
  * commit, close the database.
+ *
+ * From the moment the port is open every request is answered: until the application is attached,
+ * by the readiness module's start-up listener (503, or the health answers). The server's timeouts
+ * and connection bound come from `config.pressure`; a port in use is a `PortInUseError`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +16,11 @@ import { startControlepuntPlanner } from './audit/controlepunt.js';
 import { logboekSleutels } from './audit/sleutels.js';
 import { createEmbeddedProvider } from './auth/embedded-provider.js';
 import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, type Config, type ConfigOverrides, type PressureConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { boundedStore } from './http/bounded-store.js';
+import { createRateLimits } from './http/rate-limit.js';
+import { createReadiness } from './http/readiness.js';
 import { buildOpenApi } from './http/openapi.js';
 import { openApiParts } from './http/openapi-parts.js';
 import type { Services } from './http/services.js';
@@ -41,7 +48,7 @@ export interface Gateway {
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
-  overrides?: Partial<Config>;
+  overrides?: ConfigOverrides;
   logger?: Logger;
   /** Use this store instead of the one the configuration names. */
   store?: Store;
@@ -62,24 +69,53 @@ function externalIssuerCheck(issuer: string): () => Promise<boolean> {
   };
 }
 
+/** The port is taken by another process: `npm start` says so in one line and exits with `EXIT_PORT_IN_USE`. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(readonly port: number, readonly host: string) {
+    super(`port ${port} on ${host} is already in use`);
+  }
+}
+
+/** Slow clients and connection bound: a request head, a whole request, an idle keep-alive connection. */
+function createServer(p: PressureConfig): http.Server {
+  const server = http.createServer({
+    headersTimeout: p.headersTimeoutMs,
+    requestTimeout: p.requestTimeoutMs,
+    keepAliveTimeout: p.keepAliveTimeoutMs,
+    // Node checks the two timeouts above on this interval (default 30 s, which would add up to 30 s to each).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(p.headersTimeoutMs / 4))),
+  });
+  server.maxConnections = p.maxConnections;
+  return server;
+}
+
 /** Start the gateway. With port 0 a free port is chosen, and issuer and audience follow it. */
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const env = options.env ?? process.env;
   const draft = loadConfig(env, options.overrides);
-  const server = http.createServer();
-  server.keepAliveTimeout = 65_000;
+  const logger = options.logger ?? createLogger(draft.logLevel);
+  // The long synchronous work (compiling schemas and policies) happens before the port opens, so
+  // that the start-up listener below is never held up by it; a policy error then opens no port.
+  const schemas = loadSchemas(draft.schemaDir);
+  const policy = createPolicyEngine(loadPolicies(draft.policyDir, schemas));
+  const readiness = createReadiness(logger);
+  const server = createServer(draft.pressure);
+  // Until the application is attached, the start-up listener answers (503 / health).
+  let listener: http.RequestListener = readiness.startupListener;
+  server.on('request', (req, res) => listener(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(draft.port, draft.host) : e));
     server.listen(draft.port, draft.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const config = draft.port === port ? draft : loadConfig(env, { ...options.overrides, port });
-  const logger = options.logger ?? createLogger(config.logLevel);
 
   try {
-    const schemas = loadSchemas(config.schemaDir);
-    const policy = createPolicyEngine(loadPolicies(config.policyDir, schemas));
-    const store = options.store ?? (await openConfiguredStore(config));
+    const adapter = options.store ?? (await openConfiguredStore(config));
+    // Every unit of work on the store has a deadline: no request waits forever on the database.
+    const store = boundedStore(adapter, config.pressure.dbTimeoutMs);
+    const limits = createRateLimits(config.pressure, logger);
 
     let keys: jose.JWTVerifyGetKey;
     let oidc: http.RequestListener | undefined;
@@ -87,7 +123,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     if (config.mode === 'embedded') {
       const clientIds = [...policy.set.partijen.flatMap((p) => p.clientIds), ...policy.set.functionarissen.flatMap((f) => f.clientIds)];
       const ui = config.ui?.demoPassword
-        ? { ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })) }
+        ? {
+            ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })),
+            limits: { ip: limits.loginIp, account: limits.loginAccount },
+          }
         : undefined;
       const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
@@ -109,18 +148,20 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     });
 
     const services: Services = {
-      config, schemas, policy, store, logger, issuerReachable,
+      config, schemas, policy, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,
     };
     const app = createApp(services, { openapi: buildOpenApi(config, schemas, openApiParts()), oidc: oidc as never });
-    server.on('request', app);
+    listener = app;
+    readiness.started({ database: () => store.writable(), issuer: issuerReachable });
 
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish (their commits included), then close the store.
+        readiness.stopping();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Keep-alive connections become idle as their last response is sent: close them as they do.
@@ -141,6 +182,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     return { config, services, server, url: `http://${config.host}:${port}`, stop };
   } catch (e) {
     server.close();
+    server.closeAllConnections();
     throw e;
   }
 }

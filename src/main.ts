@@ -1,6 +1,9 @@
 /** Entry point of `npm start`: start the gateway with its embedded defaults, stop cleanly on SIGTERM/SIGINT. */
 import { ConfigError } from './config.js';
-import { startGateway } from './gateway.js';
+import { PortInUseError, startGateway } from './gateway.js';
+
+/** Exit code when the port is taken (98: Linux's errno for EADDRINUSE). Documented in the README. */
+export const EXIT_PORT_IN_USE = 98;
 import { PolicyError } from './policy/errors.js';
 
 try {
@@ -26,6 +29,10 @@ try {
   if (e instanceof ConfigError || e instanceof PolicyError) {
     console.error(`Doelpoort did not start: ${e.message}`);
     process.exit(78);
+  }
+  if (e instanceof PortInUseError) {
+    console.error(`Doelpoort kon niet starten: poort ${e.port} is al in gebruik / Doelpoort could not start: port ${e.port} is already in use (PORT=${e.port}, HOST=${e.host})`);
+    process.exit(EXIT_PORT_IN_USE);
   }
   throw e;
 }

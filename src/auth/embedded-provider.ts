@@ -14,7 +14,7 @@ import { Router } from 'express';
 import * as jose from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { demoAccountLookup, type DemoAccount } from './demo-accounts.js';
-import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError } from './interactions.js';
+import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError, type LoginLimits } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
 
 /** The privacy pages' browser client (authorization code + PKCE) and the demo users' password. */
@@ -25,6 +25,8 @@ export interface EmbeddedUiClient {
   demoPassword: string;
   /** The users who may log in (the privacy officers of the policy registry). */
   accounts: readonly DemoAccount[];
+  /** Rate limits of the login form (per IP, failed logins per account). */
+  limits?: LoginLimits;
 }
 
 export interface EmbeddedProviderOptions {
@@ -141,7 +143,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
   if (ui) {
     const router = Router({ strict: true });
     router.use(interactionRouter(provider, {
-      base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword, demoAccount,
+      base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword, demoAccount, limits: ui.limits,
     }));
     router.use(provider.callback());
     handler = router as unknown as RequestListener;

@@ -8,12 +8,19 @@
  * - `POST /oidc/interactie/:uid/afbreken` — the user cancels (`access_denied` to the client);
  * - the logout confirmation, the "logged out" page and the error page of the provider itself.
  *
+ * Guessing is bounded (`limits`): every login POST counts per client IP, and each failed password
+ * counts per account name; above either limit the form answers 429 with `Retry-After` (a Dutch page
+ * for a browser, problem+json otherwise) without checking the password — also a right one.
+ *
  * The login form is bound to the interaction by oidc-provider's own `_interaction` cookie
  * (HttpOnly, SameSite=Lax, path-scoped to this interaction), so a cross-site POST finds no
  * interaction and fails: that is the form's CSRF protection.
  */
 import express, { type Request, type Response, Router } from 'express';
 import type Provider from 'oidc-provider';
+import { HttpProblem, sendProblem } from '../http/problem.js';
+import { RateLimited, type RateLimiter } from '../http/rate-limit.js';
+import { traceOf } from '../http/trace.js';
 import { page } from '../ui/layout.js';
 import { html, trusted, type SafeHtml } from '../ui/html.js';
 import { passwordMatches, type DemoAccount } from './demo-accounts.js';
@@ -30,6 +37,24 @@ export interface InteractionOptions {
   demoPassword: string;
   /** Finds a user who may log in. */
   demoAccount: (id: string) => DemoAccount | undefined;
+  /** Login attempts per IP, failed logins per account (absent: unlimited). */
+  limits?: LoginLimits;
+}
+
+export interface LoginLimits {
+  ip: RateLimiter;
+  account: RateLimiter;
+}
+
+function tooMany(o: InteractionOptions, req: Request, res: Response, e: RateLimited): void {
+  res.setHeader('Retry-After', String(e.retryAfterSeconds));
+  const minuten = Math.ceil(e.retryAfterSeconds / 60);
+  if (req.accepts(['application/problem+json', 'html']) === 'html') {
+    send(res, 429, messagePage(o, 'Te veel inlogpogingen', html`<p>Er zijn te veel inlogpogingen gedaan. Probeer het over
+      ${minuten === 1 ? 'een minuut' : `${minuten} minuten`} opnieuw.</p>`));
+    return;
+  }
+  sendProblem(res, new HttpProblem('te-veel-verzoeken', `Te veel inlogpogingen; probeer het over ${e.retryAfterSeconds} seconden opnieuw.`), traceOf(res).traceId);
 }
 
 /** The interaction page for an interaction uid, as the provider's `interactions.url`. */
@@ -136,10 +161,23 @@ export function interactionRouter(provider: Provider, o: InteractionOptions): Ro
       const body = (req.body ?? {}) as Record<string, unknown>;
       const gebruikersnaam = typeof body.gebruikersnaam === 'string' ? body.gebruikersnaam.trim() : '';
       const wachtwoord = typeof body.wachtwoord === 'string' ? body.wachtwoord : '';
+      if (o.limits) {
+        try {
+          await o.limits.ip.hit(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
+          await o.limits.account.check(gebruikersnaam.toLowerCase());
+        } catch (e) {
+          if (e instanceof RateLimited) return tooMany(o, req, res, e);
+          throw e;
+        }
+      }
       const account = o.demoAccount(gebruikersnaam);
       // Always compare, also for an unknown user, so that timing does not reveal which users exist.
       const ok = passwordMatches(wachtwoord, o.demoPassword) && account !== undefined;
-      if (!ok) return send(res, 401, loginPage(o, d.uid, { gebruikersnaam, fout: true }));
+      if (!ok) {
+        // Counted per name as typed, known or not, so the limit does not reveal which accounts exist.
+        await o.limits?.account.hit(gebruikersnaam.toLowerCase()).catch(() => undefined);
+        return send(res, 401, loginPage(o, d.uid, { gebruikersnaam, fout: true }));
+      }
       return await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
     } catch (e) {
       next(e);

@@ -11,6 +11,7 @@ import { logboekRouter } from './logboek.js';
 import { documentationRouter, healthRouter } from './meta.js';
 import { API_VERSION } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
+import { tokenEndpointLimit } from './rate-limit.js';
 import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
@@ -60,12 +61,18 @@ export function createApp(s: Services, options: AppOptions): express.Express {
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+        // pino-http invents an Error (with a stack) for every 5xx answer; an answered 503 is not a
+        // crash, so it is logged by its message only. Real errors keep their stack.
+        err: (err: { type?: string; message?: string; stack?: string }) =>
+          /^failed with status code [0-9]+$/.test(err.message ?? '') ? { type: err.type, message: err.message } : err,
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Probes are not access-logged: the readiness module logs a change of state once.
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
     }),
   );
 
-  if (options.oidc) app.use('/oidc', options.oidc);
+  if (options.oidc) app.use('/oidc', tokenEndpointLimit(s.limits), options.oidc);
   app.use('/health', healthRouter(s));
   app.use('/v1', documentationRouter(s, options.openapi));
   app.use('/v1', trajectenRouter(s));

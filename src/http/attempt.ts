@@ -7,15 +7,21 @@
  *
  * `authenticate()` (step 1) and `identify()` (step 2) live here; `readJsonBody()` reads a body only
  * after the caller is known, so an anonymous caller cannot make the gateway parse 256 KiB.
+ *
+ * `toProblem()` is the one place where errors become HTTP: a rate limit (`RateLimited`) is 429 with
+ * `Retry-After`, the store past its deadline or down (`StoreUnavailableError`) is 503 with
+ * `Retry-After`. The API's per-client limit is counted in `verifyBearer()`, right after the token
+ * is verified, so that a refusal is audited like any refused attempt, under the caller's party.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuditActie, AuditInput } from '../audit/record.js';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
-import type { Doel, Partij } from '../policy/types.js';
+import { PRIVACY_BROWSER_CLIENT, type Doel, type Partij } from '../policy/types.js';
 import { stuurtekens } from '../schemas/tekst.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
+import { RateLimited } from './rate-limit.js';
 import type { Services } from './services.js';
 import { traceOf, type Trace } from './trace.js';
 
@@ -77,8 +83,14 @@ function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {
       : `Bearer realm="doelpoort", error="invalid_token", error_description="${err.reden.replace(/"/g, "'")}"`;
     return new HttpProblem('niet-geauthenticeerd', err.reden, { headers: { 'WWW-Authenticate': challenge }, regel: err.code });
   }
+  if (err instanceof RateLimited) {
+    return new HttpProblem('te-veel-verzoeken', `Te veel verzoeken van deze client; probeer het over ${err.retryAfterSeconds} seconden opnieuw.`, {
+      headers: { 'Retry-After': String(err.retryAfterSeconds) }, regel: 'te-veel-verzoeken',
+    });
+  }
   if (err instanceof StoreUnavailableError) {
-    s.logger.error({ err, traceId: trace.traceId }, 'store unavailable');
+    // One line without a stack: under a database outage every request says this.
+    s.logger.error({ reason: err.message, traceId: trace.traceId }, 'store unavailable');
     return new HttpProblem('niet-beschikbaar', 'De gegevens en het logboek konden niet samen worden vastgelegd; er is niets opgeslagen of verstrekt. Probeer het later opnieuw.', { headers: { 'Retry-After': '5' } });
   }
   const e = err as { type?: string; status?: number };
@@ -101,6 +113,7 @@ export function attempt(s: Services, actie: AuditActie, handler: (req: Request, 
     try {
       await handler(req, res, p);
     } catch (err) {
+      if (err instanceof ApiRateLimited && !p.actor) p.actor = actorOfToken(s, err.token);
       let problem = toProblem(err, s, p.trace);
       if (!p.geaudit && problem.kind !== 'niet-beschikbaar') {
         try {
@@ -131,7 +144,31 @@ export async function verifyBearer(req: Request, s: Services): Promise<VerifiedT
   const header = req.get('authorization');
   const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
   if (!match) throw new AuthError('token-ontbreekt', 'Een Bearer-toegangstoken in de Authorization-header is verplicht.');
-  return s.verifier.verify(match[1]!);
+  const token = await s.verifier.verify(match[1]!);
+  // Per client (the privacy pages' browser client: per officer), after authentication.
+  const key = token.clientId === PRIVACY_BROWSER_CLIENT ? `${token.clientId}:${token.sub}` : token.clientId;
+  try {
+    await s.limits.api.hit(key);
+  } catch (e) {
+    throw e instanceof RateLimited ? new ApiRateLimited(e, token) : e;
+  }
+  return token;
+}
+
+/** The API limit of a verified caller: its refusal is audited under the caller's party. */
+class ApiRateLimited extends RateLimited {
+  constructor(e: RateLimited, readonly token: VerifiedToken) {
+    super(e.limiet, e.retryAfterSeconds);
+  }
+}
+
+/** Best effort: who a verified token belongs to (a party's client, or a privacy officer). */
+function actorOfToken(s: Services, token: VerifiedToken): Actor | null {
+  const partij = s.policy.partijByClientId(token.clientId);
+  if (partij) return { partij, clientId: token.clientId };
+  const officer = s.policy.functionaris(token.clientId, token.sub);
+  const officerPartij = officer && s.policy.partij(officer.partij);
+  return officerPartij ? { partij: officerPartij, clientId: token.clientId === PRIVACY_BROWSER_CLIENT ? `${token.clientId}:${officer.id}` : token.clientId } : null;
 }
 
 /** Step 2, identify: the token's client maps to a registered party. */

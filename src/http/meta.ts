@@ -64,9 +64,12 @@ export function healthRouter(s: Services): Router {
   router.get('/live', (_req, res) => {
     res.json({ status: 'up' });
   });
+  // The checks (database writable within its deadline, issuer reachable) are set in gateway.ts;
+  // a change of state is logged once by the readiness module, the probes themselves are not logged.
   router.get('/ready', async (_req, res) => {
-    const [database, issuer] = await Promise.all([s.store.writable(), s.issuerReachable()]);
-    res.status(database && issuer ? 200 : 503).json({ status: database && issuer ? 'up' : 'down', checks: { database: database ? 'up' : 'down', issuer: issuer ? 'up' : 'down' } });
+    const report = await s.readiness.probe();
+    if (report.status === 'down') res.setHeader('Retry-After', '5');
+    res.status(report.status === 'up' ? 200 : 503).json(report);
   });
   return router;
 }

@@ -27,12 +27,17 @@ const ERROR_RESPONSES: Record<string, ProblemKind> = {
   '409': 'conflict',
   '413': 'te-groot',
   '415': 'verkeerd-mediatype',
+  '429': 'te-veel-verzoeken',
   '503': 'niet-beschikbaar',
 };
 
+/** Error responses of an operation; every authenticated one (401) can also be rate-limited (429). */
 export function errors(...codes: (keyof typeof ERROR_RESPONSES)[]) {
-  return Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/Probleem${c}` }]));
+  const all = codes.includes('401') && !codes.includes('429') ? [...codes, '429'].sort() : codes;
+  return Object.fromEntries(all.map((c) => [c, { $ref: `#/components/responses/Probleem${c}` }]));
 }
+
+const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } };
 
 const locationHeader = { description: 'Where the new resource can be read.', schema: { type: 'string' } };
 
@@ -194,7 +199,9 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       `Probleem${code}`,
       {
         description: PROBLEMS[kind].title,
-        headers: code === '401' ? { 'WWW-Authenticate': { schema: { type: 'string' } }, ...versionHeader } : versionHeader,
+        headers: code === '401' ? { 'WWW-Authenticate': { schema: { type: 'string' } }, ...versionHeader }
+          : code === '429' || code === '503' ? { ...retryAfterHeader, ...versionHeader }
+          : versionHeader,
         content: { 'application/problem+json': { schema: ref('Probleem') } },
       },
     ]),

@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import type { Store } from '../store/store.js';
+import type { RateLimits } from './rate-limit.js';
+import type { Readiness } from './readiness.js';
 
 export interface Services {
   config: Config;
@@ -19,6 +21,10 @@ export interface Services {
   issuerReachable: () => Promise<boolean>;
   /** The logboek's signing keys and checkpoint scheduler. */
   logboek: { sleutels: LogboekSleutels; controlepunten: ControlepuntPlanner };
+  /** What /health/ready answers; logs changes of readiness once. */
+  readiness: Readiness;
+  /** The rate limits (429). */
+  limits: RateLimits;
   /** The clock; tests may pin it. */
   now: () => Date;
 }

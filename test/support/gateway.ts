@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { fetchAccessToken, readDevClientKey } from '../../src/auth/client.js';
-import type { Config } from '../../src/config.js';
+import type { ConfigOverrides } from '../../src/config.js';
 import { startGateway, type Gateway, type StartOptions } from '../../src/gateway.js';
 import { camel } from '../../src/store/postgres-sql.js';
 import { createTestDatabase, pgQuery, type TestDatabase } from './postgres.js';
@@ -36,7 +36,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(options: { overrides?: Partial<Config>; logger?: StartOptions['logger']; now?: StartOptions['now']; adapter?: Adapter } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { overrides?: ConfigOverrides; logger?: StartOptions['logger']; now?: StartOptions['now']; adapter?: Adapter } = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-test-'));
   const adapter = options.adapter ?? 'sqlite';
   const pg: TestDatabase | null = adapter === 'postgres' ? await createTestDatabase() : null;
