@@ -14,6 +14,7 @@ import { createEmbeddedProvider } from './auth/embedded-provider.js';
 import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js';
 import { loadConfig, type Config } from './config.js';
 import { createApp } from './http/app.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { buildOpenApi } from './http/openapi.js';
 import { openApiParts } from './http/openapi-parts.js';
 import type { Services } from './http/services.js';
@@ -80,7 +81,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     let issuerReachable: () => Promise<boolean>;
     if (config.mode === 'embedded') {
       const clientIds = [...policy.set.partijen.flatMap((p) => p.clientIds), ...policy.set.functionarissen.flatMap((f) => f.clientIds)];
-      const ui = config.ui?.demoPassword
+      // The demo password is accepted in demo mode only (loadConfig never gives embedded mode outside it).
+      const ui = config.demo && config.ui?.demoPassword
         ? { ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })) }
         : undefined;
       const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
@@ -110,6 +112,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     };
     const app = createApp(services, { openapi: buildOpenApi(config, schemas, openApiParts()), oidc: oidc as never });
     server.on('request', app);
+    server.on('clientError', clientErrorHandler(services));
 
     let stopping: Promise<void> | null = null;
     const stop = () =>
@@ -131,7 +134,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         await store.close();
       })());
 
-    logger.info({ url: config.publicUrl, mode: config.mode, issuer: config.issuer, dataDir: config.dataDir }, 'Doelpoort listening');
+    if (config.demo) logger.warn({ demo: true }, 'DEMO MODE: embedded OpenID Provider with demo parties and officers; not for real data');
+    logger.info({ url: config.publicUrl, mode: config.mode, demo: config.demo, issuer: config.issuer, dataDir: config.dataDir }, 'Doelpoort listening');
     return { config, services, server, url: `http://${config.host}:${port}`, stop };
   } catch (e) {
     server.close();

@@ -54,7 +54,13 @@ const RELATIE = `(EXISTS (SELECT 1 FROM trajecten t WHERE t.trajectId = b.trajec
                            AND (w.tot IS NULL OR w.tot >= @vandaag) AND w.beeindigdOp IS NULL))`;
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store & { readonly db: Database.Database } {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Owner-only: the folder 0700, the database 0600 before SQLite opens it (its -wal and -shm take the
+  // database file's permissions), and any of the three left by an older version narrowed as well.
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const folder = fs.statSync(path.dirname(file));
+  if (folder.uid === process.getuid?.() && (folder.mode & 0o077) !== 0) fs.chmodSync(path.dirname(file), 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -122,11 +128,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
     ),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
-    // Scope, decided at write time: the acting party, the owning gemeente of each trajectory, the sender of each message.
+    // Scope, decided at write time: the acting party, the owning gemeente of each trajectory, the sender
+    // of each message and the gemeente owning that message's trajectory.
     insertScope: db.prepare(
       `INSERT OR IGNORE INTO logboek_scope (partij, auditId)
          SELECT gemeente, @id FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(@trajectIds))
          UNION SELECT afzender, @id FROM berichten WHERE berichtId IN (SELECT value FROM json_each(@berichtIds))
+         UNION SELECT t.gemeente, @id FROM berichten m JOIN trajecten t ON t.trajectId = m.trajectId
+                WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds))
          UNION SELECT @partij, @id WHERE @partij IS NOT NULL`,
     ),
     insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
