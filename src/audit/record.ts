@@ -25,7 +25,10 @@ export type AuditActie =
   | 'logboek-lezen'
   | 'logboek-exporteren'
   | 'logboek-verifieren'
-  | 'inzage-opstellen';
+  | 'inzage-opstellen'
+  // A request to a path under a trajectory that matches no route (probing), or refused before routing (431).
+  | 'traject-verkennen'
+  | 'verzoek-weigeren';
 
 /** What the pipeline knows about an attempt when it is recorded. */
 export interface AuditInput {

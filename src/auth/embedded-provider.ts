@@ -139,7 +139,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
 
   let handler = provider.callback() as RequestListener;
   if (ui) {
-    const router = Router({ strict: true });
+    const router = Router({ strict: true, caseSensitive: true });
     router.use(interactionRouter(provider, {
       base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword, demoAccount,
     }));

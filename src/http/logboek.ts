@@ -21,7 +21,7 @@ import { hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
 import type { Controlepunt, LogboekZoekvraag } from '../store/store.js';
-import { attempt, auditInput, identify, trajectIdFromPath, UUID, verifyBearer, type Poging } from './attempt.js';
+import { attempt, auditInput, decimalInt, identify, trajectIdFromPath, UUID, verifyBearer, type Poging } from './attempt.js';
 import { errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -135,7 +135,7 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   const tot = parseMoment('tot', q.tot, invalid);
   const voor = q.volgende === undefined ? undefined : typeof q.volgende === 'string' ? decodeLogboekCursor(q.volgende) : null;
   if (voor === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
-  const limit = q.limiet === undefined ? PAGE_SIZE : Number(q.limiet);
+  const limit = q.limiet === undefined ? PAGE_SIZE : decimalInt(q.limiet);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van 1 tot ${MAX_PAGE_SIZE} zijn` });
   if (vanaf && tot && vanaf >= tot) invalid.push({ name: 'tot', code: 'range', reason: 'ligt voor vanaf' });
   if (trajectId) p.trajectIds = [trajectId];
@@ -210,7 +210,7 @@ const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'v
 const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot', 'formaat'] as const;
 
 export function logboekRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   const { sleutels, controlepunten } = s.logboek;
 
   // Public: keys and checkpoints hold no personal data; anyone may keep and compare them.

@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'ongeldige-statusovergang': { status: 409, title: 'Deze statusovergang van de plaatsing is niet toegestaan.' },
   'te-groot': { status: 413, title: 'De body is te groot.' },
   'verkeerd-mediatype': { status: 415, title: 'Alleen application/json wordt geaccepteerd.' },
+  'headers-te-groot': { status: 431, title: 'De headers van het verzoek zijn te groot.' },
   'interne-fout': { status: 500, title: 'Er ging iets mis in de gateway.' },
   'niet-beschikbaar': { status: 503, title: 'De gateway kan dit nu niet veilig verwerken.' },
 } as const;

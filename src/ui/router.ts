@@ -133,7 +133,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     }
   };
 
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.get('/stijl.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
