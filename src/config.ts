@@ -68,6 +68,11 @@ export interface Config {
   controlepuntAantal: number;
   /** …or every this many seconds when records were added (default 60; 0: no timer). */
   controlepuntSeconden: number;
+  /**
+   * A stop signal ends the process within this many seconds (default 20), whatever runs: draining
+   * gets up to 10 s, and a logboek query stuck in SQLite (which cannot be interrupted) does not hold the exit.
+   */
+  stopDeadlineSeconden: number;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
+    stopDeadlineSeconden: overrides.stopDeadlineSeconden ?? positiveInt(env, 'DOELPOORT_STOP_DEADLINE_SECONDEN', 20, 1),
   };
 }
 

@@ -10,6 +10,13 @@ try {
   const gateway = await startGateway();
   const shutdown = (signal: string) => {
     gateway.services.logger.info({ signal }, 'draining and stopping');
+    // Whatever runs (a logboek query in SQLite cannot be interrupted, and a worker stuck in one even
+    // holds process.exit), the process ends by the deadline: committed data is safe, since every
+    // acknowledged write was fsync'ed before its answer.
+    setTimeout(() => {
+      gateway.services.logger.error({ signal, seconden: gateway.config.stopDeadlineSeconden }, 'stop deadline passed: ending the process');
+      process.kill(process.pid, 'SIGKILL');
+    }, gateway.config.stopDeadlineSeconden * 1000).unref();
     gateway.stop().then(
       () => process.exit(0),
       (err) => {

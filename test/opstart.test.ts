@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,42 @@ describe('production is never the demo', () => {
     const r = await run({ DOELPOORT_DEMO: '1', OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'x', DOELPOORT_POLICY_DIR: path.join(projectRoot(), 'policies') });
     expect(r.code).toBe(78);
     expect(r.err).toContain('exclude each other');
+  });
+});
+
+describe('a stop signal ends the process by its deadline, whatever runs', () => {
+  it('with a request that never completes, SIGTERM ends the process within DOELPOORT_STOP_DEADLINE_SECONDEN', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-stop-'));
+    dirs.push(dataDir);
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OIDC_|DOELPOORT_|HOST$|NODE_ENV$)/.test(k)));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/main.ts')], {
+      env: { ...clean, PORT: '0', DOELPOORT_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DOELPOORT_STOP_DEADLINE_SECONDEN: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      const url = await new Promise<string>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /runs at (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+      });
+      const { hostname, port } = new URL(url);
+      const socket = net.connect(Number(port), hostname);
+      socket.on('error', () => {});
+      await new Promise((r) => socket.once('connect', r));
+      socket.write('POST /v1/berichten HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const end = await exited;
+      expect(Date.now() - started).toBeLessThan(6000); // without the deadline: 10 s of forced drain at least
+      expect(end.signal === 'SIGKILL' || end.code !== null).toBe(true);
+      socket.destroy();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

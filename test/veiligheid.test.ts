@@ -121,7 +121,7 @@ describe('headers', () => {
   it('two Authorization headers: 400, recorded', async () => {
     const token = await t.token('gemeente-hengelo');
     const trace = newTraceparent();
-    const res = await raw(`/v1/trajecten/${trajectId}`, { authorization: [`Bearer ${token}`, 'Bearer ander'], traceparent: trace.header });
+    const res = await raw(`/v1/trajecten/${trajectId}`, { authorization: [`Bearer ${token}`, 'Bearer ander'], traceparent: trace.header } as unknown as http.OutgoingHttpHeaders);
     expect(res.status).toBe(400);
     expect(byTrace(trace.traceId)[0]).toMatchObject({ regel: 'dubbele-authorization', status: 400 });
   });

@@ -17,6 +17,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ExportManifest, csvKop, csvRegel, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, type ExportKop } from '../audit/export.js';
+import { inzagebrief } from '../audit/inzage.js';
 import { hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
@@ -32,6 +33,17 @@ const MAX_PAGE_SIZE = 500;
 const EXPORT_PAGE = 1000;
 const GRONDSLAG_FG = 'AVG art. 38-39 (taken van de functionaris gegevensbescherming)';
 const GRONDSLAG_INZAGE = 'AVG art. 15 (recht van inzage)';
+/** Disclosures per page of the inzage report (and its maximum); a trajectory's whole history is never read at once. */
+const INZAGE_PAGE = 1000;
+const INZAGE_MIN = 20;
+
+function encodeInzageCursor(auditId: number): string {
+  return Buffer.from(`i1:${auditId}`).toString('base64url');
+}
+function decodeInzageCursor(cursor: string): number | null {
+  const m = /^i1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? Number(m[1]) : null;
+}
 
 // --- identification -------------------------------------------------------------------------
 
@@ -366,37 +378,46 @@ export function logboekRouter(s: Services): Router {
       partij = identify(token.clientId, s, p).partij;
     }
     const trajectId = trajectIdFromPath(req, p);
-    const verstrekkingen = await s.store.logboek.verstrekkingen(trajectId);
+    // 3: bounded for any caller: a page of disclosures, a cursor to the next.
+    const invalid: InvalidParam[] = [];
+    for (const key of Object.keys(req.query)) if (key !== 'limiet' && key !== 'volgende') invalid.push({ name: key, code: 'unknown', reason: 'onbekende parameter; toegestaan: limiet, volgende' });
+    const limit = req.query.limiet === undefined ? INZAGE_PAGE : decimalInt(req.query.limiet);
+    if (!Number.isInteger(limit) || limit < INZAGE_MIN || limit > INZAGE_PAGE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van ${INZAGE_MIN} tot ${INZAGE_PAGE} zijn` });
+    const na = req.query.volgende === undefined ? 0 : typeof req.query.volgende === 'string' ? decodeInzageCursor(req.query.volgende) : null;
+    if (na === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
+    if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
+
+    // 4: who may ask is decided before any work on the trajectory's disclosures: one key lookup, the
+    // same for an unknown trajectory and someone else's, so the refusal costs the same (no timing oracle).
+    const traject = await s.store.transaction(async (tx) => {
+      const found = await tx.traject(trajectId);
+      if (found && found.gemeente === partij.id) return found;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'inzage-gemeente', reden: 'Alleen de gemeente van het traject (of haar functionaris gegevensbescherming) stelt de inzage op.', status: 403 }));
+      p.geaudit = true;
+      return null;
+    });
+    if (!traject) throw new HttpProblem('geen-toegang', 'Alleen de gemeente van dit traject (of haar functionaris gegevensbescherming) kan de inzage opstellen. Een onbekend traject geeft hetzelfde antwoord.', { regel: 'inzage-gemeente' });
+
+    // The report: a range scan of the disclosure index, linear in the page. A record's rows stay on one page.
+    const rows = await s.store.logboek.verstrekkingen(trajectId, { na: na!, limit: limit + 1 });
+    let page = rows;
+    let volgende: string | null = null;
+    if (rows.length > limit) {
+      const cut = rows[limit]!.auditId;
+      page = rows.slice(0, limit).filter((r) => r.auditId !== cut);
+      if (!page.length) page = rows.slice(0, limit); // cannot happen: a record has at most a few rows
+      volgende = encodeInzageCursor(page.at(-1)!.auditId);
+    }
     const opgesteldOp = s.now().toISOString();
-    const result = await s.store.transaction(async (tx) => {
-      const traject = await tx.traject(trajectId);
-      if (!traject || traject.gemeente !== partij.id) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'inzage-gemeente', reden: 'Alleen de gemeente van het traject (of haar functionaris gegevensbescherming) stelt de inzage op.', status: 403 }));
-        return null;
-      }
-      await tx.appendAudit(auditInput(s, p, {
-        besluit: 'toegestaan', regel: 'inzage-gemeente', status: 200, grondslag: GRONDSLAG_INZAGE,
-        reden: `Inzage opgesteld: ${verstrekkingen.length} verstrekking(en).`,
-      }));
-      return traject;
-    });
+    await s.store.transaction((tx) => tx.appendAudit(auditInput(s, p, {
+      besluit: 'toegestaan', regel: 'inzage-gemeente', status: 200, grondslag: GRONDSLAG_INZAGE,
+      reden: `Inzage opgesteld: ${page.length} verstrekking(en)${volgende ? ', meer op een volgende pagina' : ''}.`,
+    })));
     p.geaudit = true;
-    if (!result) throw new HttpProblem('geen-toegang', 'Alleen de gemeente van dit traject (of haar functionaris gegevensbescherming) kan de inzage opstellen. Een onbekend traject geeft hetzelfde antwoord.', { regel: 'inzage-gemeente' });
-    res.json({
-      trajectId,
-      opgesteldOp,
-      verstrekkingen: verstrekkingen.map((v) => {
-        const doel = v.doel ? s.policy.doel(v.doel) : undefined;
-        const schema = s.schemas.schema(v.berichttype) as { title?: string } | undefined;
-        return {
-          datum: dutchDate(new Date(v.tijdstip)),
-          ontvanger: s.policy.partij(v.partij)?.naam ?? v.partij,
-          berichttype: schema?.title ?? v.berichttype,
-          doel: doel?.naam ?? v.doel ?? 'onbekend',
-          grondslag: v.grondslag ?? (doel ? `${doel.grondslag.avg}${doel.grondslag.wet ? `; ${doel.grondslag.wet}` : ''}` : 'onbekend'),
-        };
-      }),
-    });
+    res.json(inzagebrief(s.policy.set, {
+      trajectId, opgesteldOp, gemeente: partij, rows: page, volgende,
+      titel: (type) => (s.schemas.schema(type) as { title?: string } | undefined)?.title ?? type,
+    }));
   }));
 
   return router;
@@ -492,17 +513,39 @@ export function logboekOpenApi(): OpenApiPart {
       },
       Jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
       Inzage: {
-        type: 'object', required: ['trajectId', 'opgesteldOp', 'verstrekkingen'],
-        description: 'The participant\'s right of access (AVG art. 15): per disclosure the date, the receiving organisation, the kind of data, the purpose and the legal basis — no employee or client identities. / Inzage.',
+        type: 'object', required: ['trajectId', 'opgesteldOp', 'verantwoordelijke', 'verstrekkingen', 'groepen', 'rechten', 'volgende'],
+        description: 'The participant\'s right of access (AVG art. 15) as a letter in plain (B1) Dutch: per disclosure the date and time, the receiving organisation, the data categories that left, the purpose, the legal basis in words, the retention and where the data came from; identical disclosures grouped with a count; the controller and the participant\'s rights. No employee or client identities. One page of at most 1000 disclosures; `volgende` leads to the next. / Inzage.',
         properties: {
           trajectId: { type: 'string', format: 'uuid' }, opgesteldOp: { type: 'string', format: 'date-time' },
+          verantwoordelijke: {
+            type: 'object', required: ['naam'],
+            properties: { naam: { type: 'string' }, adres: { type: 'string' }, telefoon: { type: 'string' }, email: { type: 'string' }, website: { type: 'string' }, functionarisGegevensbescherming: { type: 'string' } },
+          },
           verstrekkingen: {
             type: 'array',
             items: {
-              type: 'object', required: ['datum', 'ontvanger', 'berichttype', 'doel', 'grondslag'],
-              properties: { datum: { type: 'string', format: 'date' }, ontvanger: { type: 'string' }, berichttype: { type: 'string' }, doel: { type: 'string' }, grondslag: { type: 'string' } },
+              type: 'object', required: ['datum', 'tijd', 'ontvanger', 'berichttype', 'gegevens', 'bijzondereGegevens', 'doel', 'grondslag', 'grondslagUitleg', 'bewaartermijn', 'herkomst'],
+              properties: {
+                datum: { type: 'string', format: 'date' }, tijd: { type: 'string', pattern: '^\\d{2}:\\d{2}$' }, ontvanger: { type: 'string' }, berichttype: { type: 'string' },
+                gegevens: strings, bijzondereGegevens: { type: 'boolean', description: 'A special category of personal data (AVG art. 9) was disclosed' },
+                doel: { type: 'string' }, grondslag: { type: 'string' }, grondslagUitleg: { type: 'string', examples: ['met uw toestemming'] },
+                bewaartermijn: { type: 'string', examples: ['5 jaar'] }, herkomst: { type: 'string', description: 'The sending organisation' },
+              },
             },
           },
+          groepen: {
+            type: 'array', description: 'Identical disclosures (same recipient, data, purpose, basis, retention and origin) with a count.',
+            items: {
+              type: 'object', required: ['ontvanger', 'gegevens', 'bijzondereGegevens', 'doel', 'grondslag', 'grondslagUitleg', 'bewaartermijn', 'herkomst', 'aantal', 'eerste', 'laatste'],
+              properties: {
+                ontvanger: { type: 'string' }, gegevens: strings, bijzondereGegevens: { type: 'boolean' }, doel: { type: 'string' }, grondslag: { type: 'string' },
+                grondslagUitleg: { type: 'string' }, bewaartermijn: { type: 'string' }, herkomst: { type: 'string' },
+                aantal: { type: 'integer', minimum: 1 }, eerste: { type: 'string' }, laatste: { type: 'string' },
+              },
+            },
+          },
+          rechten: strings,
+          volgende: { type: ['string', 'null'], description: 'Cursor to the next page of disclosures; null on the last page.' },
         },
       },
     },
@@ -573,7 +616,9 @@ export function logboekOpenApi(): OpenApiPart {
         get: {
           operationId: 'trajectInzage', tags: ['Logboek'], summary: 'The participant\'s right of access (AVG art. 15): who received which data, when, for which purpose',
           description: 'The owning gemeente\'s client or its privacy officer. Plain Dutch, no employee or client identities. Recorded.',
-          parameters: [trajectIdParam('path')],
+          parameters: [trajectIdParam('path'),
+            q('limiet', 'Disclosures per page (default and maximum 1000).', { type: 'integer', minimum: INZAGE_MIN, maximum: INZAGE_PAGE }),
+            q('volgende', 'Cursor from a previous answer.', { type: 'string' })],
           responses: { '200': ok('The disclosures', ref('Inzage')), ...errors('400', '401', '403', '503') },
         },
       },

@@ -5,7 +5,8 @@
  * commit and a verification never holds the writer; the offline CLI opens a database file with it too.
  *
  * Speed notes: the scope filter is an index range scan of `logboek_scope (partij, auditId)`; a search
- * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; the verifier gets each
+ * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; a trajectory's disclosures
+ * (the right of access) a range scan of `logboek_verstrekking (trajectId, auditId, berichttype, afzender)`; the verifier gets each
  * record's canonical JSON built inside SQLite (`json_object`), so per record only four values cross
  * into JavaScript, and its fast pass runs on worker threads (`sqlite-keten.ts`).
  */
@@ -77,15 +78,13 @@ const SQL = {
   hashOpId: 'SELECT hash FROM logboek WHERE id = ?',
   keten: `SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`,
   hoofd: 'SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1',
-  verstrekkingen: `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
-         FROM logboek_betrokkene b
-         JOIN logboek l ON l.id = b.auditId
-         JOIN json_each(l.berichtIds) j
-         JOIN berichten m ON m.berichtId = j.value AND m.trajectId = b.trajectId
-        WHERE b.trajectId = ? AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL
-          AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})
-        GROUP BY l.id, m.berichttype
-        ORDER BY l.id`,
+  // A page of a trajectory's disclosures: a range scan of logboek_verstrekking, one logboek row per record.
+  verstrekkingen: `SELECT v.auditId, l.tijdstip, l.partij, l.doel, l.grondslag, v.berichttype, v.afzender, l.velden
+         FROM logboek_verstrekking v
+         JOIN logboek l ON l.id = v.auditId
+        WHERE v.trajectId = @trajectId AND v.auditId > @na
+        ORDER BY v.auditId, v.berichttype, v.afzender
+        LIMIT @limit`,
   controlepunten: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id',
   laatsteControlepunt: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1',
   sleutels: 'SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid',
@@ -172,8 +171,9 @@ export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
     async tellingen(q) {
       return (await lezer.all(tellingSql(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)), { scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null })) as LogboekTelling[];
     },
-    async verstrekkingen(trajectId) {
-      return (await lezer.all(SQL.verstrekkingen, [trajectId])) as Verstrekking[];
+    async verstrekkingen(trajectId, pagina) {
+      const rows = (await lezer.all(SQL.verstrekkingen, { trajectId, na: pagina.na, limit: pagina.limit })) as Array<Omit<Verstrekking, 'velden'> & { velden: string }>;
+      return rows.map((r) => ({ ...r, velden: JSON.parse(r.velden) as string[] }));
     },
     async controlepunten() {
       return (await lezer.all(SQL.controlepunten, [])) as Controlepunt[];

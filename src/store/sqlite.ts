@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { GENESIS_HASH, seal, type AuditInput, type AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
 import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type LogboekHoofd, type Store, type ToestemmingRow, type Tx } from './store.js';
-import { sqliteLogboekReader } from './sqlite-logboek.js';
+import { LEES_ACTIES, sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
@@ -138,6 +138,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                 WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds))
          UNION SELECT @partij, @id WHERE @partij IS NOT NULL`,
     ),
+    // The right of access's index: which trajectories' messages of which type and sender an allowed read disclosed.
+    insertVerstrekking: db.prepare(
+      `INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+         SELECT m.trajectId, @id, m.berichttype, m.afzender FROM berichten m WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds))`,
+    ),
     insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
     insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
     auditPage: db.prepare('SELECT * FROM logboek WHERE id > ? ORDER BY id LIMIT ?'),
@@ -210,6 +215,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       st.insertAudit.run({ ...record, trajectIds, berichtIds, velden: JSON.stringify(record.velden) });
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
       st.insertScope.run({ id: record.id, trajectIds, berichtIds, partij: record.partij });
+      if (record.besluit === 'toegestaan' && record.partij !== null && (LEES_ACTIES as readonly string[]).includes(record.actie) && record.berichtIds.length) {
+        st.insertVerstrekking.run({ id: record.id, berichtIds });
+      }
       head = { id: record.id, hash: record.hash };
       return record;
     },

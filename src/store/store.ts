@@ -159,6 +159,10 @@ export interface Verstrekking {
   doel: string | null;
   grondslag: string | null;
   berichttype: string;
+  /** The party that sent the disclosed messages (where the data came from). */
+  afzender: string;
+  /** The record's disclosed fields (JSON pointers under /inhoud, of all its types). */
+  velden: string[];
 }
 
 /** Read access to the logboek, outside the write path (a search never waits for a group commit). */
@@ -174,7 +178,8 @@ export interface LogboekReader {
   /** Optional fast pass over records 1 … tot (in parallel); `schoon: false` sends the verifier to the exact walk. */
   snelleControle?(tot: number, posities: number[]): Promise<SnelleControle>;
   tellingen(q: { scope: string | null; vanaf?: string; tot?: string }): Promise<LogboekTelling[]>;
-  verstrekkingen(trajectId: string): Promise<Verstrekking[]>;
+  /** A page of a trajectory's disclosures, oldest first, after audit record `na`: cost linear in the page. */
+  verstrekkingen(trajectId: string, pagina: { na: number; limit: number }): Promise<Verstrekking[]>;
   controlepunten(): Promise<Controlepunt[]>;
   laatsteControlepunt(): Promise<Controlepunt | undefined>;
   /** The public JWKs stored beside the checkpoints (kid → JWK). */
