@@ -45,6 +45,11 @@ export interface EmbeddedProvider {
   jwks: jose.JSONWebKeySet;
 }
 
+/** The longest lifetime of a private_key_jwt client assertion the provider accepts (RFC 7523 asks for a short one). */
+export const MAX_ASSERTION_SECONDS = 300;
+/** Clock skew allowed between a client and the gateway for `iat`. */
+export const CLOCK_SKEW_SECONDS = 60;
+
 export async function createEmbeddedProvider(options: EmbeddedProviderOptions): Promise<EmbeddedProvider> {
   const { issuer, audience, dataDir } = options;
   const signing = await providerKeys(dataDir);
@@ -105,6 +110,18 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     jwks: { keys: signing },
     cookies: { keys: cookieKeys(dataDir) },
     clientAuthMethods: ['private_key_jwt'],
+    // A client assertion is a credential for one token request: at most 5 minutes of lifetime
+    // (exp − iat, or exp − now without iat), and not issued in the future beyond the clock skew.
+    assertJwtClientAuthClaimsAndHeader: async (_ctx: unknown, claims: { exp?: number; iat?: number }) => {
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_SKEW_SECONDS) {
+        throw new errors.InvalidClientAuth('client_assertion iat lies in the future');
+      }
+      const start = typeof claims.iat === 'number' ? Math.min(claims.iat, now) : now;
+      if (typeof claims.exp !== 'number' || claims.exp - start > MAX_ASSERTION_SECONDS) {
+        throw new errors.InvalidClientAuth(`client_assertion lifetime must not exceed ${MAX_ASSERTION_SECONDS} seconds`);
+      }
+    },
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
     ...userLogin,
     features: {
