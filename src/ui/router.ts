@@ -82,8 +82,19 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     res.status(status).type('html').send(page({ titel, base, viewer, actief, inhoud }));
   }
 
+  /**
+   * Where to return after login: built from the configured base and the routed path under /privacy,
+   * never from the request target as sent (an absolute-form target `GET http://evil.example/privacy/…`
+   * would otherwise become the redirect).
+   */
+  function terugPad(req: Request): string {
+    const search = new URL(req.originalUrl, 'http://doelpoort.invalid').search;
+    const pad = `${base}/privacy${req.path === '/' ? '' : req.path}`;
+    return /^\/[^/\\]/.test(pad) ? `${pad}${search}` : `${base}/privacy/logboek`;
+  }
+
   async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    const sess = session(res) ?? store.create();
+    const sess = session(res) ?? store.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
     const { url, login } = await oidc.startLogin(returnTo);
     store.addLogin(sess, login);
     setSessionCookie(res, sess, cookie(req));
@@ -126,7 +137,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     try {
       await h(req, res);
     } catch (e) {
-      if (e instanceof LoginNodig && (req.method === 'GET' || req.method === 'HEAD')) return startLogin(req, res, `${base}${req.originalUrl}`).catch(next);
+      if (e instanceof LoginNodig && (req.method === 'GET' || req.method === 'HEAD')) return startLogin(req, res, terugPad(req)).catch(next);
       if (e instanceof LoginNodig) return render(res, 401, 'Opnieuw inloggen', meldingpagina('Uw sessie is verlopen.', { href: `${base}/privacy/inloggen`, tekst: 'Opnieuw inloggen' }));
       if (e instanceof ApiError) return apiProblem(res, e);
       next(e);
@@ -174,7 +185,8 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     const next = store.rotate(sess);
     next.officer = officer;
     setSessionCookie(res, next, cookie(req));
-    res.redirect(303, login.returnTo);
+    const terug = login.returnTo.startsWith(`${base}/privacy`) && /^\/[^/\\]/.test(login.returnTo) ? login.returnTo : `${base}/privacy/logboek`;
+    res.redirect(303, terug);
   }));
 
   router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), route(async (req, res) => {
@@ -193,7 +205,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   // Everything below needs a signed-in officer; a GET without one starts the login and comes back.
   router.use((req, res, next) => {
     if (session(res)?.officer) return next();
-    if (req.method === 'GET' || req.method === 'HEAD') return void startLogin(req, res, `${base}${req.originalUrl}`).catch(next);
+    if (req.method === 'GET' || req.method === 'HEAD') return void startLogin(req, res, terugPad(req)).catch(next);
     render(res, 401, 'Opnieuw inloggen', meldingpagina('U bent niet (meer) ingelogd.', { href: `${base}/privacy/inloggen`, tekst: 'Inloggen' }));
   });
 
