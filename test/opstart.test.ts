@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { projectRoot } from '../src/config.js';
 import { startTestGateway } from './support/gateway.js';
 
@@ -75,6 +76,40 @@ describe('production is never the demo', () => {
     const r = await run({ NODE_ENV: 'production', DOELPOORT_IMAGE: '1', HOST: '0.0.0.0', DOELPOORT_PUBLIC_URL: 'http://127.0.0.1:8080', DOELPOORT_DEMO: '1' });
     expect(r.url).toBeDefined();
     expect(r.out).toContain('DEMO MODE');
+  });
+
+  it('the README\'s Docker try-out: the image\'s settings with DOELPOORT_DEMO=1 and DOELPOORT_PUBLIC_URL; a token from the host works', async () => {
+    // A free port, so that the public URL names the port the process listens on (as -p 8080:8080 does).
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-docker-'));
+    dirs.push(dataDir);
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OIDC_|DOELPOORT_|HOST$|NODE_ENV$)/.test(k)));
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src/main.ts')], {
+      env: { ...clean, NODE_ENV: 'production', HOST: '0.0.0.0', PORT: String(port), DOELPOORT_DATA_DIR: dataDir, DOELPOORT_IMAGE: '1',
+        DOELPOORT_DEMO: '1', DOELPOORT_PUBLIC_URL: publicUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (/runs at /.test(out)) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited (${code})`)));
+      });
+      // As `npm run token` does on the host: issuer = DOELPOORT_PUBLIC_URL + /oidc, the key copied out of the volume.
+      const { accessToken } = await fetchAccessToken({ issuer: `${publicUrl}/oidc`, clientId: 'gemeente-hengelo', jwk: readDevClientKey(dataDir, 'gemeente-hengelo') });
+      const res = await fetch(`${publicUrl}/v1/berichten?doel=trajectbegeleiding`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { resultaten: unknown[] }).resultaten).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('DOELPOORT_DEMO=1 with OIDC_ISSUER is a contradiction: exit 78', async () => {
