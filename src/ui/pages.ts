@@ -259,42 +259,73 @@ export function inzageformulier(c: PageContext, trajectId: string | undefined, f
   </form>`;
 }
 
+/** "3 keer, van 20 november 2026 om 10:00 tot 24 november 2026 om 09:15" — or one moment. */
+function wanneer(g: { aantal: number; eerste: string; laatste: string }): SafeHtml {
+  const moment = (m: string) => {
+    const [d, t] = m.split(' ');
+    return html`${datum(d)} om ${t}`;
+  };
+  if (g.aantal === 1) return html`1 keer, op ${moment(g.eerste)}`;
+  return html`${g.aantal} keer, van ${moment(g.eerste)} tot ${moment(g.laatste)}`;
+}
+
+/**
+ * The inzage report as a letter from the gemeente to the participant (B1 Dutch): who received what,
+ * when, why and on which basis, for how long, from whom; identical disclosures grouped with a count;
+ * the participant's rights and whom to ask. Printed, it is only the letter: no officer's header,
+ * menu or forms.
+ */
 export function inzagepagina(c: PageContext, trajectId: string | undefined, fouten: Record<string, string>, inzage: Inzage | null, melding: string | null): SafeHtml {
-  const intro = html`<p class="niet-afdrukken">Het inzagerapport beantwoordt een verzoek om inzage van een deelnemer (artikel 15 AVG):
-      welke organisaties via Doelpoort gegevens over het traject ontvingen, wanneer, welk soort gegevens en voor welk doel.
-      Namen van medewerkers en technische gegevens staan er bewust niet in.</p>
+  const intro = html`<p class="niet-afdrukken">Het inzagerapport beantwoordt een verzoek om inzage van een deelnemer (artikel 15 AVG)
+      als een brief van de gemeente aan de deelnemer: welke organisaties via Doelpoort gegevens over het traject ontvingen, wanneer,
+      welke gegevens, waarvoor en waarom dat mocht. Namen van medewerkers en technische gegevens staan er bewust niet in.</p>
     ${foutoverzicht(fouten, 'Er is een probleem met het traject-id')}
     ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}`;
   if (!inzage) return html`${intro}${inzageformulier(c, trajectId, fouten)}`;
-  const n = inzage.verstrekkingen.length;
+  const v = inzage.verantwoordelijke;
+  const n = inzage.groepen.reduce((som, g) => som + g.aantal, 0);
   return html`${intro}
     ${inzageformulier(c, trajectId, fouten)}
-    <p class="niet-afdrukken">Gebruik de afdrukfunctie van uw browser (Ctrl+P of Cmd+P) om dit rapport af te drukken of als pdf op te slaan;
-      menu en formulieren worden dan weggelaten.</p>
-    <section aria-labelledby="rapport">
-      <h2 id="rapport">Verstrekkingen van gegevens over dit traject</h2>
-      <p>Dit overzicht laat zien welke organisaties via Doelpoort gegevens over uw inburgeringstraject hebben ontvangen:
-        wanneer, welk soort gegevens, voor welk doel en op grond van welke wet (artikel 15 van de Algemene verordening gegevensbescherming).</p>
-      <dl class="record">
-        ${rij('Traject', html`<span class="mono">${inzage.trajectId}</span>`)}
-        ${rij('Opgesteld op', tijd(inzage.opgesteldOp))}
-        ${rij('Aantal verstrekkingen', n)}
-      </dl>
+    <p class="niet-afdrukken">Gebruik de afdrukfunctie van uw browser (Ctrl+P of Cmd+P) om deze brief af te drukken of als pdf op te slaan;
+      alleen de brief wordt afgedrukt.</p>
+    <article class="brief" aria-labelledby="brief-onderwerp">
+      <div class="briefhoofd">
+        <p class="afzender"><strong>${v.naam}</strong>
+          ${v.adres ? html`<br>${v.adres}` : null}
+          ${v.telefoon ? html`<br>Telefoon: ${v.telefoon}` : null}
+          ${v.email ? html`<br>E-mail: ${v.email}` : null}
+          ${v.website ? html`<br>${v.website}` : null}</p>
+        <p class="briefdatum">Datum: ${datum(inzage.opgesteldOp)}</p>
+      </div>
+      <h2 id="brief-onderwerp">Uw vraag: welke gegevens over u zijn gedeeld?</h2>
+      <p>Beste deelnemer,</p>
+      <p>U wilde weten welke gegevens over uw inburgering met andere organisaties zijn gedeeld. Dat mag u altijd vragen.
+        Dat staat in artikel 15 van de Algemene verordening gegevensbescherming (AVG).
+        In deze brief leest u wie uw gegevens kreeg, welke gegevens, wanneer, waarvoor, waarom dat mocht en hoe lang ze bewaard mogen worden.</p>
+      <p>Het gaat om uw inburgeringstraject met nummer <span class="mono">${inzage.trajectId}</span>.</p>
       ${n === 0
-        ? html`<p>Via Doelpoort zijn geen gegevens over dit traject aan andere organisaties verstrekt.</p>`
-        : html`<div class="tabel-scroll" role="region" aria-labelledby="verstrekkingen" tabindex="0"><table>
-          <caption id="verstrekkingen">Wie ontving welke gegevens, wanneer en waarom</caption>
-          <thead><tr><th scope="col">Datum</th><th scope="col">Ontvanger</th><th scope="col">Soort gegevens</th><th scope="col">Doel</th><th scope="col">Grondslag</th></tr></thead>
-          <tbody>${inzage.verstrekkingen.map((v) => html`<tr>
-            <td>${datum(v.datum)}</td>
-            <td>${c.namen.partij(v.ontvanger)}</td>
-            <td>${c.namen.berichttype(v.berichttype)}</td>
-            <td>${c.namen.doel(v.doel)}</td>
-            <td>${v.grondslag}</td>
-          </tr>`)}</tbody>
-        </table></div>`}
-      <p>Heeft u vragen over dit overzicht, of wilt u gegevens laten verbeteren of verwijderen? Neem contact op met uw gemeente.</p>
-    </section>`;
+        ? html`<p><strong>Via Doelpoort zijn geen gegevens over u met andere organisaties gedeeld.</strong></p>`
+        : html`<p>Uw gegevens zijn <strong>${n} keer</strong> gedeeld. Als dezelfde gegevens vaker naar dezelfde organisatie gingen, staat dat hieronder één keer, met hoe vaak.</p>
+          ${inzage.groepen.map((g, i) => html`<section class="verstrekking" aria-labelledby="groep-${i}">
+            <h3 id="groep-${i}">${g.ontvanger} kreeg gegevens van ${g.herkomst}</h3>
+            <dl class="record">
+              ${rij('Welke gegevens', html`${g.gegevens.join(', ')}${g.bijzondereGegevens ? html`<br><strong>Hierbij zat een bijzonder persoonsgegeven</strong> (over uw gezondheid; artikel 9 AVG).` : null}`)}
+              ${rij('Wanneer', wanneer(g))}
+              ${rij('Waarvoor', g.doel)}
+              ${rij('Waarom dat mocht', html`${g.grondslagUitleg} <span class="klein">(${g.grondslag})</span>`)}
+              ${rij('Waar de gegevens vandaan kwamen', g.herkomst)}
+              ${rij('Hoe lang bewaard', `${g.bewaartermijn}, daarna worden ze verwijderd`)}
+            </dl>
+          </section>`)}`}
+      ${inzage.volgende ? html`<p><strong>Deze brief is niet volledig:</strong> uw gegevens zijn vaker gedeeld dan hier past. Vraag ons om de rest van het overzicht.</p>` : null}
+      <h3 id="rechten">Wat u kunt doen</h3>
+      <ul aria-labelledby="rechten">${inzage.rechten.map((r) => html`<li>${r}</li>`)}</ul>
+      <h3 id="contact">Vragen?</h3>
+      <p>Neem contact op met ${v.naam}${v.telefoon ? html`, telefoon ${v.telefoon}` : null}${v.email ? html`, e-mail ${v.email}` : null}.
+        ${v.functionarisGegevensbescherming ? html`U kunt ook de functionaris gegevensbescherming van de gemeente mailen: ${v.functionarisGegevensbescherming}.` : null}</p>
+      <p>Met vriendelijke groet,</p>
+      <p>${v.naam}</p>
+    </article>`;
 }
 
 export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: string }, fouten: Record<string, string>, rijen: GesignaleerdeRij[] | null, melding: string | null): SafeHtml {

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../http/services.js';
 import { dutchDate } from '../http/services.js';
 import { traceOf } from '../http/trace.js';
-import { ApiError, createLogboekApi, type CallContext, type Filters } from './api.js';
+import { ApiError, createLogboekApi, type CallContext, type Filters, type Inzage } from './api.js';
 import { checkPeriode, leesFilters, param, UUID, type Keuzelijsten } from './filters.js';
 import type { SafeHtml } from './html.js';
 import { page, type MenuItem } from './layout.js';
@@ -54,6 +54,25 @@ const BERICHTTYPE_NAMEN: Record<string, string> = {
   plaatsing: 'Plaatsing (werk of participatie)',
 };
 
+/** Pages of disclosures merged into one inzage letter (10 × 1000); beyond that the letter says there is more. */
+const MAX_INZAGE_PAGINAS = 10;
+
+/** Two pages of the report as one: the disclosures appended, identical groups added up. */
+export function voegInzageSamen(a: Inzage, b: Inzage): Inzage {
+  const groepen = new Map(a.groepen.map((g) => [JSON.stringify({ ...g, aantal: 0, eerste: '', laatste: '' }), { ...g }]));
+  for (const g of b.groepen) {
+    const key = JSON.stringify({ ...g, aantal: 0, eerste: '', laatste: '' });
+    const bestaand = groepen.get(key);
+    if (!bestaand) groepen.set(key, { ...g });
+    else {
+      bestaand.aantal += g.aantal;
+      if (g.eerste < bestaand.eerste) bestaand.eerste = g.eerste;
+      if (g.laatste > bestaand.laatste) bestaand.laatste = g.laatste;
+    }
+  }
+  return { ...a, verstrekkingen: [...a.verstrekkingen, ...b.verstrekkingen], groepen: [...groepen.values()], volgende: b.volgende };
+}
+
 export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const ui = s.config.ui;
   if (!ui) throw new Error('privacyRouter needs config.ui');
@@ -76,10 +95,10 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const cookie = (req: Request) => ({ path: `${base}/privacy`, secure: req.secure || s.config.publicUrl.startsWith('https:') });
   const session = (res: Response) => res.locals.uiSession as UiSession | null;
 
-  function render(res: Response, status: number, titel: string, inhoud: SafeHtml, actief?: MenuItem): void {
+  function render(res: Response, status: number, titel: string, inhoud: SafeHtml, actief?: MenuItem, afdrukAlsBrief = false): void {
     const sess = session(res);
     const viewer = sess?.officer ? { sub: sess.officer.sub, naam: sess.officer.naam, csrf: sess.csrf } : null;
-    res.status(status).type('html').send(page({ titel, base, viewer, actief, inhoud }));
+    res.status(status).type('html').send(page({ titel, base, viewer, actief, inhoud, afdrukAlsBrief }));
   }
 
   /**
@@ -265,14 +284,20 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     let melding: string | null = null;
     if (trajectId && !fouten.trajectId) {
       try {
+        // Every page of disclosures (a page holds up to 1000), merged into one letter, up to a bound.
         inzage = await asOfficer(res, (c) => api.inzage(c, trajectId));
+        for (let pagina = 1; inzage.volgende && pagina < MAX_INZAGE_PAGINAS; pagina++) {
+          const volgende = inzage.volgende;
+          const meer = await asOfficer(res, (c) => api.inzage(c, trajectId, volgende));
+          inzage = voegInzageSamen(inzage, meer);
+        }
       } catch (e) {
         if (!(e instanceof ApiError) || ![400, 403, 404].includes(e.status)) throw e;
         melding = e.status === 400 ? e.detail : 'Voor dit traject kunt u geen inzagerapport opstellen: het bestaat niet of hoort niet bij uw organisatie.';
       }
     }
     const status = fouten.trajectId ? 400 : melding ? 404 : 200;
-    render(res, status, 'Inzagerapport', inzagepagina(ctx, trajectId, fouten, inzage, melding), 'inzage');
+    render(res, status, 'Inzagerapport', inzagepagina(ctx, trajectId, fouten, inzage, melding), 'inzage', Boolean(inzage));
   }));
 
   router.get('/overzicht', route(async (req, res) => {
