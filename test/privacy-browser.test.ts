@@ -204,7 +204,7 @@ describe('the privacy pages in Chromium', () => {
       expect(text).toContain('Plaats in de keten');
       expect(text).toContain(pub!.hash);
       expect(text).toContain(pub!.vorigeHash);
-      expect(text).toContain('Bericht publiceren');
+      expect(text).toContain('Bericht aanleveren');
       await checkPage(page, 'record');
 
       // Back to the results, and download the exports.
@@ -292,6 +292,30 @@ describe('the privacy pages in Chromium', () => {
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pdf.length).toBeGreaterThan(5_000);
       if (SCREENSHOTS) fs.writeFileSync(path.join(SCREENSHOTS, 'inzage-brief.pdf'), pdf);
+    } finally {
+      await b.close();
+    }
+  }, 90_000);
+
+  it('long ids never wrap over three lines, also on a narrow screen', async () => {
+    const b = await launch(true);
+    try {
+      const page = b.page;
+      await login(page, 'fg-hengelo');
+      /** The most lines any id or hash on the page takes. */
+      const maxLines = () => page.evaluate(() => Math.max(0, ...[...document.querySelectorAll('main .mono')].map((el) => {
+        const lh = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.2;
+        return Math.round(el.getBoundingClientRect().height / lh);
+      })));
+      const [rec] = f.t.query<{ id: number }>("SELECT id FROM logboek WHERE trajectIds LIKE ? ORDER BY id LIMIT 1", `%${trajectId}%`);
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${base}/privacy/logboek?trajectId=${trajectId}`);
+        expect(await page.locator('tbody .mono.id').count()).toBeGreaterThan(0);
+        expect(await maxLines(), `search at ${width}px`).toBe(1);
+        await page.goto(`${base}/privacy/logboek/${rec!.id}`);
+        expect(await maxLines(), `record at ${width}px`).toBeLessThanOrEqual(2);
+      }
     } finally {
       await b.close();
     }

@@ -275,12 +275,12 @@ describe('pages as a logged-in officer', () => {
     expect(v.text).toContain('Het logboek is ongeschonden');
     const i = await agent.get(`/privacy/inzage?trajectId=${trajectId}`);
     expect(i.status).toBe(200);
-    expect(i.text).toContain('Wie ontving welke gegevens, wanneer en waarom');
-    expect(i.text).toContain('Gemeente Hengelo');
+    expect(i.text).toContain('Uw vraag: welke gegevens over u zijn gedeeld?');
+    expect(i.text).toContain('Gemeente Hengelo kreeg gegevens van ROC van Twente');
     const o = await agent.get('/privacy/overzicht');
     expect(o.status).toBe(200);
-    expect(o.text).toContain('Leesacties en weigeringen per week');
-    expect(o.text).toMatch(/Let op:<\/span> 1 geweigerde poging/);
+    expect(o.text).toContain('Leesacties, weigeringen door het beleid en invoerfouten per week');
+    expect(o.text).toMatch(/Let op:<\/span> 1 geweigerde poging \(berichten lezen\)/);
   });
 
   it('an inzage for something that is not a trajectory id is refused with a named field', async () => {

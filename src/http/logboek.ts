@@ -18,7 +18,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ExportManifest, csvKop, csvRegel, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, type ExportKop } from '../audit/export.js';
 import { inzagebrief } from '../audit/inzage.js';
-import { hashRecord, type AuditRecord } from '../audit/record.js';
+import { AUDIT_ACTIES, hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
 import type { Controlepunt, LogboekZoekvraag } from '../store/store.js';
@@ -143,6 +143,8 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   const doel = str('doel', (v) => ID.test(v), 'moet een doel-id zijn');
   const berichttype = str('berichttype', (v) => ID.test(v), 'moet een berichttype zijn');
   const besluit = str('besluit', (v) => v === 'toegestaan' || v === 'geweigerd', 'moet toegestaan of geweigerd zijn') as 'toegestaan' | 'geweigerd' | undefined;
+  const actie = str('actie', (v) => (AUDIT_ACTIES as readonly string[]).includes(v), 'moet een actie van het logboek zijn');
+  const weigering = str('weigering', (v) => v === 'beleid' || v === 'invoer', 'moet beleid of invoer zijn') as 'beleid' | 'invoer' | undefined;
   const vanaf = parseMoment('vanaf', q.vanaf, invalid);
   const tot = parseMoment('tot', q.tot, invalid);
   const voor = q.volgende === undefined ? undefined : typeof q.volgende === 'string' ? decodeLogboekCursor(q.volgende) : null;
@@ -154,11 +156,11 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
   if (berichttype && s.schemas.schema(berichttype)) p.berichttype = berichttype;
   const filters: Record<string, string> = {};
-  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot'] as const) {
+  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const) {
     if (typeof q[key] === 'string') filters[key] = q[key] as string;
   }
   return {
-    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, vanaf, tot, voor: voor ?? undefined },
+    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, actie, weigering, vanaf, tot, voor: voor ?? undefined },
     filters,
     limit,
   };
@@ -218,8 +220,8 @@ function write(res: Response, chunk: string): Promise<boolean> {
 
 // --- routes -----------------------------------------------------------------------------------
 
-const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
-const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot', 'formaat'] as const;
+const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
+const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'formaat'] as const;
 
 export function logboekRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
@@ -275,18 +277,19 @@ export function logboekRouter(s: Services): Router {
     const tot = parseMoment('tot', req.query.tot, invalid);
     if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
     const rows = await s.store.logboek.tellingen({ scope: officer.partij, vanaf, tot });
-    const weken = new Map<string, { week: string; partij: string; doel: string | null; gelezen: number; geweigerd: number }>();
+    const weken = new Map<string, { week: string; partij: string; doel: string | null; actie: string; gelezen: number; geweigerd: number; invoerfouten: number }>();
     for (const r of rows) {
       const instant = r.dag.length === 13 ? `${r.dag}:30:00Z` : `${r.dag}T12:00:00Z`;
       const week = isoWeek(dutchDate(new Date(instant)));
       const partij = r.partij ?? 'onbekend'; // an attempt whose caller was never identified
-      const key = `${week}|${partij}|${r.doel}`;
-      const w = weken.get(key) ?? { week, partij, doel: r.doel, gelezen: 0, geweigerd: 0 };
+      const key = `${week}|${partij}|${r.doel}|${r.actie}`;
+      const w = weken.get(key) ?? { week, partij, doel: r.doel, actie: r.actie, gelezen: 0, geweigerd: 0, invoerfouten: 0 };
       w.gelezen += r.gelezen;
       w.geweigerd += r.geweigerd;
+      w.invoerfouten += r.invoerfouten;
       weken.set(key, w);
     }
-    const list = [...weken.values()].sort((a, b) => (a.week === b.week ? `${a.partij}|${a.doel}`.localeCompare(`${b.partij}|${b.doel}`) : a.week < b.week ? 1 : -1));
+    const list = [...weken.values()].sort((a, b) => (a.week === b.week ? `${a.partij}|${a.doel}|${a.actie}`.localeCompare(`${b.partij}|${b.doel}|${b.actie}`) : a.week < b.week ? 1 : -1));
     await audit(s, p, `Overzicht per week verstrekt aan ${officer.naam} (${list.length} regels).`);
     res.json({ weken: list });
   }));
@@ -432,6 +435,8 @@ const filterParams = [
   q('doel', 'Only records for this doel (processing activity). / Alleen records voor dit doel.', { type: 'string' }),
   q('berichttype', 'Only records about this message type. / Alleen records over dit berichttype.', { type: 'string' }),
   q('besluit', 'Only allowed or refused attempts. / Alleen toegestane of geweigerde pogingen.', { type: 'string', enum: ['toegestaan', 'geweigerd'] }),
+  q('actie', 'Only records of this action. / Alleen records van deze actie.', { type: 'string', enum: [...AUDIT_ACTIES] }),
+  q('weigering', 'Only refusals by policy or authentication (beleid), or for the caller\'s own input error (invoer: 400, 409, 413, 415, 431). / Alleen weigeringen van deze soort.', { type: 'string', enum: ['beleid', 'invoer'] }),
   q('vanaf', 'From this date (inclusive, Europe/Amsterdam) or date-time. / Vanaf deze datum.', { type: 'string', examples: ['2026-11-01', '2026-11-01T08:00:00+01:00'] }),
   q('tot', 'Up to this date (inclusive, Europe/Amsterdam) or date-time. / Tot en met deze datum.', { type: 'string', examples: ['2026-11-30'] }),
 ];
@@ -501,11 +506,14 @@ export function logboekOpenApi(): OpenApiPart {
           weken: {
             type: 'array',
             items: {
-              type: 'object', required: ['week', 'partij', 'doel', 'gelezen', 'geweigerd'],
+              type: 'object', required: ['week', 'partij', 'doel', 'actie', 'gelezen', 'geweigerd', 'invoerfouten'],
               properties: {
                 week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$', description: 'ISO 8601 week, Europe/Amsterdam' },
                 partij: { type: 'string', description: 'The acting party ("onbekend" for a caller that was never identified)' },
-                doel: nullable, gelezen: { type: 'integer', description: 'Allowed reads of messages' }, geweigerd: { type: 'integer', description: 'Refused attempts of any kind' },
+                doel: nullable, actie: { type: 'string', description: 'The action (bericht-lezen, bericht-publiceren, …)' },
+                gelezen: { type: 'integer', description: 'Allowed reads of messages' },
+                geweigerd: { type: 'integer', description: 'Attempts refused by policy or authentication' },
+                invoerfouten: { type: 'integer', description: 'Attempts refused for the caller\'s own input error (400, 409, 413, 415, 431): not a policy event' },
               },
             },
           },

@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, type AuditRecord } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
-import type { Controlepunt, KetenRij, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+import { INVOERFOUT_STATUSSEN, type Controlepunt, type KetenRij, type LogboekHoofd, type LogboekReader, type LogboekTelling, type LogboekZoekvraag, type Verstrekking } from './store.js';
 
 type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds'> & { berichtIds: string; velden: string; trajectIds: string };
 
@@ -115,6 +115,8 @@ function searchSql(q: LogboekZoekvraag): string {
   if (q.doel) where.push('l.doel = @doel');
   if (q.berichttype) where.push('l.berichttype = @berichttype');
   if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.actie) where.push('l.actie = @actie');
+  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOERFOUT_STATUSSEN.join(',')})`);
   if (q.vanaf) where.push('l.tijdstip >= @vanaf');
   if (q.tot) where.push('l.tijdstip < @tot');
   return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
@@ -130,11 +132,13 @@ function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
   return `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
                  l.partij AS partij, l.doel AS doel,
                  sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
-                 sum(l.besluit = 'geweigerd') AS geweigerd
+                 sum(l.besluit = 'geweigerd' AND l.status NOT IN (${INVOERFOUT_STATUSSEN.join(',')})) AS geweigerd,
+                 sum(l.besluit = 'geweigerd' AND l.status IN (${INVOERFOUT_STATUSSEN.join(',')})) AS invoerfouten,
+                 l.actie AS actie
             FROM logboek l
            WHERE ${where.join(' AND ')}
-           GROUP BY dag, l.partij, l.doel
-          HAVING gelezen > 0 OR geweigerd > 0`;
+           GROUP BY dag, l.partij, l.doel, l.actie
+          HAVING gelezen > 0 OR geweigerd > 0 OR invoerfouten > 0`;
 }
 
 export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
@@ -142,7 +146,7 @@ export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
     async zoeken(q) {
       const rows = (await lezer.all(searchSql(q), {
         scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
-        besluit: q.besluit ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
+        besluit: q.besluit ?? null, actie: q.actie ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
         voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
       })) as AuditRow[];
       return rows.map(toAuditRecord);

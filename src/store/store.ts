@@ -117,6 +117,10 @@ export interface LogboekZoekvraag {
   doel?: string;
   berichttype?: string;
   besluit?: 'toegestaan' | 'geweigerd';
+  /** The action (`bericht-lezen`, …). */
+  actie?: string;
+  /** Refusals only: `beleid` (by policy or authentication) or `invoer` (the caller's own input error, see INVOERFOUT_STATUSSEN). */
+  weigering?: 'beleid' | 'invoer';
   /** ISO instants (UTC, as stored): vanaf inclusive, tot exclusive. */
   vanaf?: string;
   tot?: string;
@@ -147,9 +151,16 @@ export interface LogboekTelling {
   dag: string;
   partij: string | null;
   doel: string | null;
+  actie: string;
   gelezen: number;
+  /** Refused by policy or authentication. */
   geweigerd: number;
+  /** Refused for the caller's own input error (malformed, conflicting, too large). */
+  invoerfouten: number;
 }
+
+/** Statuses of a refusal for the caller's own input (not a policy decision): bad input, conflict, too large, wrong media type, header overflow. */
+export const INVOERFOUT_STATUSSEN = [400, 409, 413, 415, 431] as const;
 
 /** One disclosure of a trajectory's messages (for the participant's right of access). */
 export interface Verstrekking {

@@ -44,8 +44,12 @@ export interface WeekRij {
   week: string;
   partij: string;
   doel: string | null;
+  actie: string;
   gelezen: number;
+  /** Refused by policy or authentication. */
   geweigerd: number;
+  /** Refused for the caller's own input error: not a policy event. */
+  invoerfouten: number;
 }
 
 /** The inzage report as the API gives it (one page of disclosures; `volgende` for the next). */
@@ -58,11 +62,14 @@ export interface Filters {
   doel?: string;
   berichttype?: string;
   besluit?: string;
+  actie?: string;
+  /** Refusals only: beleid or invoer. */
+  weigering?: string;
   vanaf?: string;
   tot?: string;
 }
 
-export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot'] as const;
+export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const;
 
 export class ApiError extends Error {
   override name = 'ApiError';

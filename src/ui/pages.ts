@@ -8,6 +8,8 @@
 import type { Filters, Inzage, Keten, LogboekRecord, Verificatie, Zoekresultaat } from './api.js';
 import { LIMIETEN, type Keuzelijsten } from './filters.js';
 import { html, queryString, type SafeHtml } from './html.js';
+import { AUDIT_ACTIES } from '../audit/record.js';
+import { actieLabel } from './labels.js';
 import { datum, tijd } from './layout.js';
 import type { GesignaleerdeRij } from './signalen.js';
 
@@ -16,6 +18,10 @@ export interface Namen {
   partij(id: string | null | undefined): string;
   doel(id: string | null | undefined): string;
   berichttype(id: string | null | undefined): string;
+  /** The Dutch label of a rule (a deployment's own rule: its toelichting). */
+  regel(id: string): string;
+  /** The special categories of personal data (AVG art. 9) among a record's fields, by name; empty when none. */
+  bijzondereCategorieen(berichttype: string | null, velden: readonly string[]): string[];
 }
 
 export interface PageContext {
@@ -24,15 +30,7 @@ export interface PageContext {
   lijsten: Keuzelijsten;
 }
 
-const ACTIES: Record<string, string> = {
-  authenticeren: 'Authenticeren',
-  'traject-openen': 'Traject openen',
-  'traject-lezen': 'Traject lezen',
-  'bericht-publiceren': 'Bericht publiceren',
-  'berichten-lezen': 'Berichten lezen',
-  'bericht-lezen': 'Bericht lezen',
-};
-const actieNaam = (a: string) => ACTIES[a] ?? a;
+const actieNaam = actieLabel;
 
 const VELD_LABELS: Record<string, string> = {
   trajectId: 'Traject-id',
@@ -40,6 +38,8 @@ const VELD_LABELS: Record<string, string> = {
   doel: 'Doel',
   berichttype: 'Berichttype',
   besluit: 'Besluit',
+  actie: 'Actie',
+  weigering: 'Soort weigering',
   vanaf: 'Vanaf (datum)',
   tot: 'Tot en met (datum)',
 };
@@ -89,7 +89,7 @@ function besluitTekst(besluit: string): SafeHtml {
 
 function trajecten(ids: string[]): SafeHtml {
   if (!ids.length) return html`—`;
-  return html`${ids.map((id, i) => html`${i ? html`<br>` : null}<span class="mono">${id}</span>`)}`;
+  return html`${ids.map((id, i) => html`${i ? html`<br>` : null}<span class="mono id">${id}</span>`)}`;
 }
 
 export interface ZoekView {
@@ -115,6 +115,8 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
         ${keuzeveld('doel', 'Doel', f.doel, opties(c.lijsten.doelen, c.namen.doel), v.fouten)}
         ${keuzeveld('berichttype', 'Berichttype', f.berichttype, opties(c.lijsten.berichttypen, c.namen.berichttype), v.fouten)}
         ${keuzeveld('besluit', 'Besluit', f.besluit, [{ waarde: 'toegestaan', tekst: 'toegestaan' }, { waarde: 'geweigerd', tekst: 'geweigerd' }], v.fouten)}
+        ${keuzeveld('actie', 'Actie', f.actie, AUDIT_ACTIES.map((a) => ({ waarde: a, tekst: actieLabel(a) })), v.fouten)}
+        ${keuzeveld('weigering', 'Soort weigering', f.weigering, [{ waarde: 'beleid', tekst: 'door het beleid' }, { waarde: 'invoer', tekst: 'invoerfout van de partij' }], v.fouten)}
         ${tekstveld('vanaf', 'Vanaf (datum)', f.vanaf, v.fouten, { type: 'date' })}
         ${tekstveld('tot', 'Tot en met (datum)', f.tot, v.fouten, { type: 'date' })}
         ${keuzeveld('limiet', 'Regels per pagina', String(v.limiet), LIMIETEN.map((l) => ({ waarde: String(l), tekst: String(l) })), v.fouten, '')}
@@ -146,10 +148,10 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
               <td>${actieNaam(r.actie)}</td>
               <td>${r.partij ? c.namen.partij(r.partij) : '—'}</td>
               <td>${trajecten(r.trajectIds)}</td>
-              <td>${r.berichttype ? c.namen.berichttype(r.berichttype) : '—'}</td>
+              <td>${r.berichttype ? c.namen.berichttype(r.berichttype) : '—'}${c.namen.bijzondereCategorieen(r.berichttype, r.velden).length ? html`<br><span class="bijzonder">bijzonder persoonsgegeven (art. 9 AVG)</span>` : null}</td>
               <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
               <td>${besluitTekst(r.besluit)}</td>
-              <td><span class="mono">${r.regel ?? '—'}</span></td>
+              <td>${r.regel ? c.namen.regel(r.regel) : '—'}</td>
             </tr>`)}</tbody>
           </table>
         </div>`}
@@ -185,6 +187,7 @@ function rij(label: string, waarde: SafeHtml | string | number | null | undefine
 export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }): SafeHtml {
   const b = c.base;
   const k = r.keten;
+  const bijzonder = c.namen.bijzondereCategorieen(r.berichttype, r.velden);
   return html`<p><a href="${b}/privacy/logboek">Terug naar zoeken</a></p>
     ${k.geldig
       ? html`<div class="melding goed"><p><strong>Deze regel klopt met de keten:</strong> de hash is opnieuw berekend en sluit aan op de vorige regel.</p></div>`
@@ -193,7 +196,7 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
     <dl class="record" aria-labelledby="wat">
       ${rij('Regelnummer', r.id)}
       ${rij('Tijdstip', tijd(r.tijdstip))}
-      ${rij('Actie', actieNaam(r.actie))}
+      ${rij('Actie', html`${actieNaam(r.actie)} <span class="mono">(${r.actie})</span>`)}
       ${rij('Partij', r.partij ? html`${c.namen.partij(r.partij)} <span class="mono">(${r.partij})</span>` : null)}
       ${rij('Client', r.client ? html`<span class="mono">${r.client}</span>` : null)}
       ${rij('Traject(en)', r.trajectIds.length ? html`${r.trajectIds.map((id, i) => html`${i ? html`<br>` : null}<a class="mono" href="${b}/privacy/logboek${queryString({ trajectId: id })}">${id}</a>`)}` : null)}
@@ -203,9 +206,10 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
       ${rij('Verwerkingsactiviteit', r.verwerkingsactiviteit ? html`<span class="mono">${r.verwerkingsactiviteit}</span>` : null)}
       ${rij('Grondslag', r.grondslag)}
       ${rij('Besluit', besluitTekst(r.besluit))}
-      ${rij('Regel', r.regel ? html`<span class="mono">${r.regel}</span>` : null)}
+      ${rij('Regel', r.regel ? html`${c.namen.regel(r.regel)} <span class="mono">(${r.regel})</span>` : null)}
       ${rij('Reden', r.reden)}
       ${rij('Verstrekte of opgeslagen velden (alleen namen)', r.velden.length ? html`${r.velden.map((v, i) => html`${i ? ', ' : null}<code>${v}</code>`)}` : null)}
+      ${bijzonder.length ? rij('Bijzondere persoonsgegevens', html`<strong class="bijzonder">Ja: ${bijzonder.join(', ')}</strong> — een bijzondere categorie persoonsgegevens (artikel 9 AVG)`) : null}
       ${rij('HTTP-status', r.status)}
       ${rij('Beleidsversie', html`<span class="mono">${r.beleidsversie}</span>`)}
       ${rij('Trace-id', html`<span class="mono">${r.traceId}</span>`)}
@@ -337,25 +341,39 @@ export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: s
     </div></fieldset>
     <div class="knoppen"><button type="submit">Overzicht tonen</button></div>
   </form>`;
+  /** A count that links to the logboek search listing exactly those records. */
+  const telling = (r: GesignaleerdeRij, n: number, soort: 'gelezen' | 'beleid' | 'invoer', klasse?: string): SafeHtml => {
+    if (n === 0) return html`0`;
+    const { maandag, zondag } = weekDagen(r.week);
+    const q = queryString({
+      partij: r.partij === 'onbekend' ? undefined : r.partij, doel: r.doel ?? undefined, actie: r.actie,
+      besluit: soort === 'gelezen' ? 'toegestaan' : 'geweigerd', weigering: soort === 'gelezen' ? undefined : soort, vanaf: maandag, tot: zondag,
+    });
+    const wat = soort === 'gelezen' ? 'keer gelezen' : soort === 'beleid' ? 'geweigerd door het beleid' : 'invoerfouten';
+    return html`<a href="${c.base}/privacy/logboek${q}"${klasse ? html` class="${klasse}"` : null} aria-label="${n} ${wat}: ${actieLabel(r.actie)}, ${c.namen.partij(r.partij)}, ${weekNaam(r.week)}; toon in het logboek">${n}</a>`;
+  };
   const tabel = rijen
     ? rijen.length === 0
       ? html`<p>Geen leesacties of weigeringen in deze periode.</p>`
       : html`<div class="tabel-scroll" role="region" aria-labelledby="overzicht-bijschrift" tabindex="0"><table>
-        <caption id="overzicht-bijschrift">Leesacties en weigeringen per week, partij en doel</caption>
-        <thead><tr><th scope="col">Week</th><th scope="col">Partij</th><th scope="col">Doel</th>
-          <th scope="col" class="getal">Gelezen</th><th scope="col" class="getal">Geweigerd</th><th scope="col">Opvallend</th></tr></thead>
+        <caption id="overzicht-bijschrift">Leesacties, weigeringen door het beleid en invoerfouten per week, partij, actie en doel; elk getal opent de bijbehorende logboekregels</caption>
+        <thead><tr><th scope="col">Week</th><th scope="col">Partij</th><th scope="col">Actie</th><th scope="col">Doel</th>
+          <th scope="col" class="getal">Gelezen</th><th scope="col" class="getal">Geweigerd door beleid</th><th scope="col" class="getal">Invoerfouten</th><th scope="col">Opvallend</th></tr></thead>
         <tbody>${rijen.map((r) => html`<tr${r.signalen.length ? html` class="opvallend"` : null}>
           <th scope="row">${weekNaam(r.week)}</th>
           <td>${c.namen.partij(r.partij)}</td>
+          <td>${actieLabel(r.actie)}</td>
           <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
-          <td class="getal">${r.gelezen}</td>
-          <td class="getal">${r.geweigerd > 0 ? html`<span class="geweigerd">${r.geweigerd}</span>` : r.geweigerd}</td>
+          <td class="getal">${telling(r, r.gelezen, 'gelezen')}</td>
+          <td class="getal">${telling(r, r.geweigerd, 'beleid', 'geweigerd')}</td>
+          <td class="getal">${telling(r, r.invoerfouten, 'invoer')}</td>
           <td>${r.signalen.length ? html`<span class="opvallend-tekst">Let op:</span> ${r.signalen.map((s) => s.tekst).join('; ')}` : '—'}</td>
         </tr>`)}</tbody>
       </table></div>`
     : null;
-  return html`<p>Per week hoe vaak elke partij voor elk doel gegevens las, en hoe vaak een poging werd geweigerd.
-      Regels met weigeringen, een ongebruikelijk hoog aantal leesacties of een nieuw doel staan gemarkeerd met "Let op".</p>
+  return html`<p>Per week hoe vaak elke partij voor elk doel gegevens las, hoe vaak het beleid een poging weigerde, en hoe vaak een
+      partij een fout in haar eigen verzoek maakte (invoerfouten: ongeldige invoer, een conflict, te groot; geen beleidsweigering).
+      Regels met weigeringen door het beleid, een ongebruikelijk hoog aantal leesacties of een nieuw doel staan gemarkeerd met "Let op".</p>
     ${foutoverzicht(fouten, 'Er is een probleem met de periode')}
     ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}
     ${form}
@@ -364,6 +382,16 @@ export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: s
         <p>${opvallend.length === 0 ? 'Niets opvallends in deze periode.' : `${opvallend.length} opvallende ${opvallend.length === 1 ? 'regel' : 'regels'} in deze periode.`}</p>`
       : null}
     ${tabel}`;
+}
+
+/** The Monday and Sunday (YYYY-MM-DD) of an ISO week such as "2026-W47". */
+export function weekDagen(week: string): { maandag: string; zondag: string } {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!m) return { maandag: '', zondag: '' };
+  const jan4 = new Date(Date.UTC(Number(m[1]), 0, 4));
+  const maandag = new Date(jan4.getTime() - ((jan4.getUTCDay() + 6) % 7) * 86_400_000 + (Number(m[2]) - 1) * 7 * 86_400_000);
+  const zondag = new Date(maandag.getTime() + 6 * 86_400_000);
+  return { maandag: maandag.toISOString().slice(0, 10), zondag: zondag.toISOString().slice(0, 10) };
 }
 
 /** "2026-W47" → "week 47 van 2026". */

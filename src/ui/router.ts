@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../http/services.js';
 import { dutchDate } from '../http/services.js';
 import { traceOf } from '../http/trace.js';
+import { regelLabel } from './labels.js';
 import { ApiError, createLogboekApi, type CallContext, type Filters, type Inzage } from './api.js';
 import { checkPeriode, leesFilters, param, UUID, type Keuzelijsten } from './filters.js';
 import type { SafeHtml } from './html.js';
@@ -85,6 +86,14 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     partij: (id) => (id ? (set.partijen.find((p) => p.id === id)?.naam ?? id) : '—'),
     doel: (id) => (id ? (set.doelen.find((d) => d.id === id)?.naam ?? id) : '—'),
     berichttype: (id) => (id ? (BERICHTTYPE_NAMEN[id] ?? id) : '—'),
+    regel: (id) => regelLabel(id, (r) => set.regels.find((x) => x.id === r)?.toelichting),
+    bijzondereCategorieen: (berichttype, velden) => {
+      const disclosed = velden.map((v) => v.replace(/^\/inhoud/, ''));
+      return set.gegevenscategorieen
+        .filter((cat) => cat.bijzonder && Object.entries(cat.velden).some(([type, ptrs]) =>
+          (berichttype === null || type === berichttype) && ptrs.some((ptr) => disclosed.some((d) => d === ptr || d.startsWith(`${ptr}/`)))))
+        .map((cat) => cat.naam);
+    },
   };
   const lijsten: Keuzelijsten = {
     partijen: set.partijen.map((p) => p.id),

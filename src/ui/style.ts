@@ -73,6 +73,9 @@ tbody tr:nth-child(even) { background: #f7f9fb; }
 td.getal, th.getal { text-align: right; font-variant-numeric: tabular-nums; }
 .mono, code { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: 0.875rem;
   overflow-wrap: anywhere; }
+/* An id in a table stays on one line (the table scrolls sideways); elsewhere it may break once, never over three lines. */
+.mono.id { white-space: nowrap; overflow-wrap: normal; }
+.bijzonder { color: #6b2c00; font-weight: 700; }
 .geweigerd { color: #a00000; font-weight: 700; }
 .toegestaan { color: #1b5e20; }
 tr.opvallend { background: #fff4ce !important; }
