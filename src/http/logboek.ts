@@ -396,9 +396,9 @@ export function logboekRouter(s: Services): Router {
       const found = await tx.traject(trajectId);
       if (found && found.gemeente === partij.id) return found;
       await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'inzage-gemeente', reden: 'Alleen de gemeente van het traject (of haar functionaris gegevensbescherming) stelt de inzage op.', status: 403 }));
-      p.geaudit = true;
       return null;
     });
+    if (!traject) p.geaudit = true;
     if (!traject) throw new HttpProblem('geen-toegang', 'Alleen de gemeente van dit traject (of haar functionaris gegevensbescherming) kan de inzage opstellen. Een onbekend traject geeft hetzelfde antwoord.', { regel: 'inzage-gemeente' });
 
     // The report: a range scan of the disclosure index, linear in the page. A record's rows stay on one page.
