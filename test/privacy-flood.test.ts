@@ -4,7 +4,10 @@
  * cannot make the post-login redirect leave the site. A real gateway, real provider, real HTTP.
  */
 import http from 'node:http';
+import crypto from 'node:crypto';
+import * as jose from 'jose';
 import request from 'supertest';
+import { readDevClientKey } from '../src/auth/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, follow, formAction, loginAgent } from './support/privacy.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
@@ -65,6 +68,49 @@ describe('a flood of anonymous login starts', () => {
     const { res: bLanded } = await finishLogin(b, bLoginPage, 'fg-roc');
     expect(bLanded.status).toBe(200);
     expect(bLanded.text).toContain('(fg-roc)');
+  }, 120_000);
+});
+
+describe('a flood of authorization requests at the provider', () => {
+  it('2,500 pending interactions at the provider do not evict the replay record of a used client assertion (they did: replay accepted)', async () => {
+    // A client assertion used once…
+    const jwk = readDevClientKey(t.dataDir, 'gemeente-hengelo') as jose.JWK & { alg?: string; kid?: string };
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new jose.SignJWT({ iss: 'gemeente-hengelo', sub: 'gemeente-hengelo', aud: t.gw.config.issuer, jti: crypto.randomUUID(), iat: now, exp: now + 240 })
+      .setProtectedHeader({ alg: jwk.alg ?? 'ES256', kid: jwk.kid }).sign(await jose.importJWK(jwk, jwk.alg ?? 'ES256'));
+    const tokenRequest = () => t.api().post('/oidc/token').type('form').send({
+      grant_type: 'client_credentials', client_id: 'gemeente-hengelo',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+    });
+    expect((await tokenRequest()).status).toBe(200);
+
+    // …then 2,500 login starts that follow the redirect into the provider (each leaves an Interaction).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const { hostname, port } = new URL(t.gw.url);
+    const get = (p: string) => new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ hostname, port, path: p, agent, headers: { 'X-Forwarded-For': '198.51.100.77' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      }).on('error', reject);
+    });
+    let sent = 0;
+    let interactions = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (sent < 2_500) {
+        sent++;
+        const start = await get('/privacy/inloggen');
+        const auth = new URL(start.headers.location!);
+        const res = await get(auth.pathname + auth.search);
+        if (res.statusCode === 303 && /\/interactie\//.test(res.headers.location ?? '')) interactions++;
+      }
+    }));
+    agent.destroy();
+    expect(interactions).toBe(2_500);
+
+    // The assertion is still known as used.
+    const replay = await tokenRequest();
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
   }, 120_000);
 });
 

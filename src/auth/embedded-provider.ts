@@ -7,7 +7,8 @@
  * With `ui` it also serves the privacy pages' browser client (authorization code + PKCE S256,
  * `private_key_jwt`, refresh tokens) and the demo officers who log in there (`demo-accounts.ts`),
  * through the Dutch login pages of `interactions.ts`. Provider state (sessions, grants, codes) lives
- * in oidc-provider's in-memory adapter: a restart logs everyone out, which is fine for the demo.
+ * in oidc-provider's in-memory adapter, one bounded pool per kind (`provider-storage.ts`): a restart logs
+ * everyone out, which is fine for the demo.
  */
 import type { RequestListener } from 'node:http';
 import { Router } from 'express';
@@ -16,6 +17,7 @@ import Provider, { errors } from 'oidc-provider';
 import { demoAccountLookup, type DemoAccount } from './demo-accounts.js';
 import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
+import { pooledMemoryAdapter } from './provider-storage.js';
 
 /** The privacy pages' browser client (authorization code + PKCE) and the demo users' password. */
 export interface EmbeddedUiClient {
@@ -109,6 +111,8 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     clients,
     jwks: { keys: signing },
     cookies: { keys: cookieKeys(dataDir) },
+    // Separate bounded pools: an anonymous flood of authorization requests cannot evict sessions or replay entries.
+    adapter: pooledMemoryAdapter(),
     clientAuthMethods: ['private_key_jwt'],
     // A client assertion is a credential for one token request: at most 5 minutes of lifetime
     // (exp − iat, or exp − now without iat), and not issued in the future beyond the clock skew.
