@@ -62,6 +62,14 @@ describe('the logboek holds no content or personal data', () => {
     expect(JSON.parse(byTrace(trace.traceId)[0]!.trajectIds)).toEqual(['ongeldig (13 tekens)']);
   });
 
+  it('an unknown doel carrying text is not echoed into the record', async () => {
+    const trace = newTraceparent();
+    const res = await t.api().get(`/v1/berichten?doel=${encodeURIComponent('Jan Jansen 123456782')}`).set(...bearer(await t.token('gemeente-hengelo'))).set('traceparent', trace.header);
+    expect(res.status).toBe(400);
+    expect(byTrace(trace.traceId)[0]!.reden).not.toContain('Jansen');
+    expect(byTrace(trace.traceId)[0]!.reden).toContain('ongeldig, 20 tekens');
+  });
+
   it('a Content-Type carrying text is not echoed into the record', async () => {
     const trace = newTraceparent();
     const res = await t.api().post('/v1/berichten').set(...bearer(await t.token('roc-van-twente'))).set('traceparent', trace.header)

@@ -77,7 +77,9 @@ function requireDoel(req: Request, s: Services, p: Poging): Doel {
   }
   const doel = s.policy.doel(doelId);
   if (!doel) {
-    throw new HttpProblem('ongeldige-parameter', `Onbekend doel "${doelId}"; zie /v1/verwerkingsactiviteiten.`, {
+    // The detail becomes the record's reden: the value is named only when it has the form of an id.
+    const genoemd = /^[a-z0-9-]{1,64}$/.test(doelId) ? `"${doelId}"` : `(ongeldig, ${[...doelId].length} tekens)`;
+    throw new HttpProblem('ongeldige-parameter', `Onbekend doel ${genoemd}; zie /v1/verwerkingsactiviteiten.`, {
       regel: 'doel-onbekend', invalidParams: [{ name: 'doel', code: 'enum', reason: `moet een van ${s.policy.set.doelen.map((d) => d.id).join(', ')} zijn` }],
     });
   }
