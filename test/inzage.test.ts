@@ -10,6 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { workerLezer } from '../src/store/sqlite-lezer.js';
+import { MIGRATIONS } from '../src/store/sqlite-migrations.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
@@ -103,6 +105,41 @@ describe('a letter a participant can read', () => {
     expect(b.rechten.join(' ')).toMatch(/verbeteren.*wissen.*Autoriteit Persoonsgegevens/s);
     const text = JSON.stringify(b);
     for (const identity of ['werkshop"', 'gemeente-hengelo', 'fg-', 'client']) expect(text).not.toContain(identity);
+  });
+});
+
+describe('the migration that adds the index', () => {
+  it('fills it from the records written before, exactly as the write path would have', async () => {
+    const local = await startTestGateway();
+    const file = path.join(local.dataDir, 'doelpoort.db');
+    try {
+      const tr = await local.openTraject();
+      const roc = await local.token('roc-van-twente');
+      for (const type of ['aanwezigheid', 'taalvoortgang'] as const) expect((await local.api().post('/v1/berichten').set(...bearer(roc)).send(envelop(type, tr))).status).toBe(201);
+      const g = await local.token('gemeente-hengelo');
+      expect((await local.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${tr}`).set(...bearer(g))).status).toBe(200);
+      expect((await local.api().get(`/v1/berichten?doel=handhaving&trajectId=${tr}`).set(...bearer(roc))).status).toBe(403);
+    } finally {
+      await local.gw.stop();
+    }
+    const rows = (db: Database.Database) => db.prepare('SELECT trajectId, auditId, berichttype, afzender FROM logboek_verstrekking ORDER BY 1, 2, 3, 4').all();
+    const db = new Database(file);
+    const written = rows(db);
+    expect(written).toHaveLength(2);
+    // Back to the database before this migration.
+    db.exec('DROP TABLE logboek_verstrekking');
+    db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    db.close();
+    const store = openSqliteStore(file);
+    await store.close();
+    const again = new Database(file, { readonly: true });
+    try {
+      expect(rows(again)).toEqual(written);
+      expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    } finally {
+      again.close();
+      fs.rmSync(local.dataDir, { recursive: true, force: true });
+    }
   });
 });
 
