@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -144,6 +145,22 @@ describe('headers', () => {
     const recs = t.query<Row & { traceId: string }>("SELECT * FROM logboek WHERE regel = 'headers-te-groot'");
     expect(recs.length).toBe(before + 1);
     expect(recs.at(-1)).toMatchObject({ traceId: body.traceId, actie: 'verzoek-weigeren', status: 431 });
+  });
+});
+
+describe('other client errors keep Node\'s answer', () => {
+  it('a request that is not HTTP gets a plain 400 and the socket closes; nothing is recorded for it', async () => {
+    const before = t.query<{ n: number }>('SELECT count(*) n FROM logboek')[0]!.n;
+    const { hostname, port } = new URL(t.gw.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.write('NIET HTTP\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(t.query<{ n: number }>('SELECT count(*) n FROM logboek')[0]!.n).toBe(before);
   });
 });
 

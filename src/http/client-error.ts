@@ -3,7 +3,8 @@
  * (`server.on('clientError')`). Headers over Node's limit (431) are an attempt like any other: they
  * get one audit record (no caller, no subject: nothing was parsed that could be trusted), a
  * problem+json answer with the trace id, and a `WWW-Authenticate` challenge, since an oversized
- * Authorization header is the usual cause. Other parser errors keep Node's plain 400 and close.
+ * Authorization header is the usual cause. Other client errors get Node's own answer (408 for a
+ * request timeout, 413, else 400) and the socket is closed, as without this listener.
  */
 import crypto from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -13,9 +14,14 @@ import type { Services } from './services.js';
 
 export function clientErrorHandler(s: Services): (err: NodeJS.ErrnoException, socket: Socket) => void {
   return (err, socket) => {
-    if (err.code !== 'HPE_HEADER_OVERFLOW') {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    const answered = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (err.code !== 'HPE_HEADER_OVERFLOW' || !socket.writable || answered) {
+      // Node's own answer, as when nobody listens: 408 for a request timeout, 413 for chunk extensions, else 400.
+      if (socket.writable && !answered && err.code !== 'ECONNRESET') {
+        const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout'
+          : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? '413 Payload Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      } else socket.destroy();
       return;
     }
     const traceId = crypto.randomBytes(16).toString('hex');
