@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { workerLezer } from '../src/store/sqlite-lezer.js';
 import { MIGRATIONS } from '../src/store/sqlite-migrations.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
+import { LogboekBezetError } from '../src/store/store.js';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
@@ -144,20 +145,37 @@ describe('the migration that adds the index', () => {
 });
 
 describe('the logboek reader is never held longer than its bound', () => {
-  it('a query running past the bound is abandoned with an error, and the next query answers at once', async () => {
+  it('a query running past the bound is abandoned with an error, the next query answers at once, and abandoned ones are bounded', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-lezer-'));
     const file = path.join(dir, 'x.db');
     new Database(file).exec('CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);').close();
-    const lezer = workerLezer(file, { timeoutMs: 300 });
+    const lezer = workerLezer(file, { timeoutMs: 200 });
+    const slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1.5e7) SELECT count(*) FROM c';
     try {
       const started = Date.now();
-      const slow = lezer.all('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3e7) SELECT count(*) FROM c', []);
-      await expect(slow).rejects.toMatchObject({ code: 'LEZER_TIMEOUT' });
+      await expect(lezer.all(slow, [])).rejects.toMatchObject({ code: 'LEZER_TIMEOUT' });
       expect(Date.now() - started).toBeLessThan(5000);
       expect(await lezer.all('SELECT x FROM t', [])).toEqual([{ x: 1 }]);
+      // A second abandoned query: now two workers are stuck in SQLite, and the reader refuses new work at once…
+      await expect(lezer.all(slow, [])).rejects.toMatchObject({ code: 'LEZER_TIMEOUT' });
+      await expect(lezer.all('SELECT x FROM t', [])).rejects.toMatchObject({ code: 'LEZER_BEZET' });
+      // …until they have finished.
+      await expect.poll(() => lezer.all('SELECT x FROM t', []).then(() => 'ok', (e: { code?: string }) => e.code), { timeout: 30_000, interval: 200 }).toBe('ok');
     } finally {
       void lezer.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('an abandoned logboek read is answered 503 with Retry-After, and recorded', async () => {
+    const spy = vi.spyOn(t.gw.services.store.logboek, 'zoeken').mockRejectedValue(new LogboekBezetError('test', 'LEZER_TIMEOUT'));
+    try {
+      const res = await t.api().get('/v1/logboek').set(...bearer(await t.token('fg-hengelo')));
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('30');
+      expect(t.query('SELECT status, regel FROM logboek WHERE traceId = ?', res.body.traceId)).toEqual([{ status: 503, regel: 'logboek-bezet' }]);
+    } finally {
+      spy.mockRestore();
     }
   });
 });

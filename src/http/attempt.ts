@@ -13,7 +13,7 @@ import type { AuditActie, AuditInput } from '../audit/record.js';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import type { Doel, Partij } from '../policy/types.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { LogboekBezetError, StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
 import { traceOf, type Trace } from './trace.js';
@@ -85,6 +85,10 @@ function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {
       ? 'Bearer realm="doelpoort"'
       : `Bearer realm="doelpoort", error="invalid_token", error_description="${err.reden.replace(/"/g, "'")}"`;
     return new HttpProblem('niet-geauthenticeerd', err.reden, { headers: { 'WWW-Authenticate': challenge }, regel: err.code });
+  }
+  if (err instanceof LogboekBezetError) {
+    s.logger.warn({ code: err.code, traceId: trace.traceId }, 'logboek query abandoned or refused');
+    return new HttpProblem('logboek-bezet', 'Deze vraag aan het logboek duurde te lang en is afgebroken. Maak de selectie kleiner of probeer het later opnieuw.', { headers: { 'Retry-After': '30' }, regel: 'logboek-bezet' });
   }
   if (err instanceof StoreUnavailableError) {
     s.logger.error({ err, traceId: trace.traceId }, 'store unavailable');

@@ -26,6 +26,7 @@ export const PROBLEMS = {
   'headers-te-groot': { status: 431, title: 'De headers van het verzoek zijn te groot.' },
   'interne-fout': { status: 500, title: 'Er ging iets mis in de gateway.' },
   'niet-beschikbaar': { status: 503, title: 'De gateway kan dit nu niet veilig verwerken.' },
+  'logboek-bezet': { status: 503, title: 'Het logboek is nu te druk.' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEMS;

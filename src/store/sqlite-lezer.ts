@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SqlLezer } from './sqlite-logboek.js';
+import { LogboekBezetError } from './store.js';
 
 // Plain JavaScript, run with `eval: true`, so it works the same under tsx, vitest and the compiled build.
 const WORKER = `
@@ -44,12 +45,15 @@ export class SqlLezerFout extends Error {
  * terminated (it ends when SQLite returns) and the next query gets a fresh worker at once.
  */
 export const LEZER_TIMEOUT_MS = 10_000;
+/** Abandoned workers still inside SQLite; beyond this many, new queries are refused at once (LEZER_BEZET). */
+export const MAX_VERLATEN = 2;
 
 export function workerLezer(file: string, options: { timeoutMs?: number } = {}): SqlLezer {
   const timeoutMs = options.timeoutMs ?? LEZER_TIMEOUT_MS;
   type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
   let current: { w: Worker; pending: Map<number, Pending> } | null = null;
   let next = 1;
+  let verlaten = 0;
 
   function start(): { w: Worker; pending: Map<number, Pending> } {
     const w = new Worker(WORKER, { eval: true, workerData: { file, sqlite: sqlitePath } });
@@ -76,6 +80,9 @@ export function workerLezer(file: string, options: { timeoutMs?: number } = {}):
   return {
     file,
     all(sql, params, raw = false) {
+      if (!current && verlaten >= MAX_VERLATEN) {
+        return Promise.reject(new LogboekBezetError(`${verlaten} abandoned logboek queries are still running; try again later`, 'LEZER_BEZET'));
+      }
       current ??= start();
       const self = current;
       const id = next++;
@@ -84,10 +91,12 @@ export function workerLezer(file: string, options: { timeoutMs?: number } = {}):
         const timer = setTimeout(() => {
           // Abandon this worker: everything queued on it fails now, later queries go to a fresh one.
           if (current === self) current = null;
-          const e = new SqlLezerFout(`logboek query took longer than ${timeoutMs} ms and was abandoned`, 'LEZER_TIMEOUT');
+          const e = new LogboekBezetError(`logboek query took longer than ${timeoutMs} ms and was abandoned`, 'LEZER_TIMEOUT');
           for (const p of self.pending.values()) p.reject(e);
           self.pending.clear();
           self.w.unref();
+          verlaten++;
+          self.w.once('exit', () => verlaten--);
           void self.w.terminate();
         }, timeoutMs);
         timer.unref();

@@ -248,3 +248,11 @@ export interface Store {
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
+
+/** A logboek read was abandoned after its time bound (`LEZER_TIMEOUT`), or refused while abandoned ones still run (`LEZER_BEZET`). */
+export class LogboekBezetError extends Error {
+  override name = 'LogboekBezetError';
+  constructor(message: string, readonly code: 'LEZER_TIMEOUT' | 'LEZER_BEZET') {
+    super(message);
+  }
+}

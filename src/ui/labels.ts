@@ -74,6 +74,7 @@ export const REGEL_LABELS: Record<string, string> = {
   'methode-niet-toegestaan': 'Methode niet toegestaan',
   'interne-fout': 'Interne fout',
   'niet-beschikbaar': 'Niet beschikbaar',
+  'logboek-bezet': 'Logboek te druk (vraag afgebroken)',
   'niet-geauthenticeerd': 'Niet aangemeld',
   // The shipped policy (policies/regels.json).
   'publiceren-taal': 'Taalaanbieder meldt aanwezigheid en taalvoortgang',
