@@ -110,7 +110,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', logboekRouter(s));
 
   // Probing a trajectory (a method or sub-path no route serves) is an attempt on a data subject: recorded.
-  app.all(['/v1/trajecten/:trajectId', '/v1/trajecten/:trajectId/*rest'], attempt(s, 'traject-verkennen', async (req, _res, p) => {
+  app.all(['/v1/trajecten/:trajectId', '/v1/trajecten/:trajectId/', '/v1/trajecten/:trajectId/*rest'], attempt(s, 'traject-verkennen', async (req, _res, p) => {
     try {
       await authenticate(req, s, p);
     } catch {
