@@ -1,6 +1,10 @@
 # Doelpoort gateway image: build with the dev toolchain, run with production dependencies only.
 #   docker build -t doelpoort .
-#   docker run -p 8080:8080 -v doelpoort-data:/data doelpoort
+# The image is a production start: without OIDC_ISSUER (and OIDC_AUDIENCE, DOELPOORT_POLICY_DIR) and
+# DOELPOORT_PUBLIC_URL it refuses to start (exit 78) and says which setting is missing. A try-out
+# with the demo parties must ask for it (see the README, "Running in a container"):
+#   docker run --name doelpoort -p 127.0.0.1:8080:8080 -v doelpoort-data:/data \
+#     -e DOELPOORT_DEMO=1 -e DOELPOORT_PUBLIC_URL=http://127.0.0.1:8080 doelpoort
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -16,11 +20,13 @@ COPY schemas ./schemas
 RUN npm run build
 
 FROM node:20-bookworm-slim
+# No DOELPOORT_PUBLIC_URL here: issuer, audience and redirects derive from it, so it is the URL the
+# clients of this deployment use, given at `docker run`. DOELPOORT_IMAGE marks a production start.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     DOELPOORT_DATA_DIR=/data \
-    DOELPOORT_PUBLIC_URL=http://localhost:8080
+    DOELPOORT_IMAGE=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \

@@ -248,6 +248,14 @@ async function main(): Promise<number> {
   }));
   await run('echo-get', null, 'bare express 5: GET returning a small JSON object', `${echoUrl}/klein`, async () => ({ method: 'GET' }));
 
+  // The inzage's refusal must cost the same whether or not the trajectory exists (no timing oracle):
+  // an outsider on the busy trajectory against the owner on a random id, both 403, median of sequential calls.
+  const inzage = await benchInzage(gateway.url, trajectId, token);
+  console.log(`inzage refusal:       outsider on the busy trajectory p50 ${inzage.outsiderP50Ms.toFixed(2)} ms, random id p50 ${inzage.randomP50Ms.toFixed(2)} ms, `
+    + `ratio ${inzage.ratio.toFixed(2)}× (bar: within 2×); the owner's first page ${inzage.ownerMs.toFixed(1)} ms for ${inzage.ownerRows} disclosures`);
+  if (!(inzage.ratio <= 2 && inzage.ratio >= 0.5)) failures.push(`inzage refusal: outsider/random ratio ${inzage.ratio.toFixed(2)} is outside 0.5–2`);
+  if (inzage.statuses.some((st) => st !== 403)) failures.push(`inzage refusal: expected only 403, got ${[...new Set(inzage.statuses)].join(', ')}`);
+
   // Stop everything; the gateway finishes its last group commit and closes the database.
   await gateway.stop();
   await new Promise<void>((resolve) => { echoServer.close(() => resolve()); echoServer.closeAllConnections(); });
@@ -378,6 +386,33 @@ async function main(): Promise<number> {
 }
 
 /** The commit measured, with "+dirty" when the working tree has changes. */
+/** Sequential inzage calls: outsider (roc-van-twente) on the trajectory vs the owner on random ids; both refused. */
+async function benchInzage(url: string, trajectId: string, token: (clientId: string) => Promise<string>, n = 300) {
+  const outsider = await token('roc-van-twente');
+  const owner = await token('gemeente-hengelo');
+  const statuses: number[] = [];
+  const time = async (id: string, bearer: string) => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/trajecten/${id}/inzage`, { headers: { authorization: `Bearer ${bearer}` } });
+    await res.arrayBuffer();
+    statuses.push(res.status);
+    return performance.now() - t0;
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  // Interleaved, so that both see the same load on the machine.
+  for (let i = 0; i < n; i++) {
+    a.push(await time(trajectId, outsider));
+    b.push(await time(crypto.randomUUID(), owner));
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const t0 = performance.now();
+  const page = await fetch(`${url}/v1/trajecten/${trajectId}/inzage`, { headers: { authorization: `Bearer ${owner}` } });
+  const body = (await page.json()) as { verstrekkingen?: unknown[] };
+  const ownerMs = performance.now() - t0;
+  return { outsiderP50Ms: median(a), randomP50Ms: median(b), ratio: median(a) / median(b), ownerMs, ownerRows: body.verstrekkingen?.length ?? 0, statuses };
+}
+
 function gitDescribe(): string | null {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

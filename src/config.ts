@@ -37,8 +37,13 @@ export interface Config {
   databaseUrl: string | null;
   /** The base URL clients use to reach the gateway; the issuer and audience derive from it. */
   publicUrl: string;
-  /** `embedded`: oidc-provider runs under /oidc. `external`: OIDC_ISSUER is trusted. */
+  /** `embedded`: oidc-provider runs under /oidc (demo mode only). `external`: OIDC_ISSUER is trusted. */
   mode: 'embedded' | 'external';
+  /**
+   * Demo mode: the embedded provider with the demo parties, clients and officers (and their password).
+   * The default only from a clone on a loopback interface; any production signal needs DOELPOORT_DEMO=1.
+   */
+  demo: boolean;
   /** The issuer whose access tokens are accepted. */
   issuer: string;
   /** The `aud` an access token must carry. */
@@ -67,6 +72,11 @@ export interface Config {
   controlepuntSeconden: number;
   /** Timeouts, connection bound, store bound and rate limits (see `loadPressureConfig`). */
   pressure: PressureConfig;
+  /**
+   * A stop signal ends the process within this many seconds (default 20), whatever runs: draining
+   * gets up to 10 s, and a logboek query stuck in SQLite (which cannot be interrupted) does not hold the exit.
+   */
+  stopDeadlineSeconden: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +100,52 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
   return v;
 }
 
+/** Loopback interfaces: a gateway bound there is not reachable from another machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The signals that say a start is meant for production, by the setting that gives them:
+ * `NODE_ENV=production`, the Docker image (`DOELPOORT_IMAGE`, set by the Dockerfile), a HOST other
+ * than loopback.
+ */
+export function productionSignals(env: NodeJS.ProcessEnv, host: string): string[] {
+  const signals: string[] = [];
+  if (env.NODE_ENV === 'production') signals.push('NODE_ENV=production');
+  if (env.DOELPOORT_IMAGE) signals.push('the Docker image (DOELPOORT_IMAGE)');
+  if (!isLoopbackHost(host)) signals.push(`HOST=${host} (not a loopback interface)`);
+  return signals;
+}
+
+/**
+ * Decide demo mode. Demo = embedded OpenID Provider with the demo users and their published password.
+ * - `DOELPOORT_DEMO=1`: demo, explicitly (also in the Docker image, for a try-out);
+ * - `DOELPOORT_DEMO=0`, or any production signal: never a demo by default — without OIDC_ISSUER it refuses to start;
+ * - neither (a clone on loopback, `npm start`): demo.
+ */
+function decideDemo(env: NodeJS.ProcessEnv, host: string): boolean {
+  const flag = (env.DOELPOORT_DEMO ?? '').trim();
+  if (flag !== '' && flag !== '0' && flag !== '1') throw new ConfigError(`DOELPOORT_DEMO must be 1 (demo) or 0 (no demo), got "${env.DOELPOORT_DEMO}"`);
+  const external = Boolean(env.OIDC_ISSUER);
+  if (flag === '1') {
+    if (external) throw new ConfigError('DOELPOORT_DEMO=1 and OIDC_ISSUER exclude each other: the demo runs its own OpenID Provider. Unset one of them.');
+    return true;
+  }
+  if (external) return false;
+  const signals = productionSignals(env, host);
+  if (flag === '0' || signals.length) {
+    const why = flag === '0' ? 'DOELPOORT_DEMO=0' : signals.join(', ');
+    throw new ConfigError(
+      `This is a production start (${why}) without an external OpenID Provider: set OIDC_ISSUER (with OIDC_AUDIENCE and DOELPOORT_POLICY_DIR). `
+      + 'The embedded provider with the demo users and their published password runs only in demo mode; for a try-out set DOELPOORT_DEMO=1 explicitly.',
+    );
+  }
+  return true;
+}
+
+
 /** What a caller (tests, benchmarks) may override; `pressure` field by field. */
 export type ConfigOverrides = Partial<Omit<Config, 'pressure'>> & { pressure?: Partial<PressureConfig> };
 
@@ -99,7 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const host = overrides.host ?? env.HOST ?? '127.0.0.1';
   const publicUrl = (overrides.publicUrl ?? env.DOELPOORT_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
   const root = projectRoot();
-  const external = Boolean(env.OIDC_ISSUER);
+  const demo = overrides.demo ?? decideDemo(env, host);
+  const external = !demo;
+  if (!isLoopbackHost(host) && !env.DOELPOORT_PUBLIC_URL && !overrides.publicUrl) {
+    throw new ConfigError(`HOST=${host} is reachable from other machines: set DOELPOORT_PUBLIC_URL to the URL clients use (e.g. https://doelpoort.example.nl); issuer, audience and redirects derive from it.`);
+  }
   const policyDir = overrides.policyDir ?? env.DOELPOORT_POLICY_DIR ?? path.join(root, 'policies');
 
   if (external) {
@@ -132,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
         clientSecret: null,
         redirectUri: `${publicUrl}/privacy/callback`,
         postLogoutRedirectUri: `${publicUrl}/privacy`,
+        // Only in demo mode: outside it there is no embedded provider, so no password at all.
         demoPassword: env.DOELPOORT_DEMO_WACHTWOORD || DEFAULT_DEMO_PASSWORD,
       };
 
@@ -147,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     dataDir,
     databaseUrl,
     mode: overrides.mode ?? (external ? 'external' : 'embedded'),
+    demo,
     issuer: overrides.issuer ?? (env.OIDC_ISSUER || `${publicUrl}/oidc`),
     audience: overrides.audience ?? (env.OIDC_AUDIENCE || `${publicUrl}/v1`),
     policyDir,
@@ -159,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
     pressure: { ...loadPressureConfig(env), ...overrides.pressure },
+    stopDeadlineSeconden: overrides.stopDeadlineSeconden ?? positiveInt(env, 'DOELPOORT_STOP_DEADLINE_SECONDEN', 20, 1),
   };
 }
 

@@ -21,6 +21,7 @@ import { createApp } from './http/app.js';
 import { boundedStore } from './http/bounded-store.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { createReadiness } from './http/readiness.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { buildOpenApi } from './http/openapi.js';
 import { openApiParts } from './http/openapi-parts.js';
 import type { Services } from './http/services.js';
@@ -122,7 +123,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     let issuerReachable: () => Promise<boolean>;
     if (config.mode === 'embedded') {
       const clientIds = [...policy.set.partijen.flatMap((p) => p.clientIds), ...policy.set.functionarissen.flatMap((f) => f.clientIds)];
-      const ui = config.ui?.demoPassword
+      // The demo password is accepted in demo mode only (loadConfig never gives embedded mode outside it).
+      const ui = config.demo && config.ui?.demoPassword
         ? {
             ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })),
             limits: { ip: limits.loginIp, account: limits.loginAccount },
@@ -155,6 +157,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     };
     const app = createApp(services, { openapi: buildOpenApi(config, schemas, openApiParts()), oidc: oidc as never });
     listener = app;
+    server.on('clientError', clientErrorHandler(services));
     readiness.started({ database: () => store.writable(), issuer: issuerReachable });
 
     let stopping: Promise<void> | null = null;
@@ -178,7 +181,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         await store.close();
       })());
 
-    logger.info({ url: config.publicUrl, mode: config.mode, issuer: config.issuer, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' }, 'Doelpoort listening');
+    if (config.demo) logger.warn({ demo: true }, 'DEMO MODE: embedded OpenID Provider with demo parties and officers; not for real data');
+    logger.info({ url: config.publicUrl, mode: config.mode, demo: config.demo, issuer: config.issuer, dataDir: config.dataDir, database: config.databaseUrl ? 'postgres' : 'sqlite' }, 'Doelpoort listening');
     return { config, services, server, url: `http://${config.host}:${port}`, stop };
   } catch (e) {
     server.close();

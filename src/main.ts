@@ -6,10 +6,20 @@ import { PortInUseError, startGateway } from './gateway.js';
 export const EXIT_PORT_IN_USE = 98;
 import { PolicyError } from './policy/errors.js';
 
+// Everything the gateway creates (data folder, database, WAL, keys) is for its own user only.
+process.umask(0o077);
+
 try {
   const gateway = await startGateway();
   const shutdown = (signal: string) => {
     gateway.services.logger.info({ signal }, 'draining and stopping');
+    // Whatever runs (a logboek query in SQLite cannot be interrupted, and a worker stuck in one even
+    // holds process.exit), the process ends by the deadline: committed data is safe, since every
+    // acknowledged write was fsync'ed before its answer.
+    setTimeout(() => {
+      gateway.services.logger.error({ signal, seconden: gateway.config.stopDeadlineSeconden }, 'stop deadline passed: ending the process');
+      process.kill(process.pid, 'SIGKILL');
+    }, gateway.config.stopDeadlineSeconden * 1000).unref();
     gateway.stop().then(
       () => process.exit(0),
       (err) => {
@@ -20,10 +30,13 @@ try {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  if (gateway.config.mode === 'embedded') {
-    console.log(`\nDoelpoort runs at ${gateway.url} (embedded OpenID Provider at ${gateway.config.issuer}).`);
+  if (gateway.config.demo) {
+    console.log(`\nDEMO MODE (DOELPOORT_DEMO): demo parties, officers and a published password; never for real data.`);
+    console.log(`Doelpoort runs at ${gateway.url} (embedded OpenID Provider at ${gateway.config.issuer}).`);
     console.log(`Demo client keys: ${gateway.config.dataDir}/dev-clients/. A token: npm run token -- gemeente-hengelo`);
     console.log(`Privacy officer's pages: ${gateway.config.publicUrl}/privacy (users fg-hengelo, fg-roc; password in the README)\n`);
+  } else {
+    console.log(`\nDoelpoort runs at ${gateway.url} (production: tokens of ${gateway.config.issuer}; public URL ${gateway.config.publicUrl}).\n`);
   }
 } catch (e) {
   if (e instanceof ConfigError || e instanceof PolicyError) {

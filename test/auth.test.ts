@@ -132,3 +132,44 @@ describe('tokens in the URL', () => {
     expect((await refusedAuditFor(trace.traceId))[0]).toMatchObject({ regel: 'token-in-query', status: 400 });
   });
 });
+
+describe('lifetimes of assertions and tokens', () => {
+  /** A client_credentials token request with a hand-made private_key_jwt assertion of gemeente-hengelo. */
+  async function tokenRequest(claims: { iat?: number; exp: number }) {
+    const jwk = readDevClientKey(t.dataDir, 'gemeente-hengelo') as jose.JWK & { alg?: string; kid?: string };
+    const key = await jose.importJWK(jwk, jwk.alg ?? 'ES256');
+    const payload: jose.JWTPayload = { iss: 'gemeente-hengelo', sub: 'gemeente-hengelo', aud: t.gw.config.issuer, jti: crypto.randomUUID(), ...claims };
+    const assertion = await new jose.SignJWT(payload).setProtectedHeader({ alg: jwk.alg ?? 'ES256', kid: jwk.kid }).sign(key);
+    return t.api().post('/oidc/token').type('form').send({
+      grant_type: 'client_credentials',
+      client_id: 'gemeente-hengelo',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    });
+  }
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('an assertion living 4 minutes is taken', async () => {
+    const res = await tokenRequest({ iat: now(), exp: now() + 240 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it.each([
+    ['a year (exp − iat)', () => ({ iat: now(), exp: now() + 365 * 86400 })],
+    ['10 minutes without iat (exp − now)', () => ({ exp: now() + 600 })],
+    ['a backdated iat with a late exp', () => ({ iat: now() - 3600, exp: now() + 200 })],
+    ['an iat in the future', () => ({ iat: now() + 600, exp: now() + 700 })],
+  ])('an assertion with %s is refused', async (_name, claims) => {
+    const res = await tokenRequest(claims());
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_client');
+  });
+
+  it('an access token whose iat lies in the future beyond 60 s is refused; within the skew it is taken', async () => {
+    const far = await t.api().get('/v1/berichten?doel=trajectbegeleiding').set(...bearer(await forge({ iat: now() + 600, exp: now() + 900 })));
+    expect(far.status).toBe(401);
+    expect(far.body.detail).toMatch(/toekomst/);
+    const near = await t.api().get('/v1/berichten?doel=trajectbegeleiding').set(...bearer(await forge({ iat: now() + 20 })));
+    expect(near.status).toBe(200);
+  });
+});

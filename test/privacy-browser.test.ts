@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { bearer, envelop } from './support/gateway.js';
 import { DEMO_PASSWORD, seedScenario, startPrivacyGateway, type PrivacyFixture } from './support/privacy.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -107,6 +109,18 @@ async function a11yProblems(page: Page): Promise<string[]> {
   });
 }
 
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.x A/AA rules on the current page: the violations, as "rule: selector" lines. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the pages' CSP (no scripts) does not apply
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
 async function checkPage(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   expect(await a11yProblems(page), `${name}: ${page.url()}`).toEqual([]);
@@ -190,7 +204,7 @@ describe('the privacy pages in Chromium', () => {
       expect(text).toContain('Plaats in de keten');
       expect(text).toContain(pub!.hash);
       expect(text).toContain(pub!.vorigeHash);
-      expect(text).toContain('Bericht publiceren');
+      expect(text).toContain('Bericht aanleveren');
       await checkPage(page, 'record');
 
       // Back to the results, and download the exports.
@@ -219,18 +233,89 @@ describe('the privacy pages in Chromium', () => {
       await expect.poll(() => page.locator('h1').textContent()).toBe('Verificatie van het logboek');
       await checkPage(page, 'verificatie');
       await page.goto(`${base}/privacy/inzage?trajectId=${trajectId}`);
-      expect(await page.locator('table caption').textContent()).toContain('Wie ontving welke gegevens');
+      expect(await page.locator('article.brief h2').textContent()).toContain('welke gegevens over u zijn gedeeld');
       await checkPage(page, 'inzage');
       await page.emulateMedia({ media: 'print' });
-      expect(await page.locator('nav.menu').isVisible()).toBe(false); // the printed report has no menu or forms
+      expect(await page.locator('nav.menu').isVisible()).toBe(false); // the printed letter has no menu, forms or officer's header
       expect(await page.locator('form').first().isVisible()).toBe(false);
-      expect(await page.locator('table').isVisible()).toBe(true);
+      expect(await page.locator('header.kop').isVisible()).toBe(false);
+      expect(await page.locator('article.brief').isVisible()).toBe(true);
       await screenshot(page, 'inzage-print');
       await page.emulateMedia({ media: 'screen' });
       await page.getByRole('link', { name: 'Weekoverzicht' }).click();
       await expect.poll(() => page.locator('h1').textContent()).toBe('Weekoverzicht');
       expect(await page.locator('tr.opvallend').count()).toBeGreaterThan(0); // the refused read stands out
       await checkPage(page, 'overzicht');
+    } finally {
+      await b.close();
+    }
+  }, 90_000);
+
+  it('the inzage report is a letter a participant can read: on screen, with axe-core, printed to PDF', async () => {
+    // More history: Werkshop reports a placement, the gemeente reads the trajectory twice (identical disclosures).
+    const werkshop = await f.t.token('werkshop');
+    const g = await f.t.token('gemeente-hengelo');
+    expect((await f.t.api().post('/v1/berichten').set(...bearer(werkshop)).send(envelop('plaatsing', trajectId))).status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await f.t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${trajectId}`).set(...bearer(g))).status).toBe(200);
+
+    const b = await launch(true);
+    try {
+      const page = b.page;
+      await login(page, 'fg-hengelo');
+      await page.goto(`${base}/privacy/inzage?trajectId=${trajectId}`);
+      const brief = page.locator('article.brief');
+      const text = (await brief.innerText()).replace(/\s+/g, ' ');
+      // Sender and contact, greeting, the basis in words, the categories (not the message type), time, counts, origin, retention, rights.
+      expect(text).toContain('Gemeente Hengelo');
+      expect(text).toContain('inburgering@hengelo.example');
+      expect(text).toContain('Beste deelnemer');
+      expect(text).toContain('voor een wettelijke taak van Gemeente Hengelo (Wet inburgering 2021)');
+      expect(text).toContain('Taalniveau en leerroute');
+      expect(text).toMatch(/2 keer, van \d{1,2} \w+ \d{4} om \d{2}:\d{2} tot/);
+      expect(text).toContain('Gemeente Hengelo kreeg gegevens van ROC van Twente');
+      expect(text).toContain('Gemeente Hengelo kreeg gegevens van Werkshop');
+      expect(text).toContain('bijzonder persoonsgegeven');
+      expect(text).toMatch(/\d+ jaar, daarna worden ze verwijderd/);
+      expect(text).toContain('Autoriteit Persoonsgegevens');
+      expect(text).toContain('Met vriendelijke groet');
+      for (const code of ['trajectbegeleiding', 'gemeente-hengelo', 'fg-hengelo', 'doelpoort-privacy']) expect(text).not.toContain(code);
+      expect(await axeViolations(page)).toEqual([]);
+      await checkPage(page, 'inzage-brief');
+
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('header.kop').isVisible()).toBe(false);
+      expect(await page.locator('main > h1').isVisible()).toBe(false);
+      expect(await page.locator('form').first().isVisible()).toBe(false);
+      expect(await brief.isVisible()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      const pdf = await page.pdf({ format: 'A4', printBackground: false });
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(pdf.length).toBeGreaterThan(5_000);
+      if (SCREENSHOTS) fs.writeFileSync(path.join(SCREENSHOTS, 'inzage-brief.pdf'), pdf);
+    } finally {
+      await b.close();
+    }
+  }, 90_000);
+
+  it('long ids never wrap over three lines, also on a narrow screen', async () => {
+    const b = await launch(true);
+    try {
+      const page = b.page;
+      await login(page, 'fg-hengelo');
+      /** The most lines any id or hash on the page takes. */
+      const maxLines = () => page.evaluate(() => Math.max(0, ...[...document.querySelectorAll('main .mono')].map((el) => {
+        const lh = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.2;
+        return Math.round(el.getBoundingClientRect().height / lh);
+      })));
+      const [rec] = f.t.query<{ id: number }>("SELECT id FROM logboek WHERE trajectIds LIKE ? ORDER BY id LIMIT 1", `%${trajectId}%`);
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${base}/privacy/logboek?trajectId=${trajectId}`);
+        expect(await page.locator('tbody .mono.id').count()).toBeGreaterThan(0);
+        expect(await maxLines(), `search at ${width}px`).toBe(1);
+        await page.goto(`${base}/privacy/logboek/${rec!.id}`);
+        expect(await maxLines(), `record at ${width}px`).toBeLessThanOrEqual(2);
+      }
     } finally {
       await b.close();
     }

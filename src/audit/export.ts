@@ -75,10 +75,16 @@ export function jsonlSleutels(jwks: jose.JSONWebKeySet): string {
   return JSON.stringify({ type: 'sleutels', keys: jwks.keys });
 }
 
-function csvCell(v: unknown): string {
+/**
+ * A cell that a spreadsheet would run as a formula is defused (OWASP CSV injection, ASVS 5.0 1.2.10):
+ * one starting with `=`, `+`, `-`, `@`, tab, CR, LF or NUL — also after leading spaces, and in the
+ * full-width forms — gets a leading apostrophe, so it is shown as text.
+ */
+const FORMULA_START = /^[\s\0]*[=+\-@\t\r\n\0\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
-  // A cell that a spreadsheet would run as a formula is defused.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n;]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -7,25 +7,31 @@
 import crypto from 'node:crypto';
 import { canonicalize } from './canonical.js';
 
-export type AuditActie =
-  | 'authenticeren'
-  | 'traject-openen'
-  | 'traject-lezen'
-  | 'bericht-publiceren'
-  | 'berichten-lezen'
-  | 'bericht-lezen'
-  | 'toewijzing-toevoegen'
-  | 'toewijzing-beeindigen'
-  | 'traject-afsluiten'
-  | 'toestemming-vastleggen'
-  | 'toestemming-intrekken'
-  | 'toestemmingen-lezen'
-  | 'beleid-toetsen'
+/** Every action the logboek records (the UI has a Dutch label for each). */
+export const AUDIT_ACTIES = [
+  'authenticeren',
+  'traject-openen',
+  'traject-lezen',
+  'bericht-publiceren',
+  'berichten-lezen',
+  'bericht-lezen',
+  'toewijzing-toevoegen',
+  'toewijzing-beeindigen',
+  'traject-afsluiten',
+  'toestemming-vastleggen',
+  'toestemming-intrekken',
+  'toestemmingen-lezen',
+  'beleid-toetsen',
   // The logboek's own reads are records too (issue 6): who looked at the log, exported or verified it.
-  | 'logboek-lezen'
-  | 'logboek-exporteren'
-  | 'logboek-verifieren'
-  | 'inzage-opstellen';
+  'logboek-lezen',
+  'logboek-exporteren',
+  'logboek-verifieren',
+  'inzage-opstellen',
+  // A request to a path under a trajectory that matches no route (probing), or refused before routing (431).
+  'traject-verkennen',
+  'verzoek-weigeren',
+] as const;
+export type AuditActie = (typeof AUDIT_ACTIES)[number];
 
 /** What the pipeline knows about an attempt when it is recorded. */
 export interface AuditInput {

@@ -7,7 +7,8 @@
  * With `ui` it also serves the privacy pages' browser client (authorization code + PKCE S256,
  * `private_key_jwt`, refresh tokens) and the demo officers who log in there (`demo-accounts.ts`),
  * through the Dutch login pages of `interactions.ts`. Provider state (sessions, grants, codes) lives
- * in oidc-provider's in-memory adapter: a restart logs everyone out, which is fine for the demo.
+ * in oidc-provider's in-memory adapter, one bounded pool per kind (`provider-storage.ts`): a restart logs
+ * everyone out, which is fine for the demo.
  */
 import type { RequestListener } from 'node:http';
 import { Router } from 'express';
@@ -16,6 +17,7 @@ import Provider, { errors } from 'oidc-provider';
 import { demoAccountLookup, type DemoAccount } from './demo-accounts.js';
 import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError, type LoginLimits } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
+import { pooledMemoryAdapter } from './provider-storage.js';
 
 /** The privacy pages' browser client (authorization code + PKCE) and the demo users' password. */
 export interface EmbeddedUiClient {
@@ -46,6 +48,11 @@ export interface EmbeddedProvider {
   /** The public keys the provider signs with (the gateway verifies against these). */
   jwks: jose.JSONWebKeySet;
 }
+
+/** The longest lifetime of a private_key_jwt client assertion the provider accepts (RFC 7523 asks for a short one). */
+export const MAX_ASSERTION_SECONDS = 300;
+/** Clock skew allowed between a client and the gateway for `iat`. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export async function createEmbeddedProvider(options: EmbeddedProviderOptions): Promise<EmbeddedProvider> {
   const { issuer, audience, dataDir } = options;
@@ -106,7 +113,21 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
     clients,
     jwks: { keys: signing },
     cookies: { keys: cookieKeys(dataDir) },
+    // Separate bounded pools: an anonymous flood of authorization requests cannot evict sessions or replay entries.
+    adapter: pooledMemoryAdapter(),
     clientAuthMethods: ['private_key_jwt'],
+    // A client assertion is a credential for one token request: at most 5 minutes of lifetime
+    // (exp − iat, or exp − now without iat), and not issued in the future beyond the clock skew.
+    assertJwtClientAuthClaimsAndHeader: async (_ctx: unknown, claims: { exp?: number; iat?: number }) => {
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_SKEW_SECONDS) {
+        throw new errors.InvalidClientAuth('client_assertion iat lies in the future');
+      }
+      const start = typeof claims.iat === 'number' ? Math.min(claims.iat, now) : now;
+      if (typeof claims.exp !== 'number' || claims.exp - start > MAX_ASSERTION_SECONDS) {
+        throw new errors.InvalidClientAuth(`client_assertion lifetime must not exceed ${MAX_ASSERTION_SECONDS} seconds`);
+      }
+    },
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'] },
     ...userLogin,
     features: {
@@ -141,7 +162,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
 
   let handler = provider.callback() as RequestListener;
   if (ui) {
-    const router = Router({ strict: true });
+    const router = Router({ strict: true, caseSensitive: true });
     router.use(interactionRouter(provider, {
       base, providerPath, firstPartyClients: new Set([ui.clientId]), audience, demoPassword: ui.demoPassword, demoAccount, limits: ui.limits,
     }));

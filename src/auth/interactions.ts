@@ -113,7 +113,7 @@ function expired(o: InteractionOptions, res: Response): void {
 }
 
 export function interactionRouter(provider: Provider, o: InteractionOptions): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
   async function details(req: Request, res: Response) {

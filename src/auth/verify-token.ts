@@ -29,6 +29,9 @@ export interface TokenVerifierOptions {
   cacheSize?: number;
 }
 
+/** How far in the future an access token's `iat` may lie (clock skew between issuer and gateway). */
+export const IAT_SKEW_SECONDS = 60;
+
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const cache = new Map<string, VerifiedToken>();
   const cacheSize = options.cacheSize ?? 10_000;
@@ -54,6 +57,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       if (e instanceof jose.errors.JOSEAlgNotAllowed) throw new AuthError('token-ongeldig', 'Het algoritme van het toegangstoken is niet toegestaan.');
       throw new AuthError('token-ongeldig', 'Het toegangstoken is geen geldig JWT-toegangstoken (RFC 9068).');
+    }
+    // jose checks iat's form only; a token issued in the future (beyond the clock skew) is refused.
+    if (typeof payload.iat === 'number' && payload.iat > Math.floor(Date.now() / 1000) + IAT_SKEW_SECONDS) {
+      throw new AuthError('token-ongeldig', 'Het toegangstoken is uitgegeven in de toekomst (claim iat).');
     }
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : null;
     if (!clientId) throw new AuthError('token-ongeldig', 'Het toegangstoken noemt geen client_id.');

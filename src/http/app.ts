@@ -10,6 +10,7 @@ import { berichtenRouter } from './berichten.js';
 import { logboekRouter } from './logboek.js';
 import { documentationRouter, healthRouter } from './meta.js';
 import { API_VERSION } from './openapi.js';
+import { attempt, authenticate } from './attempt.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { tokenEndpointLimit } from './rate-limit.js';
 import type { Services } from './services.js';
@@ -41,6 +42,25 @@ const securityHeaders = (privacyPagesCsp: string) => (req: Request, res: Respons
   next();
 };
 
+/**
+ * Issuer, audience and login redirects all derive from DOELPOORT_PUBLIC_URL. A request that reached
+ * the gateway under another host name will fail at the token's issuer or the login callback: say so
+ * once per host name in the log, naming the setting.
+ */
+function hostCheck(s: Services) {
+  const expected = new URL(s.config.publicUrl).host.toLowerCase();
+  const warned = new Set<string>();
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const host = (req.get('host') ?? '').toLowerCase();
+    if (host && host !== expected && !warned.has(host) && warned.size < 32 && !req.path.startsWith('/health')) {
+      warned.add(host);
+      s.logger.warn({ host: host.slice(0, 100), publicUrl: s.config.publicUrl },
+        `Request for host ${host.slice(0, 100)} while DOELPOORT_PUBLIC_URL is ${s.config.publicUrl}: tokens carry issuer ${s.config.issuer} and logins return to ${s.config.publicUrl}; set DOELPOORT_PUBLIC_URL to the URL clients use`);
+    }
+    next();
+  };
+}
+
 export function createApp(s: Services, options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -59,7 +79,8 @@ export function createApp(s: Services, options: AppOptions): express.Express {
       genReqId: (_req, res) => (res as unknown as Response).locals.trace?.traceId,
       // Log the path only: never the query string (it may carry a token someone misplaced) and never bodies.
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        // The trace id is the one error answers give (`traceId`), so a support desk finds the request.
+        req: (req: { id?: unknown; method: string; url: string }) => ({ traceId: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
         // pino-http invents an Error (with a stack) for every 5xx answer; an answered 503 is not a
         // crash, so it is logged by its message only. Real errors keep their stack.
@@ -72,7 +93,17 @@ export function createApp(s: Services, options: AppOptions): express.Express {
     }),
   );
 
+  app.use(hostCheck(s));
   if (options.oidc) app.use('/oidc', tokenEndpointLimit(s.limits), options.oidc);
+  // The roots point at the documentation instead of answering with the trailing-slash rule.
+  const wegwijzer = (_req: Request, res: Response) => {
+    res.json({
+      naam: 'Doelpoort', documentatie: '/v1/openapi.json', schemas: '/v1/schemas',
+      ...(s.config.ui ? { privacy: '/privacy' } : {}),
+      toelichting: 'De API staat onder /v1; zie /v1/openapi.json voor alle paden.',
+    });
+  };
+  app.get(['/', '/v1', '/v1/'], wegwijzer);
   app.use('/health', healthRouter(s));
   app.use('/v1', documentationRouter(s, options.openapi));
   app.use('/v1', trajectenRouter(s));
@@ -84,6 +115,16 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));
+
+  // Probing a trajectory (a method or sub-path no route serves) is an attempt on a data subject: recorded.
+  app.all(['/v1/trajecten/:trajectId', '/v1/trajecten/:trajectId/', '/v1/trajecten/:trajectId/*rest'], attempt(s, 'traject-verkennen', async (req, _res, p) => {
+    try {
+      await authenticate(req, s, p);
+    } catch {
+      // Recorded with whatever is known of the caller; the answer is the same 404 either way.
+    }
+    throw new HttpProblem('niet-gevonden', `Geen route voor ${req.method} op dit traject; zie /v1/openapi.json.`, { regel: 'geen-route' });
+  }));
 
   app.use((req, res) => {
     sendProblem(res, new HttpProblem('niet-gevonden', `Geen route voor ${req.method} ${req.path}. Paden eindigen niet op een slash; zie /v1/openapi.json.`), traceOf(res).traceId);

@@ -19,7 +19,7 @@ import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import { PRIVACY_BROWSER_CLIENT, type Doel, type Partij } from '../policy/types.js';
 import { stuurtekens } from '../schemas/tekst.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { LogboekBezetError, StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { RateLimited } from './rate-limit.js';
 import type { Services } from './services.js';
@@ -52,6 +52,16 @@ export interface Uitkomst {
   velden?: string[];
 }
 
+/**
+ * What of a client-chosen identifier may enter the logboek: the identifier itself only when it passed
+ * its format check (a UUID); anything else — a name, a BSN, 250 KB of text — is recorded
+ * as "ongeldig" with its length, never its content. The logboek is append-only and hash-chained, so
+ * nothing that gets in can ever be erased: this is the one gate, applied to every record.
+ */
+export function logboekId(value: string): string {
+  return UUID.test(value) ? value : `ongeldig (${[...value].length} tekens)`;
+}
+
 export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
   return {
     tijdstip: s.now().toISOString(),
@@ -60,9 +70,9 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     actie: p.actie,
     partij: p.actor?.partij.id ?? null,
     client: p.actor?.clientId ?? null,
-    trajectIds: p.trajectIds,
+    trajectIds: [...new Set(p.trajectIds.map(logboekId))],
     berichttype: p.berichttype,
-    berichtIds: p.berichtIds,
+    berichtIds: [...new Set(p.berichtIds.map(logboekId))],
     doel: p.doel?.id ?? null,
     verwerkingsactiviteit: p.doel?.uri ?? null,
     grondslag: u.grondslag ?? null,
@@ -88,6 +98,10 @@ function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {
       headers: { 'Retry-After': String(err.retryAfterSeconds) }, regel: 'te-veel-verzoeken',
     });
   }
+  if (err instanceof LogboekBezetError) {
+    s.logger.warn({ code: err.code, traceId: trace.traceId }, 'logboek query abandoned or refused');
+    return new HttpProblem('logboek-bezet', 'Deze vraag aan het logboek duurde te lang en is afgebroken. Maak de selectie kleiner of probeer het later opnieuw.', { headers: { 'Retry-After': '30' }, regel: 'logboek-bezet' });
+  }
   if (err instanceof StoreUnavailableError) {
     // One line without a stack: under a database outage every request says this.
     s.logger.error({ reason: err.message, traceId: trace.traceId }, 'store unavailable');
@@ -110,6 +124,12 @@ export function attempt(s: Services, actie: AuditActie, handler: (req: Request, 
     const p: Poging = {
       actie, trace: traceOf(res), actor: null, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false,
     };
+    // The data subject and message named in the path, as soon as their form is valid, whoever the
+    // caller turns out to be: a refused token on /v1/trajecten/{T} is visible to T's gemeente.
+    for (const [param, key] of [['trajectId', 'trajectIds'], ['berichtId', 'berichtIds']] as const) {
+      const v = req.params[param];
+      if (typeof v === 'string') p[key] = [v];
+    }
     try {
       await handler(req, res, p);
     } catch (err) {
@@ -140,6 +160,10 @@ export async function authenticate(req: Request, s: Services, p: Poging): Promis
 export async function verifyBearer(req: Request, s: Services): Promise<VerifiedToken> {
   if (req.query.access_token !== undefined) {
     throw new HttpProblem('token-in-query', 'Stuur het toegangstoken in de Authorization-header; een token in de URL komt in logbestanden terecht en wordt geweigerd.', { regel: 'token-in-query' });
+  }
+  // Two Authorization headers: Node keeps the first, a proxy may keep the last. Refuse the ambiguity.
+  if ((req.headersDistinct.authorization?.length ?? 0) > 1) {
+    throw new HttpProblem('ongeldige-invoer', 'Stuur precies één Authorization-header.', { regel: 'dubbele-authorization' });
   }
   const header = req.get('authorization');
   const match = header ? /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header) : null;
@@ -192,7 +216,10 @@ const jsonParsers = new WeakMap<Services, RequestHandler>();
 /** Read the JSON body (after authentication): 415 for another media type, 413 above the limit, 400 for bad JSON. */
 export function readJsonBody(req: Request, res: Response, s: Services): Promise<unknown> {
   if (!req.is('application/json')) {
-    return Promise.reject(new HttpProblem('verkeerd-mediatype', `Content-Type moet application/json zijn, niet ${req.get('content-type') ?? '(geen)'}.`, { regel: 'invoer-ongeldig' }));
+    // The detail becomes the record's reden: name the sent type only when it has the form of one.
+    const sent = req.get('content-type')?.split(';')[0]?.trim() ?? '';
+    const named = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/i.test(sent) ? sent : sent ? '(ongeldig)' : '(geen)';
+    return Promise.reject(new HttpProblem('verkeerd-mediatype', `Content-Type moet application/json zijn, niet ${named}.`, { regel: 'invoer-ongeldig' }));
   }
   let parser = jsonParsers.get(s);
   if (!parser) jsonParsers.set(s, (parser = express.json({ limit: s.config.bodyLimit, strict: true })));
@@ -234,4 +261,9 @@ export function rejectInvalid(errors: { name: string; code: string; reason: stri
       regel: 'invoer-ongeldig',
     });
   }
+}
+
+/** A query integer: decimal digits only (no `1e2`, `0x10`, `+5`, ` 7`), else NaN, so the caller's range check refuses it. */
+export function decimalInt(value: unknown): number {
+  return typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
 }

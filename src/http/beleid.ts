@@ -29,7 +29,7 @@ interface ToetsBody {
 }
 
 export function beleidRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/beleid/toets', attempt(s, 'beleid-toetsen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2

@@ -15,7 +15,7 @@ import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
 import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
+import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -77,7 +77,9 @@ function requireDoel(req: Request, s: Services, p: Poging): Doel {
   }
   const doel = s.policy.doel(doelId);
   if (!doel) {
-    throw new HttpProblem('ongeldige-parameter', `Onbekend doel "${doelId}"; zie /v1/verwerkingsactiviteiten.`, {
+    // The detail becomes the record's reden: the value is named only when it has the form of an id.
+    const genoemd = /^[a-z0-9-]{1,64}$/.test(doelId) ? `"${doelId}"` : `(ongeldig, ${[...doelId].length} tekens)`;
+    throw new HttpProblem('ongeldige-parameter', `Onbekend doel ${genoemd}; zie /v1/verwerkingsactiviteiten.`, {
       regel: 'doel-onbekend', invalidParams: [{ name: 'doel', code: 'enum', reason: `moet een van ${s.policy.set.doelen.map((d) => d.id).join(', ')} zijn` }],
     });
   }
@@ -132,7 +134,7 @@ async function checkOvergang(s: Services, tx: Tx, versie: SchemaVersie, e: Envel
 }
 
 export function berichtenRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/berichten', attempt(s, 'bericht-publiceren', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1 authenticate, 2 identify
@@ -220,7 +222,7 @@ export function berichtenRouter(s: Services): Router {
     }
     const na = volgende === undefined ? 0 : typeof volgende === 'string' ? decodeCursor(volgende) : null;
     if (na === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
-    const limit = limiet === undefined ? PAGE_SIZE : Number(limiet);
+    const limit = limiet === undefined ? PAGE_SIZE : decimalInt(limiet);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van 1 tot ${MAX_PAGE_SIZE} zijn` });
     if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
     if (typeof trajectId === 'string') p.trajectIds = [trajectId];

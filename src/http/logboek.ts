@@ -17,11 +17,12 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { ExportManifest, csvKop, csvRegel, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, type ExportKop } from '../audit/export.js';
-import { hashRecord, type AuditRecord } from '../audit/record.js';
+import { inzagebrief } from '../audit/inzage.js';
+import { AUDIT_ACTIES, hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
 import type { Controlepunt, LogboekZoekvraag } from '../store/store.js';
-import { attempt, auditInput, identify, trajectIdFromPath, UUID, verifyBearer, type Poging } from './attempt.js';
+import { attempt, auditInput, decimalInt, identify, trajectIdFromPath, UUID, verifyBearer, type Poging } from './attempt.js';
 import { errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -32,6 +33,17 @@ const MAX_PAGE_SIZE = 500;
 const EXPORT_PAGE = 1000;
 const GRONDSLAG_FG = 'AVG art. 38-39 (taken van de functionaris gegevensbescherming)';
 const GRONDSLAG_INZAGE = 'AVG art. 15 (recht van inzage)';
+/** Disclosures per page of the inzage report (and its maximum); a trajectory's whole history is never read at once. */
+const INZAGE_PAGE = 1000;
+const INZAGE_MIN = 20;
+
+function encodeInzageCursor(auditId: number): string {
+  return Buffer.from(`i1:${auditId}`).toString('base64url');
+}
+function decodeInzageCursor(cursor: string): number | null {
+  const m = /^i1:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? Number(m[1]) : null;
+}
 
 // --- identification -------------------------------------------------------------------------
 
@@ -131,22 +143,24 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   const doel = str('doel', (v) => ID.test(v), 'moet een doel-id zijn');
   const berichttype = str('berichttype', (v) => ID.test(v), 'moet een berichttype zijn');
   const besluit = str('besluit', (v) => v === 'toegestaan' || v === 'geweigerd', 'moet toegestaan of geweigerd zijn') as 'toegestaan' | 'geweigerd' | undefined;
+  const actie = str('actie', (v) => (AUDIT_ACTIES as readonly string[]).includes(v), 'moet een actie van het logboek zijn');
+  const weigering = str('weigering', (v) => v === 'beleid' || v === 'invoer', 'moet beleid of invoer zijn') as 'beleid' | 'invoer' | undefined;
   const vanaf = parseMoment('vanaf', q.vanaf, invalid);
   const tot = parseMoment('tot', q.tot, invalid);
   const voor = q.volgende === undefined ? undefined : typeof q.volgende === 'string' ? decodeLogboekCursor(q.volgende) : null;
   if (voor === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
-  const limit = q.limiet === undefined ? PAGE_SIZE : Number(q.limiet);
+  const limit = q.limiet === undefined ? PAGE_SIZE : decimalInt(q.limiet);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van 1 tot ${MAX_PAGE_SIZE} zijn` });
   if (vanaf && tot && vanaf >= tot) invalid.push({ name: 'tot', code: 'range', reason: 'ligt voor vanaf' });
   if (trajectId) p.trajectIds = [trajectId];
   if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
   if (berichttype && s.schemas.schema(berichttype)) p.berichttype = berichttype;
   const filters: Record<string, string> = {};
-  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot'] as const) {
+  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const) {
     if (typeof q[key] === 'string') filters[key] = q[key] as string;
   }
   return {
-    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, vanaf, tot, voor: voor ?? undefined },
+    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, actie, weigering, vanaf, tot, voor: voor ?? undefined },
     filters,
     limit,
   };
@@ -206,11 +220,11 @@ function write(res: Response, chunk: string): Promise<boolean> {
 
 // --- routes -----------------------------------------------------------------------------------
 
-const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
-const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot', 'formaat'] as const;
+const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
+const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'formaat'] as const;
 
 export function logboekRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   const { sleutels, controlepunten } = s.logboek;
 
   // Public: keys and checkpoints hold no personal data; anyone may keep and compare them.
@@ -263,18 +277,19 @@ export function logboekRouter(s: Services): Router {
     const tot = parseMoment('tot', req.query.tot, invalid);
     if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
     const rows = await s.store.logboek.tellingen({ scope: officer.partij, vanaf, tot });
-    const weken = new Map<string, { week: string; partij: string; doel: string | null; gelezen: number; geweigerd: number }>();
+    const weken = new Map<string, { week: string; partij: string; doel: string | null; actie: string; gelezen: number; geweigerd: number; invoerfouten: number }>();
     for (const r of rows) {
       const instant = r.dag.length === 13 ? `${r.dag}:30:00Z` : `${r.dag}T12:00:00Z`;
       const week = isoWeek(dutchDate(new Date(instant)));
       const partij = r.partij ?? 'onbekend'; // an attempt whose caller was never identified
-      const key = `${week}|${partij}|${r.doel}`;
-      const w = weken.get(key) ?? { week, partij, doel: r.doel, gelezen: 0, geweigerd: 0 };
+      const key = `${week}|${partij}|${r.doel}|${r.actie}`;
+      const w = weken.get(key) ?? { week, partij, doel: r.doel, actie: r.actie, gelezen: 0, geweigerd: 0, invoerfouten: 0 };
       w.gelezen += r.gelezen;
       w.geweigerd += r.geweigerd;
+      w.invoerfouten += r.invoerfouten;
       weken.set(key, w);
     }
-    const list = [...weken.values()].sort((a, b) => (a.week === b.week ? `${a.partij}|${a.doel}`.localeCompare(`${b.partij}|${b.doel}`) : a.week < b.week ? 1 : -1));
+    const list = [...weken.values()].sort((a, b) => (a.week === b.week ? `${a.partij}|${a.doel}|${a.actie}`.localeCompare(`${b.partij}|${b.doel}|${b.actie}`) : a.week < b.week ? 1 : -1));
     await audit(s, p, `Overzicht per week verstrekt aan ${officer.naam} (${list.length} regels).`);
     res.json({ weken: list });
   }));
@@ -366,37 +381,46 @@ export function logboekRouter(s: Services): Router {
       partij = identify(token.clientId, s, p).partij;
     }
     const trajectId = trajectIdFromPath(req, p);
-    const verstrekkingen = await s.store.logboek.verstrekkingen(trajectId);
+    // 3: bounded for any caller: a page of disclosures, a cursor to the next.
+    const invalid: InvalidParam[] = [];
+    for (const key of Object.keys(req.query)) if (key !== 'limiet' && key !== 'volgende') invalid.push({ name: key, code: 'unknown', reason: 'onbekende parameter; toegestaan: limiet, volgende' });
+    const limit = req.query.limiet === undefined ? INZAGE_PAGE : decimalInt(req.query.limiet);
+    if (!Number.isInteger(limit) || limit < INZAGE_MIN || limit > INZAGE_PAGE) invalid.push({ name: 'limiet', code: 'range', reason: `moet een geheel getal van ${INZAGE_MIN} tot ${INZAGE_PAGE} zijn` });
+    const na = req.query.volgende === undefined ? 0 : typeof req.query.volgende === 'string' ? decodeInzageCursor(req.query.volgende) : null;
+    if (na === null) invalid.push({ name: 'volgende', code: 'format', reason: 'is geen cursor die deze gateway uitgaf' });
+    if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
+
+    // 4: who may ask is decided before any work on the trajectory's disclosures: one key lookup, the
+    // same for an unknown trajectory and someone else's, so the refusal costs the same (no timing oracle).
+    const traject = await s.store.transaction(async (tx) => {
+      const found = await tx.traject(trajectId);
+      if (found && found.gemeente === partij.id) return found;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'inzage-gemeente', reden: 'Alleen de gemeente van het traject (of haar functionaris gegevensbescherming) stelt de inzage op.', status: 403 }));
+      return null;
+    });
+    if (!traject) p.geaudit = true;
+    if (!traject) throw new HttpProblem('geen-toegang', 'Alleen de gemeente van dit traject (of haar functionaris gegevensbescherming) kan de inzage opstellen. Een onbekend traject geeft hetzelfde antwoord.', { regel: 'inzage-gemeente' });
+
+    // The report: a range scan of the disclosure index, linear in the page. A record's rows stay on one page.
+    const rows = await s.store.logboek.verstrekkingen(trajectId, { na: na!, limit: limit + 1 });
+    let page = rows;
+    let volgende: string | null = null;
+    if (rows.length > limit) {
+      const cut = rows[limit]!.auditId;
+      page = rows.slice(0, limit).filter((r) => r.auditId !== cut);
+      if (!page.length) page = rows.slice(0, limit); // cannot happen: a record has at most a few rows
+      volgende = encodeInzageCursor(page.at(-1)!.auditId);
+    }
     const opgesteldOp = s.now().toISOString();
-    const result = await s.store.transaction(async (tx) => {
-      const traject = await tx.traject(trajectId);
-      if (!traject || traject.gemeente !== partij.id) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'inzage-gemeente', reden: 'Alleen de gemeente van het traject (of haar functionaris gegevensbescherming) stelt de inzage op.', status: 403 }));
-        return null;
-      }
-      await tx.appendAudit(auditInput(s, p, {
-        besluit: 'toegestaan', regel: 'inzage-gemeente', status: 200, grondslag: GRONDSLAG_INZAGE,
-        reden: `Inzage opgesteld: ${verstrekkingen.length} verstrekking(en).`,
-      }));
-      return traject;
-    });
+    await s.store.transaction((tx) => tx.appendAudit(auditInput(s, p, {
+      besluit: 'toegestaan', regel: 'inzage-gemeente', status: 200, grondslag: GRONDSLAG_INZAGE,
+      reden: `Inzage opgesteld: ${page.length} verstrekking(en)${volgende ? ', meer op een volgende pagina' : ''}.`,
+    })));
     p.geaudit = true;
-    if (!result) throw new HttpProblem('geen-toegang', 'Alleen de gemeente van dit traject (of haar functionaris gegevensbescherming) kan de inzage opstellen. Een onbekend traject geeft hetzelfde antwoord.', { regel: 'inzage-gemeente' });
-    res.json({
-      trajectId,
-      opgesteldOp,
-      verstrekkingen: verstrekkingen.map((v) => {
-        const doel = v.doel ? s.policy.doel(v.doel) : undefined;
-        const schema = s.schemas.schema(v.berichttype) as { title?: string } | undefined;
-        return {
-          datum: dutchDate(new Date(v.tijdstip)),
-          ontvanger: s.policy.partij(v.partij)?.naam ?? v.partij,
-          berichttype: schema?.title ?? v.berichttype,
-          doel: doel?.naam ?? v.doel ?? 'onbekend',
-          grondslag: v.grondslag ?? (doel ? `${doel.grondslag.avg}${doel.grondslag.wet ? `; ${doel.grondslag.wet}` : ''}` : 'onbekend'),
-        };
-      }),
-    });
+    res.json(inzagebrief(s.policy.set, {
+      trajectId, opgesteldOp, gemeente: partij, rows: page, volgende,
+      titel: (type) => (s.schemas.schema(type) as { title?: string } | undefined)?.title ?? type,
+    }));
   }));
 
   return router;
@@ -411,6 +435,8 @@ const filterParams = [
   q('doel', 'Only records for this doel (processing activity). / Alleen records voor dit doel.', { type: 'string' }),
   q('berichttype', 'Only records about this message type. / Alleen records over dit berichttype.', { type: 'string' }),
   q('besluit', 'Only allowed or refused attempts. / Alleen toegestane of geweigerde pogingen.', { type: 'string', enum: ['toegestaan', 'geweigerd'] }),
+  q('actie', 'Only records of this action. / Alleen records van deze actie.', { type: 'string', enum: [...AUDIT_ACTIES] }),
+  q('weigering', 'Only refusals by policy or authentication (beleid), or for the caller\'s own input error (invoer: 400, 409, 413, 415, 431). / Alleen weigeringen van deze soort.', { type: 'string', enum: ['beleid', 'invoer'] }),
   q('vanaf', 'From this date (inclusive, Europe/Amsterdam) or date-time. / Vanaf deze datum.', { type: 'string', examples: ['2026-11-01', '2026-11-01T08:00:00+01:00'] }),
   q('tot', 'Up to this date (inclusive, Europe/Amsterdam) or date-time. / Tot en met deze datum.', { type: 'string', examples: ['2026-11-30'] }),
 ];
@@ -480,11 +506,14 @@ export function logboekOpenApi(): OpenApiPart {
           weken: {
             type: 'array',
             items: {
-              type: 'object', required: ['week', 'partij', 'doel', 'gelezen', 'geweigerd'],
+              type: 'object', required: ['week', 'partij', 'doel', 'actie', 'gelezen', 'geweigerd', 'invoerfouten'],
               properties: {
                 week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$', description: 'ISO 8601 week, Europe/Amsterdam' },
                 partij: { type: 'string', description: 'The acting party ("onbekend" for a caller that was never identified)' },
-                doel: nullable, gelezen: { type: 'integer', description: 'Allowed reads of messages' }, geweigerd: { type: 'integer', description: 'Refused attempts of any kind' },
+                doel: nullable, actie: { type: 'string', description: 'The action (bericht-lezen, bericht-publiceren, …)' },
+                gelezen: { type: 'integer', description: 'Allowed reads of messages' },
+                geweigerd: { type: 'integer', description: 'Attempts refused by policy or authentication' },
+                invoerfouten: { type: 'integer', description: 'Attempts refused for the caller\'s own input error (400, 409, 413, 415, 431): not a policy event' },
               },
             },
           },
@@ -492,17 +521,39 @@ export function logboekOpenApi(): OpenApiPart {
       },
       Jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
       Inzage: {
-        type: 'object', required: ['trajectId', 'opgesteldOp', 'verstrekkingen'],
-        description: 'The participant\'s right of access (AVG art. 15): per disclosure the date, the receiving organisation, the kind of data, the purpose and the legal basis — no employee or client identities. / Inzage.',
+        type: 'object', required: ['trajectId', 'opgesteldOp', 'verantwoordelijke', 'verstrekkingen', 'groepen', 'rechten', 'volgende'],
+        description: 'The participant\'s right of access (AVG art. 15) as a letter in plain (B1) Dutch: per disclosure the date and time, the receiving organisation, the data categories that left, the purpose, the legal basis in words, the retention and where the data came from; identical disclosures grouped with a count; the controller and the participant\'s rights. No employee or client identities. One page of at most 1000 disclosures; `volgende` leads to the next. / Inzage.',
         properties: {
           trajectId: { type: 'string', format: 'uuid' }, opgesteldOp: { type: 'string', format: 'date-time' },
+          verantwoordelijke: {
+            type: 'object', required: ['naam'],
+            properties: { naam: { type: 'string' }, adres: { type: 'string' }, telefoon: { type: 'string' }, email: { type: 'string' }, website: { type: 'string' }, functionarisGegevensbescherming: { type: 'string' } },
+          },
           verstrekkingen: {
             type: 'array',
             items: {
-              type: 'object', required: ['datum', 'ontvanger', 'berichttype', 'doel', 'grondslag'],
-              properties: { datum: { type: 'string', format: 'date' }, ontvanger: { type: 'string' }, berichttype: { type: 'string' }, doel: { type: 'string' }, grondslag: { type: 'string' } },
+              type: 'object', required: ['datum', 'tijd', 'ontvanger', 'berichttype', 'gegevens', 'bijzondereGegevens', 'doel', 'grondslag', 'grondslagUitleg', 'bewaartermijn', 'herkomst'],
+              properties: {
+                datum: { type: 'string', format: 'date' }, tijd: { type: 'string', pattern: '^\\d{2}:\\d{2}$' }, ontvanger: { type: 'string' }, berichttype: { type: 'string' },
+                gegevens: strings, bijzondereGegevens: { type: 'boolean', description: 'A special category of personal data (AVG art. 9) was disclosed' },
+                doel: { type: 'string' }, grondslag: { type: 'string' }, grondslagUitleg: { type: 'string', examples: ['met uw toestemming'] },
+                bewaartermijn: { type: 'string', examples: ['5 jaar'] }, herkomst: { type: 'string', description: 'The sending organisation' },
+              },
             },
           },
+          groepen: {
+            type: 'array', description: 'Identical disclosures (same recipient, data, purpose, basis, retention and origin) with a count.',
+            items: {
+              type: 'object', required: ['ontvanger', 'gegevens', 'bijzondereGegevens', 'doel', 'grondslag', 'grondslagUitleg', 'bewaartermijn', 'herkomst', 'aantal', 'eerste', 'laatste'],
+              properties: {
+                ontvanger: { type: 'string' }, gegevens: strings, bijzondereGegevens: { type: 'boolean' }, doel: { type: 'string' }, grondslag: { type: 'string' },
+                grondslagUitleg: { type: 'string' }, bewaartermijn: { type: 'string' }, herkomst: { type: 'string' },
+                aantal: { type: 'integer', minimum: 1 }, eerste: { type: 'string' }, laatste: { type: 'string' },
+              },
+            },
+          },
+          rechten: strings,
+          volgende: { type: ['string', 'null'], description: 'Cursor to the next page of disclosures; null on the last page.' },
         },
       },
     },
@@ -573,7 +624,9 @@ export function logboekOpenApi(): OpenApiPart {
         get: {
           operationId: 'trajectInzage', tags: ['Logboek'], summary: 'The participant\'s right of access (AVG art. 15): who received which data, when, for which purpose',
           description: 'The owning gemeente\'s client or its privacy officer. Plain Dutch, no employee or client identities. Recorded.',
-          parameters: [trajectIdParam('path')],
+          parameters: [trajectIdParam('path'),
+            q('limiet', 'Disclosures per page (default and maximum 1000).', { type: 'integer', minimum: INZAGE_MIN, maximum: INZAGE_PAGE }),
+            q('volgende', 'Cursor from a previous answer.', { type: 'string' })],
           responses: { '200': ok('The disclosures', ref('Inzage')), ...errors('400', '401', '403', '503') },
         },
       },

@@ -9,7 +9,7 @@ import type { Services } from './services.js';
 import { traceOf } from './trace.js';
 
 export function documentationRouter(s: Services, openapi: Record<string, unknown>): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   const openapiJson = JSON.stringify(openapi);
   const served = s.schemas.berichttypen.flatMap((t) => s.schemas.versies(t));
   // Every served major, bundled once: `plaatsing/v1` → self-contained JSON Schema.
@@ -60,7 +60,7 @@ export function documentationRouter(s: Services, openapi: Record<string, unknown
 }
 
 export function healthRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   router.get('/live', (_req, res) => {
     res.json({ status: 'up' });
   });

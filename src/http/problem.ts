@@ -24,8 +24,10 @@ export const PROBLEMS = {
   'te-groot': { status: 413, title: 'De body is te groot.' },
   'verkeerd-mediatype': { status: 415, title: 'Alleen application/json wordt geaccepteerd.' },
   'te-veel-verzoeken': { status: 429, title: 'Te veel verzoeken; wacht even.' },
+  'headers-te-groot': { status: 431, title: 'De headers van het verzoek zijn te groot.' },
   'interne-fout': { status: 500, title: 'Er ging iets mis in de gateway.' },
   'niet-beschikbaar': { status: 503, title: 'De gateway kan dit nu niet veilig verwerken.' },
+  'logboek-bezet': { status: 503, title: 'Het logboek is nu te druk.' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEMS;

@@ -82,7 +82,7 @@ function checkBody(s: Services, body: ToestemmingBody): { doel: Doel | undefined
 }
 
 export function toestemmingenRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/trajecten/:trajectId/toestemmingen', attempt(s, 'toestemming-vastleggen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2

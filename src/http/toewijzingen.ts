@@ -53,7 +53,7 @@ function overlaps(a: { vanaf: string; tot: string | null }, b: { vanaf: string; 
 }
 
 export function toewijzingenRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/trajecten/:trajectId/toewijzingen', attempt(s, 'toewijzing-toevoegen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2

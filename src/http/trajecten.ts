@@ -58,7 +58,7 @@ export function trajectView(t: TrajectRow, toewijzingen: ToewijzingRow[]) {
 }
 
 export function trajectenRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/trajecten', attempt(s, 'traject-openen', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1, 2

@@ -53,7 +53,7 @@ export function activiteitView(policy: PolicyEngine, doel: Doel) {
 }
 
 export function verwerkingsactiviteitenRouter(s: Services): Router {
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
   router.use(['/verwerkingsactiviteiten', '/verwerkingsactiviteiten/:id'], (_req, res, next) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cache-Control', 'public, max-age=300');

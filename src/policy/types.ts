@@ -11,6 +11,8 @@ export interface Partij {
   oin: string;
   rol: PartijRol;
   clientIds: string[];
+  /** How a participant reaches this party as controller (the inzage letter). */
+  contact?: { adres?: string; telefoon?: string; email?: string; website?: string; functionarisGegevensbescherming?: string };
 }
 
 /** The browser client of the privacy officer's pages; its tokens name the officer in `sub`. */

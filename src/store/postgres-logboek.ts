@@ -11,9 +11,10 @@ import { canonicalize } from '../audit/canonical.js';
 import { GENESIS_HASH } from '../audit/record.js';
 import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
 import { camel, named } from './postgres-sql.js';
-import type { Controlepunt, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type LogboekZoekvraag, type Verstrekking } from './store.js';
 
 const LEZEN = LEES_ACTIES.map((a) => `'${a}'`).join(',');
+const INVOER = INVOERFOUT_STATUSSEN.join(',');
 
 function searchSql(q: LogboekZoekvraag): string {
   const desc = q.volgorde === 'nieuwste-eerst';
@@ -38,6 +39,8 @@ function searchSql(q: LogboekZoekvraag): string {
   if (q.doel) where.push('l.doel = @doel');
   if (q.berichttype) where.push('l.berichttype = @berichttype');
   if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.actie) where.push('l.actie = @actie');
+  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOER})`);
   if (q.vanaf) where.push('l.tijdstip >= @vanaf');
   if (q.tot) where.push('l.tijdstip < @tot');
   return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
@@ -51,7 +54,7 @@ export function postgresLogboekReader(pool: pg.Pool): LogboekReader {
   return {
     async zoeken(q) {
       const params: Record<string, unknown> = { voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit };
-      for (const k of ['scope', 'trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot'] as const) if (q[k] != null) params[k] = q[k];
+      for (const k of ['scope', 'trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'vanaf', 'tot'] as const) if (q[k] != null) params[k] = q[k];
       return (await rows<AuditRow>(searchSql(q), params)).map(toAuditRecord);
     },
     async record(id, scope) {
@@ -86,26 +89,27 @@ export function postgresLogboekReader(pool: pg.Pool): LogboekReader {
       if (q.vanaf) params.vanaf = q.vanaf;
       if (q.tot) params.tot = q.tot;
       return rows<LogboekTelling>(
-        `SELECT dag, partij, doel, gelezen, geweigerd FROM (
+        `SELECT dag, partij, doel, actie, gelezen, geweigerd, invoerfouten FROM (
            SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
-                  l.partij AS partij, l.doel AS doel,
-                  count(*) FILTER (WHERE l.besluit = 'toegestaan' AND l.actie IN (${LEZEN})) AS gelezen,
-                  count(*) FILTER (WHERE l.besluit = 'geweigerd') AS geweigerd
+                  l.partij AS partij, l.doel AS doel, l.actie AS actie,
+                  count(*) FILTER (WHERE l.besluit = 'toegestaan' AND l.actie IN (${LEZEN}))::int AS gelezen,
+                  count(*) FILTER (WHERE l.besluit = 'geweigerd' AND l.status NOT IN (${INVOER}))::int AS geweigerd,
+                  count(*) FILTER (WHERE l.besluit = 'geweigerd' AND l.status IN (${INVOER}))::int AS invoerfouten
              FROM logboek l
             WHERE ${where.join(' AND ')}
-            GROUP BY 1, l.partij, l.doel) g
-          WHERE gelezen > 0 OR geweigerd > 0`, params);
+            GROUP BY 1, l.partij, l.doel, l.actie) g
+          WHERE gelezen > 0 OR geweigerd > 0 OR invoerfouten > 0`, params);
     },
-    async verstrekkingen(trajectId) {
-      return rows<Verstrekking>(
-        `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
-           FROM logboek_betrokkene b
-           JOIN logboek l ON l.id = b.auditId
-           CROSS JOIN LATERAL jsonb_array_elements_text(l.berichtIds::jsonb) AS j(waarde)
-           JOIN berichten m ON m.berichtId = j.waarde AND m.trajectId = b.trajectId
-          WHERE b.trajectId = @trajectId AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL AND l.actie IN (${LEZEN})
-          GROUP BY l.id, m.berichttype
-          ORDER BY l.id`, { trajectId });
+    async verstrekkingen(trajectId, pagina) {
+      // A page of a trajectory's disclosures: a range scan of logboek_verstrekking, one logboek row per record.
+      const found = await rows<Omit<Verstrekking, 'velden'> & { velden: string }>(
+        `SELECT v.auditId, l.tijdstip, l.partij, l.doel, l.grondslag, v.berichttype, v.afzender, l.velden
+           FROM logboek_verstrekking v
+           JOIN logboek l ON l.id = v.auditId
+          WHERE v.trajectId = @trajectId AND v.auditId > @na
+          ORDER BY v.auditId, v.berichttype, v.afzender
+          LIMIT @limit`, { trajectId, na: pagina.na, limit: pagina.limit });
+      return found.map((r) => ({ ...r, velden: JSON.parse(r.velden) as string[] }));
     },
     async controlepunten() {
       return rows<Controlepunt>('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id');

@@ -105,6 +105,14 @@ export const PG_MIGRATIONS: readonly string[] = [
     auditId BIGINT NOT NULL REFERENCES logboek (id),
     PRIMARY KEY (partij, auditId)
   );
+  -- The right of access's index: per trajectory, which records disclosed messages of which type and sender.
+  CREATE TABLE logboek_verstrekking (
+    trajectId   ${T} NOT NULL,
+    auditId     BIGINT NOT NULL REFERENCES logboek (id),
+    berichttype ${T} NOT NULL,
+    afzender    ${T} NOT NULL,
+    PRIMARY KEY (trajectId, auditId, berichttype, afzender)
+  );
   -- The committed end of the chain: one row, locked FOR UPDATE by every appending transaction.
   CREATE TABLE logboek_hoofd (
     vast INTEGER PRIMARY KEY CHECK (vast = 1),

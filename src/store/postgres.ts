@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
-import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { isVerstrekking, logboekScope, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
@@ -105,8 +105,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     };
     const feiten: ScopeFeiten = async (trajectIds, berichtIds) => {
       const [r] = await q<{ gemeenten: string[] | null; afzenders: string[] | null }>(
-        `SELECT (SELECT array_agg(DISTINCT gemeente) FROM trajecten WHERE trajectId = ANY(@trajecten)) AS gemeenten,
-                (SELECT array_agg(DISTINCT afzender) FROM berichten WHERE berichtId = ANY(@ids) AND trajectId = ANY(@trajecten)) AS afzenders`,
+        // The messages of a record (audit/scope.ts): with one of @ids, on one of @trajecten (any trajectory when none).
+        `WITH m AS (SELECT trajectId, afzender FROM berichten
+                     WHERE berichtId = ANY(@ids) AND (cardinality(@trajecten::text[]) = 0 OR trajectId = ANY(@trajecten)))
+         SELECT (SELECT array_agg(DISTINCT gemeente) FROM trajecten
+                  WHERE trajectId = ANY(@trajecten) OR trajectId IN (SELECT trajectId FROM m)) AS gemeenten,
+                (SELECT array_agg(DISTINCT afzender) FROM m) AS afzenders`,
         { trajecten: trajectIds, ids: berichtIds });
       return { gemeenten: r?.gemeenten ?? [], afzenders: r?.afzenders ?? [] };
     };
@@ -211,9 +215,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
              VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
                      @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)),
            b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
-           s AS (INSERT INTO logboek_scope (partij, auditId) SELECT DISTINCT p, @id::bigint FROM unnest(@scope::text[]) p ON CONFLICT DO NOTHING)
+           s AS (INSERT INTO logboek_scope (partij, auditId) SELECT DISTINCT p, @id::bigint FROM unnest(@scope::text[]) p ON CONFLICT DO NOTHING),
+           v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+                 SELECT m.trajectId, @id::bigint, m.berichttype, m.afzender FROM berichten m
+                  WHERE @verstrekking::boolean AND m.berichtId = ANY(@berichten::text[]) AND m.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
-          { ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden), ids: record.trajectIds, scope });
+          {
+            ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
+            ids: record.trajectIds, scope, verstrekking: isVerstrekking(record), berichten: record.berichtIds,
+          });
         b.head = { id: record.id, hash: record.hash };
         return record;
       },

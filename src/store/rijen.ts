@@ -51,5 +51,5 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
 }
 
 /** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
-export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
+export { LEES_ACTIES } from '../audit/scope.js';
 

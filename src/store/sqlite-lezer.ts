@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SqlLezer } from './sqlite-logboek.js';
+import { LogboekBezetError } from './store.js';
 
 // Plain JavaScript, run with `eval: true`, so it works the same under tsx, vitest and the compiled build.
 const WORKER = `
@@ -38,51 +39,82 @@ export class SqlLezerFout extends Error {
   }
 }
 
-export function workerLezer(file: string): SqlLezer {
-  let worker: Worker | null = null;
-  let next = 1;
-  const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
+/**
+ * How long one logboek query may hold the reader. SQLite cannot be interrupted from here (better-sqlite3
+ * has no interrupt), so a query that runs longer is abandoned: its caller gets an error, its worker is
+ * terminated (it ends when SQLite returns) and the next query gets a fresh worker at once.
+ */
+export const LEZER_TIMEOUT_MS = 10_000;
+/** Abandoned workers still inside SQLite; beyond this many, new queries are refused at once (LEZER_BEZET). */
+export const MAX_VERLATEN = 2;
 
-  function start(): Worker {
+export function workerLezer(file: string, options: { timeoutMs?: number } = {}): SqlLezer {
+  const timeoutMs = options.timeoutMs ?? LEZER_TIMEOUT_MS;
+  type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
+  let current: { w: Worker; pending: Map<number, Pending> } | null = null;
+  let next = 1;
+  let verlaten = 0;
+
+  function start(): { w: Worker; pending: Map<number, Pending> } {
     const w = new Worker(WORKER, { eval: true, workerData: { file, sqlite: sqlitePath } });
+    const self = { w, pending: new Map<number, Pending>() };
     w.on('message', (m: { id: number; rows?: unknown[]; error?: string; code?: string }) => {
-      const p = pending.get(m.id);
+      const p = self.pending.get(m.id);
       if (!p) return;
-      pending.delete(m.id);
+      self.pending.delete(m.id);
       if (m.error !== undefined) p.reject(new SqlLezerFout(m.error, m.code));
       else p.resolve(m.rows!);
     });
     const fail = (e: Error) => {
-      if (worker === w) worker = null; // the next query starts a fresh one
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
+      if (current === self) current = null; // the next query starts a fresh one
+      for (const p of self.pending.values()) p.reject(e);
+      self.pending.clear();
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new SqlLezerFout(`logboek reader stopped (${code})`)));
     // Idle, it does not keep the process alive; a pending query holds it with ref().
     w.unref();
-    return w;
+    return self;
   }
 
   return {
     file,
     all(sql, params, raw = false) {
-      worker ??= start();
-      const w = worker;
+      if (!current && verlaten >= MAX_VERLATEN) {
+        return Promise.reject(new LogboekBezetError(`${verlaten} abandoned logboek queries are still running; try again later`, 'LEZER_BEZET'));
+      }
+      current ??= start();
+      const self = current;
       const id = next++;
       return new Promise<unknown[]>((resolve, reject) => {
-        w.ref();
-        pending.set(id, {
-          resolve: (rows) => { if (!pending.size) w.unref(); resolve(rows); },
-          reject: (e) => { if (!pending.size) w.unref(); reject(e); },
+        self.w.ref();
+        const timer = setTimeout(() => {
+          // Abandon this worker: everything queued on it fails now, later queries go to a fresh one.
+          if (current === self) current = null;
+          const e = new LogboekBezetError(`logboek query took longer than ${timeoutMs} ms and was abandoned`, 'LEZER_TIMEOUT');
+          for (const p of self.pending.values()) p.reject(e);
+          self.pending.clear();
+          self.w.unref();
+          verlaten++;
+          self.w.once('exit', () => verlaten--);
+          void self.w.terminate();
+        }, timeoutMs);
+        timer.unref();
+        const settle = () => {
+          clearTimeout(timer);
+          if (!self.pending.size) self.w.unref();
+        };
+        self.pending.set(id, {
+          resolve: (rows) => { settle(); resolve(rows); },
+          reject: (e) => { settle(); reject(e); },
         });
-        w.postMessage({ id, sql, params, raw });
+        self.w.postMessage({ id, sql, params, raw });
       });
     },
     async close() {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
+      const self = current;
+      current = null;
+      if (self) await self.w.terminate();
     },
   };
 }

@@ -5,14 +5,15 @@
  * commit and a verification never holds the writer; the offline CLI opens a database file with it too.
  *
  * Speed notes: the scope filter is an index range scan of `logboek_scope (partij, auditId)`; a search
- * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; the verifier gets each
+ * by trajectory is a range scan of `logboek_betrokkene (trajectId, auditId)`; a trajectory's disclosures
+ * (the right of access) a range scan of `logboek_verstrekking (trajectId, auditId, berichttype, afzender)`; the verifier gets each
  * record's canonical JSON built inside SQLite (`json_object`), so per record only four values cross
  * into JavaScript, and its fast pass runs on worker threads (`sqlite-keten.ts`).
  */
 import Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
-import type { Controlepunt, LogboekHoofd, LogboekReader, LogboekTelling, LogboekZoekvraag, Verstrekking } from './store.js';
+import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type LogboekZoekvraag, type Verstrekking } from './store.js';
 
 import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
 
@@ -50,15 +51,13 @@ const SQL = {
   hashOpId: 'SELECT hash FROM logboek WHERE id = ?',
   keten: `SELECT id, vorigeHash, hash, CAST(${CANONICAL_SQL} AS BLOB) FROM logboek WHERE id > ? ORDER BY id LIMIT ?`,
   hoofd: 'SELECT id, hash FROM logboek ORDER BY id DESC LIMIT 1',
-  verstrekkingen: `SELECT l.id AS auditId, l.tijdstip, l.partij, l.doel, l.grondslag, m.berichttype
-         FROM logboek_betrokkene b
-         JOIN logboek l ON l.id = b.auditId
-         JOIN json_each(l.berichtIds) j
-         JOIN berichten m ON m.berichtId = j.value AND m.trajectId = b.trajectId
-        WHERE b.trajectId = ? AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL
-          AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})
-        GROUP BY l.id, m.berichttype
-        ORDER BY l.id`,
+  // A page of a trajectory's disclosures: a range scan of logboek_verstrekking, one logboek row per record.
+  verstrekkingen: `SELECT v.auditId, l.tijdstip, l.partij, l.doel, l.grondslag, v.berichttype, v.afzender, l.velden
+         FROM logboek_verstrekking v
+         JOIN logboek l ON l.id = v.auditId
+        WHERE v.trajectId = @trajectId AND v.auditId > @na
+        ORDER BY v.auditId, v.berichttype, v.afzender
+        LIMIT @limit`,
   controlepunten: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id',
   laatsteControlepunt: 'SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY id DESC LIMIT 1',
   sleutels: 'SELECT kid, jwk FROM logboek_sleutels ORDER BY aangemaaktOp, kid',
@@ -89,6 +88,8 @@ function searchSql(q: LogboekZoekvraag): string {
   if (q.doel) where.push('l.doel = @doel');
   if (q.berichttype) where.push('l.berichttype = @berichttype');
   if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.actie) where.push('l.actie = @actie');
+  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOERFOUT_STATUSSEN.join(',')})`);
   if (q.vanaf) where.push('l.tijdstip >= @vanaf');
   if (q.tot) where.push('l.tijdstip < @tot');
   return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
@@ -104,11 +105,13 @@ function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
   return `SELECT CASE WHEN substr(l.tijdstip, 12, 2) >= '21' THEN substr(l.tijdstip, 1, 13) ELSE substr(l.tijdstip, 1, 10) END AS dag,
                  l.partij AS partij, l.doel AS doel,
                  sum(l.besluit = 'toegestaan' AND l.actie IN (${LEES_ACTIES.map((a) => `'${a}'`).join(',')})) AS gelezen,
-                 sum(l.besluit = 'geweigerd') AS geweigerd
+                 sum(l.besluit = 'geweigerd' AND l.status NOT IN (${INVOERFOUT_STATUSSEN.join(',')})) AS geweigerd,
+                 sum(l.besluit = 'geweigerd' AND l.status IN (${INVOERFOUT_STATUSSEN.join(',')})) AS invoerfouten,
+                 l.actie AS actie
             FROM logboek l
            WHERE ${where.join(' AND ')}
-           GROUP BY dag, l.partij, l.doel
-          HAVING gelezen > 0 OR geweigerd > 0`;
+           GROUP BY dag, l.partij, l.doel, l.actie
+          HAVING gelezen > 0 OR geweigerd > 0 OR invoerfouten > 0`;
 }
 
 export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
@@ -116,7 +119,7 @@ export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
     async zoeken(q) {
       const rows = (await lezer.all(searchSql(q), {
         scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
-        besluit: q.besluit ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
+        besluit: q.besluit ?? null, actie: q.actie ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
         voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
       })) as AuditRow[];
       return rows.map(toAuditRecord);
@@ -145,8 +148,9 @@ export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
     async tellingen(q) {
       return (await lezer.all(tellingSql(q.scope !== null, Boolean(q.vanaf), Boolean(q.tot)), { scope: q.scope, vanaf: q.vanaf ?? null, tot: q.tot ?? null })) as LogboekTelling[];
     },
-    async verstrekkingen(trajectId) {
-      return (await lezer.all(SQL.verstrekkingen, [trajectId])) as Verstrekking[];
+    async verstrekkingen(trajectId, pagina) {
+      const rows = (await lezer.all(SQL.verstrekkingen, { trajectId, na: pagina.na, limit: pagina.limit })) as Array<Omit<Verstrekking, 'velden'> & { velden: string }>;
+      return rows.map((r) => ({ ...r, velden: JSON.parse(r.velden) as string[] }));
     },
     async controlepunten() {
       return (await lezer.all(SQL.controlepunten, [])) as Controlepunt[];

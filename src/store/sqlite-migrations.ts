@@ -189,4 +189,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX gedeelde_staat_grant ON gedeelde_staat (grantid) WHERE grantid IS NOT NULL;
   CREATE INDEX gedeelde_staat_verloopt ON gedeelde_staat (verloopt);
   `,
+  // Issue 15, the right of access: an index of disclosures per trajectory, so the inzage report costs
+  // as much as the disclosures it lists (no join through the messages). Filled by appendAudit for
+  // every allowed read of message content; filled here once for the records written before.
+  `
+  CREATE TABLE logboek_verstrekking (
+    trajectId   TEXT NOT NULL,
+    auditId     INTEGER NOT NULL REFERENCES logboek (id),
+    berichttype TEXT NOT NULL,
+    afzender    TEXT NOT NULL,
+    PRIMARY KEY (trajectId, auditId, berichttype, afzender)
+  ) STRICT, WITHOUT ROWID;
+  INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+    SELECT m.trajectId, l.id, m.berichttype, m.afzender
+      FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value
+     WHERE m.trajectId IN (SELECT value FROM json_each(l.trajectIds)) AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL AND l.actie IN ('berichten-lezen', 'bericht-lezen');
+  `,
 ];

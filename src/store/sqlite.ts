@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { seal, type AuditInput } from '../audit/record.js';
-import { logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { isVerstrekking, logboekScope, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
@@ -34,7 +34,13 @@ export interface SqliteStoreOptions {
 const RELATIE = relatieSql('b.trajectId', '@partij', '@vandaag');
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Owner-only: the folder 0700, the database 0600 before SQLite opens it (its -wal and -shm take the
+  // database file's permissions), and any of the three left by an older version narrowed as well.
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const folder = fs.statSync(path.dirname(file));
+  if (folder.uid === process.getuid?.() && (folder.mode & 0o077) !== 0) fs.chmodSync(path.dirname(file), 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -100,20 +106,33 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
     insertScope: db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)'),
-    gemeenten: db.prepare('SELECT DISTINCT gemeente FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(?))').pluck(),
+    // The messages of a record (audit/scope.ts): with one of @b, on one of @t (any trajectory when @t is empty).
+    gemeenten: db.prepare(
+      `SELECT DISTINCT gemeente FROM trajecten WHERE trajectId IN (SELECT value FROM json_each(@t))
+          OR trajectId IN (SELECT m.trajectId FROM berichten m WHERE m.berichtId IN (SELECT value FROM json_each(@b))
+                             AND (json_array_length(@t) = 0 OR m.trajectId IN (SELECT value FROM json_each(@t))))`,
+    ).pluck(),
     afzenders: db.prepare(
-      'SELECT DISTINCT afzender FROM berichten WHERE berichtId IN (SELECT value FROM json_each(?)) AND trajectId IN (SELECT value FROM json_each(?))',
+      `SELECT DISTINCT afzender FROM berichten WHERE berichtId IN (SELECT value FROM json_each(@b))
+          AND (json_array_length(@t) = 0 OR trajectId IN (SELECT value FROM json_each(@t)))`,
     ).pluck(),
     hoofd: db.prepare('SELECT id, hash FROM logboek_hoofd WHERE vast = 1'),
     zetHoofd: db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ? WHERE vast = 1'),
     laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY aantal DESC LIMIT 1'),
+    // The right of access's index (audit/scope.ts, isVerstrekking): which messages of the record's
+    // trajectories, of which type and sender, an allowed read disclosed.
+    insertVerstrekking: db.prepare(
+      `INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+         SELECT m.trajectId, @id, m.berichttype, m.afzender FROM berichten m
+          WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds)) AND m.trajectId IN (SELECT value FROM json_each(@trajectIds))`,
+    ),
     insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
     insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
   };
 
   const feiten: ScopeFeiten = async (trajectIds, berichtIds) => {
-    const t = JSON.stringify(trajectIds);
-    return { gemeenten: st.gemeenten.all(t) as string[], afzenders: berichtIds.length ? (st.afzenders.all(JSON.stringify(berichtIds), t) as string[]) : [] };
+    const p = { t: JSON.stringify(trajectIds), b: JSON.stringify(berichtIds) };
+    return { gemeenten: st.gemeenten.all(p) as string[], afzenders: berichtIds.length ? (st.afzenders.all(p) as string[]) : [] };
   };
 
   /** The batch in progress (one at a time on this connection) and the chain head it holds. */
@@ -188,6 +207,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       st.insertAudit.run({ ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
       for (const partij of scope) st.insertScope.run(partij, record.id);
+      if (isVerstrekking(record)) st.insertVerstrekking.run({ id: record.id, berichtIds: JSON.stringify(record.berichtIds), trajectIds: JSON.stringify(record.trajectIds) });
       st.zetHoofd.run(record.id, record.hash);
       b.head = { id: record.id, hash: record.hash };
       return record;

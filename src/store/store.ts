@@ -119,6 +119,10 @@ export interface LogboekZoekvraag {
   doel?: string;
   berichttype?: string;
   besluit?: 'toegestaan' | 'geweigerd';
+  /** The action (`bericht-lezen`, …). */
+  actie?: string;
+  /** Refusals only: `beleid` (by policy or authentication) or `invoer` (the caller's own input error, see INVOERFOUT_STATUSSEN). */
+  weigering?: 'beleid' | 'invoer';
   /** ISO instants (UTC, as stored): vanaf inclusive, tot exclusive. */
   vanaf?: string;
   tot?: string;
@@ -149,9 +153,16 @@ export interface LogboekTelling {
   dag: string;
   partij: string | null;
   doel: string | null;
+  actie: string;
   gelezen: number;
+  /** Refused by policy or authentication. */
   geweigerd: number;
+  /** Refused for the caller's own input error (malformed, conflicting, too large). */
+  invoerfouten: number;
 }
+
+/** Statuses of a refusal for the caller's own input (not a policy decision): bad input, conflict, too large, wrong media type, header overflow. */
+export const INVOERFOUT_STATUSSEN = [400, 409, 413, 415, 431] as const;
 
 /** One disclosure of a trajectory's messages (for the participant's right of access). */
 export interface Verstrekking {
@@ -161,6 +172,10 @@ export interface Verstrekking {
   doel: string | null;
   grondslag: string | null;
   berichttype: string;
+  /** The party that sent the disclosed messages (where the data came from). */
+  afzender: string;
+  /** The record's disclosed fields (JSON pointers under /inhoud, of all its types). */
+  velden: string[];
 }
 
 /** Read access to the logboek, outside the write path (a search never waits for a group commit). */
@@ -176,7 +191,8 @@ export interface LogboekReader {
   /** Optional fast pass over records 1 … tot (in parallel); `schoon: false` sends the verifier to the exact walk. */
   snelleControle?(tot: number, posities: number[]): Promise<SnelleControle>;
   tellingen(q: { scope: string | null; vanaf?: string; tot?: string }): Promise<LogboekTelling[]>;
-  verstrekkingen(trajectId: string): Promise<Verstrekking[]>;
+  /** A page of a trajectory's disclosures, oldest first, after audit record `na`: cost linear in the page. */
+  verstrekkingen(trajectId: string, pagina: { na: number; limit: number }): Promise<Verstrekking[]>;
   controlepunten(): Promise<Controlepunt[]>;
   laatsteControlepunt(): Promise<Controlepunt | undefined>;
   /** The public JWKs stored beside the checkpoints (kid → JWK). */
@@ -261,4 +277,12 @@ export interface SharedState {
 
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+}
+
+/** A logboek read was abandoned after its time bound (`LEZER_TIMEOUT`), or refused while abandoned ones still run (`LEZER_BEZET`). */
+export class LogboekBezetError extends Error {
+  override name = 'LogboekBezetError';
+  constructor(message: string, readonly code: 'LEZER_TIMEOUT' | 'LEZER_BEZET') {
+    super(message);
+  }
 }

@@ -5,6 +5,7 @@
  * carry the trace of the page view). Redirects are not followed (a token never goes elsewhere);
  * problem+json answers become an `ApiError` with the status and the problem's detail.
  */
+import type { Inzagebrief } from '../audit/inzage.js';
 import type { Trace } from '../http/trace.js';
 import type { AuditRecord } from '../audit/record.js';
 
@@ -43,15 +44,16 @@ export interface WeekRij {
   week: string;
   partij: string;
   doel: string | null;
+  actie: string;
   gelezen: number;
+  /** Refused by policy or authentication. */
   geweigerd: number;
+  /** Refused for the caller's own input error: not a policy event. */
+  invoerfouten: number;
 }
 
-export interface Inzage {
-  trajectId: string;
-  opgesteldOp: string;
-  verstrekkingen: { datum: string; ontvanger: string; berichttype: string; doel: string; grondslag: string }[];
-}
+/** The inzage report as the API gives it (one page of disclosures; `volgende` for the next). */
+export type Inzage = Inzagebrief;
 
 /** The search filters of `GET /v1/logboek` (and its export). */
 export interface Filters {
@@ -60,11 +62,14 @@ export interface Filters {
   doel?: string;
   berichttype?: string;
   besluit?: string;
+  actie?: string;
+  /** Refusals only: beleid or invoer. */
+  weigering?: string;
   vanaf?: string;
   tot?: string;
 }
 
-export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'vanaf', 'tot'] as const;
+export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -87,7 +92,7 @@ export interface LogboekApi {
   record(c: CallContext, id: string): Promise<LogboekRecord & { keten: Keten }>;
   verificatie(c: CallContext): Promise<Verificatie>;
   overzicht(c: CallContext, period: { vanaf?: string; tot?: string }): Promise<{ weken: WeekRij[] }>;
-  inzage(c: CallContext, trajectId: string): Promise<Inzage>;
+  inzage(c: CallContext, trajectId: string, volgende?: string): Promise<Inzage>;
   /** The export as a streaming response (status 2xx; errors throw). */
   export(c: CallContext, filters: Filters, formaat: 'csv' | 'jsonl'): Promise<Response>;
 }
@@ -141,7 +146,7 @@ export function createLogboekApi(baseUrl: string, timeoutMs = 15_000): LogboekAp
     record: (c, id) => json(c, `/v1/logboek/${encodeURIComponent(id)}`),
     verificatie: (c) => json(c, '/v1/logboek/verificatie'),
     overzicht: (c, period) => json(c, `/v1/logboek/overzicht${query(period)}`),
-    inzage: (c, trajectId) => json(c, `/v1/trajecten/${encodeURIComponent(trajectId)}/inzage`),
+    inzage: (c, trajectId, volgende) => json(c, `/v1/trajecten/${encodeURIComponent(trajectId)}/inzage${volgende ? `?volgende=${encodeURIComponent(volgende)}` : ''}`),
     export: (c, filters, formaat) => call(c, `/v1/logboek/export${query({ formaat, ...filters })}`, formaat === 'csv' ? 'text/csv, */*;q=0.1' : 'application/jsonl, application/x-ndjson, */*;q=0.1'),
   };
 }

@@ -4,6 +4,7 @@
  * `toegestaan` or `geweigerd`, dates are real `YYYY-MM-DD` dates with `vanaf` ≤ `tot`. Each problem
  * is named per field in Dutch, for the form's error summary.
  */
+import { AUDIT_ACTIES } from '../audit/record.js';
 import { FILTER_KEYS, type Filters } from './api.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,6 +57,8 @@ export function leesFilters(query: Record<string, unknown>, lijsten: Keuzelijste
   if (filters.doel && !lijsten.doelen.includes(filters.doel)) fouten.doel = 'Kies een doel uit de lijst.';
   if (filters.berichttype && !lijsten.berichttypen.includes(filters.berichttype)) fouten.berichttype = 'Kies een berichttype uit de lijst.';
   if (filters.besluit && filters.besluit !== 'toegestaan' && filters.besluit !== 'geweigerd') fouten.besluit = 'Kies toegestaan of geweigerd.';
+  if (filters.actie && !(AUDIT_ACTIES as readonly string[]).includes(filters.actie)) fouten.actie = 'Kies een actie uit de lijst.';
+  if (filters.weigering && filters.weigering !== 'beleid' && filters.weigering !== 'invoer') fouten.weigering = 'Kies beleid of invoer.';
   checkPeriode(filters.vanaf, filters.tot, fouten);
 
   const volgende = param(query, 'volgende');

@@ -31,6 +31,8 @@ export interface PageOptions {
   inhoud: SafeHtml;
   /** Shown at the top of print-outs (e.g. the inzage report). */
   printKop?: SafeHtml;
+  /** Printed, the page is only a letter (the inzage report): no header, title, menu or footer. */
+  afdrukAlsBrief?: boolean;
 }
 
 export function page(o: PageOptions): string {
@@ -58,7 +60,7 @@ export function page(o: PageOptions): string {
 <title>${o.titel} — Doelpoort</title>
 <link rel="stylesheet" href="${b}/privacy/stijl.css">
 </head>
-<body>
+<body${o.afdrukAlsBrief ? html` class="afdruk-brief"` : null}>
 <a class="skiplink" href="#inhoud">Direct naar de inhoud</a>
 <header class="kop">
   <div class="wrap">

@@ -8,6 +8,8 @@
 import type { Filters, Inzage, Keten, LogboekRecord, Verificatie, Zoekresultaat } from './api.js';
 import { LIMIETEN, type Keuzelijsten } from './filters.js';
 import { html, queryString, type SafeHtml } from './html.js';
+import { AUDIT_ACTIES } from '../audit/record.js';
+import { actieLabel } from './labels.js';
 import { datum, tijd } from './layout.js';
 import type { GesignaleerdeRij } from './signalen.js';
 
@@ -16,6 +18,10 @@ export interface Namen {
   partij(id: string | null | undefined): string;
   doel(id: string | null | undefined): string;
   berichttype(id: string | null | undefined): string;
+  /** The Dutch label of a rule (a deployment's own rule: its toelichting). */
+  regel(id: string): string;
+  /** The special categories of personal data (AVG art. 9) among a record's fields, by name; empty when none. */
+  bijzondereCategorieen(berichttype: string | null, velden: readonly string[]): string[];
 }
 
 export interface PageContext {
@@ -24,15 +30,7 @@ export interface PageContext {
   lijsten: Keuzelijsten;
 }
 
-const ACTIES: Record<string, string> = {
-  authenticeren: 'Authenticeren',
-  'traject-openen': 'Traject openen',
-  'traject-lezen': 'Traject lezen',
-  'bericht-publiceren': 'Bericht publiceren',
-  'berichten-lezen': 'Berichten lezen',
-  'bericht-lezen': 'Bericht lezen',
-};
-const actieNaam = (a: string) => ACTIES[a] ?? a;
+const actieNaam = actieLabel;
 
 const VELD_LABELS: Record<string, string> = {
   trajectId: 'Traject-id',
@@ -40,6 +38,8 @@ const VELD_LABELS: Record<string, string> = {
   doel: 'Doel',
   berichttype: 'Berichttype',
   besluit: 'Besluit',
+  actie: 'Actie',
+  weigering: 'Soort weigering',
   vanaf: 'Vanaf (datum)',
   tot: 'Tot en met (datum)',
 };
@@ -89,7 +89,7 @@ function besluitTekst(besluit: string): SafeHtml {
 
 function trajecten(ids: string[]): SafeHtml {
   if (!ids.length) return html`—`;
-  return html`${ids.map((id, i) => html`${i ? html`<br>` : null}<span class="mono">${id}</span>`)}`;
+  return html`${ids.map((id, i) => html`${i ? html`<br>` : null}<span class="mono id">${id}</span>`)}`;
 }
 
 export interface ZoekView {
@@ -115,6 +115,8 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
         ${keuzeveld('doel', 'Doel', f.doel, opties(c.lijsten.doelen, c.namen.doel), v.fouten)}
         ${keuzeveld('berichttype', 'Berichttype', f.berichttype, opties(c.lijsten.berichttypen, c.namen.berichttype), v.fouten)}
         ${keuzeveld('besluit', 'Besluit', f.besluit, [{ waarde: 'toegestaan', tekst: 'toegestaan' }, { waarde: 'geweigerd', tekst: 'geweigerd' }], v.fouten)}
+        ${keuzeveld('actie', 'Actie', f.actie, AUDIT_ACTIES.map((a) => ({ waarde: a, tekst: actieLabel(a) })), v.fouten)}
+        ${keuzeveld('weigering', 'Soort weigering', f.weigering, [{ waarde: 'beleid', tekst: 'door het beleid' }, { waarde: 'invoer', tekst: 'invoerfout van de partij' }], v.fouten)}
         ${tekstveld('vanaf', 'Vanaf (datum)', f.vanaf, v.fouten, { type: 'date' })}
         ${tekstveld('tot', 'Tot en met (datum)', f.tot, v.fouten, { type: 'date' })}
         ${keuzeveld('limiet', 'Regels per pagina', String(v.limiet), LIMIETEN.map((l) => ({ waarde: String(l), tekst: String(l) })), v.fouten, '')}
@@ -146,10 +148,10 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
               <td>${actieNaam(r.actie)}</td>
               <td>${r.partij ? c.namen.partij(r.partij) : '—'}</td>
               <td>${trajecten(r.trajectIds)}</td>
-              <td>${r.berichttype ? c.namen.berichttype(r.berichttype) : '—'}</td>
+              <td>${r.berichttype ? c.namen.berichttype(r.berichttype) : '—'}${c.namen.bijzondereCategorieen(r.berichttype, r.velden).length ? html`<br><span class="bijzonder">bijzonder persoonsgegeven (art. 9 AVG)</span>` : null}</td>
               <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
               <td>${besluitTekst(r.besluit)}</td>
-              <td><span class="mono">${r.regel ?? '—'}</span></td>
+              <td>${r.regel ? c.namen.regel(r.regel) : '—'}</td>
             </tr>`)}</tbody>
           </table>
         </div>`}
@@ -185,6 +187,7 @@ function rij(label: string, waarde: SafeHtml | string | number | null | undefine
 export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }): SafeHtml {
   const b = c.base;
   const k = r.keten;
+  const bijzonder = c.namen.bijzondereCategorieen(r.berichttype, r.velden);
   return html`<p><a href="${b}/privacy/logboek">Terug naar zoeken</a></p>
     ${k.geldig
       ? html`<div class="melding goed"><p><strong>Deze regel klopt met de keten:</strong> de hash is opnieuw berekend en sluit aan op de vorige regel.</p></div>`
@@ -193,7 +196,7 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
     <dl class="record" aria-labelledby="wat">
       ${rij('Regelnummer', r.id)}
       ${rij('Tijdstip', tijd(r.tijdstip))}
-      ${rij('Actie', actieNaam(r.actie))}
+      ${rij('Actie', html`${actieNaam(r.actie)} <span class="mono">(${r.actie})</span>`)}
       ${rij('Partij', r.partij ? html`${c.namen.partij(r.partij)} <span class="mono">(${r.partij})</span>` : null)}
       ${rij('Client', r.client ? html`<span class="mono">${r.client}</span>` : null)}
       ${rij('Traject(en)', r.trajectIds.length ? html`${r.trajectIds.map((id, i) => html`${i ? html`<br>` : null}<a class="mono" href="${b}/privacy/logboek${queryString({ trajectId: id })}">${id}</a>`)}` : null)}
@@ -203,9 +206,10 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
       ${rij('Verwerkingsactiviteit', r.verwerkingsactiviteit ? html`<span class="mono">${r.verwerkingsactiviteit}</span>` : null)}
       ${rij('Grondslag', r.grondslag)}
       ${rij('Besluit', besluitTekst(r.besluit))}
-      ${rij('Regel', r.regel ? html`<span class="mono">${r.regel}</span>` : null)}
+      ${rij('Regel', r.regel ? html`${c.namen.regel(r.regel)} <span class="mono">(${r.regel})</span>` : null)}
       ${rij('Reden', r.reden)}
       ${rij('Verstrekte of opgeslagen velden (alleen namen)', r.velden.length ? html`${r.velden.map((v, i) => html`${i ? ', ' : null}<code>${v}</code>`)}` : null)}
+      ${bijzonder.length ? rij('Bijzondere persoonsgegevens', html`<strong class="bijzonder">Ja: ${bijzonder.join(', ')}</strong> — een bijzondere categorie persoonsgegevens (artikel 9 AVG)`) : null}
       ${rij('HTTP-status', r.status)}
       ${rij('Beleidsversie', html`<span class="mono">${r.beleidsversie}</span>`)}
       ${rij('Trace-id', html`<span class="mono">${r.traceId}</span>`)}
@@ -259,42 +263,73 @@ export function inzageformulier(c: PageContext, trajectId: string | undefined, f
   </form>`;
 }
 
+/** "3 keer, van 20 november 2026 om 10:00 tot 24 november 2026 om 09:15" — or one moment. */
+function wanneer(g: { aantal: number; eerste: string; laatste: string }): SafeHtml {
+  const moment = (m: string) => {
+    const [d, t] = m.split(' ');
+    return html`${datum(d)} om ${t}`;
+  };
+  if (g.aantal === 1) return html`1 keer, op ${moment(g.eerste)}`;
+  return html`${g.aantal} keer, van ${moment(g.eerste)} tot ${moment(g.laatste)}`;
+}
+
+/**
+ * The inzage report as a letter from the gemeente to the participant (B1 Dutch): who received what,
+ * when, why and on which basis, for how long, from whom; identical disclosures grouped with a count;
+ * the participant's rights and whom to ask. Printed, it is only the letter: no officer's header,
+ * menu or forms.
+ */
 export function inzagepagina(c: PageContext, trajectId: string | undefined, fouten: Record<string, string>, inzage: Inzage | null, melding: string | null): SafeHtml {
-  const intro = html`<p class="niet-afdrukken">Het inzagerapport beantwoordt een verzoek om inzage van een deelnemer (artikel 15 AVG):
-      welke organisaties via Doelpoort gegevens over het traject ontvingen, wanneer, welk soort gegevens en voor welk doel.
-      Namen van medewerkers en technische gegevens staan er bewust niet in.</p>
+  const intro = html`<p class="niet-afdrukken">Het inzagerapport beantwoordt een verzoek om inzage van een deelnemer (artikel 15 AVG)
+      als een brief van de gemeente aan de deelnemer: welke organisaties via Doelpoort gegevens over het traject ontvingen, wanneer,
+      welke gegevens, waarvoor en waarom dat mocht. Namen van medewerkers en technische gegevens staan er bewust niet in.</p>
     ${foutoverzicht(fouten, 'Er is een probleem met het traject-id')}
     ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}`;
   if (!inzage) return html`${intro}${inzageformulier(c, trajectId, fouten)}`;
-  const n = inzage.verstrekkingen.length;
+  const v = inzage.verantwoordelijke;
+  const n = inzage.groepen.reduce((som, g) => som + g.aantal, 0);
   return html`${intro}
     ${inzageformulier(c, trajectId, fouten)}
-    <p class="niet-afdrukken">Gebruik de afdrukfunctie van uw browser (Ctrl+P of Cmd+P) om dit rapport af te drukken of als pdf op te slaan;
-      menu en formulieren worden dan weggelaten.</p>
-    <section aria-labelledby="rapport">
-      <h2 id="rapport">Verstrekkingen van gegevens over dit traject</h2>
-      <p>Dit overzicht laat zien welke organisaties via Doelpoort gegevens over uw inburgeringstraject hebben ontvangen:
-        wanneer, welk soort gegevens, voor welk doel en op grond van welke wet (artikel 15 van de Algemene verordening gegevensbescherming).</p>
-      <dl class="record">
-        ${rij('Traject', html`<span class="mono">${inzage.trajectId}</span>`)}
-        ${rij('Opgesteld op', tijd(inzage.opgesteldOp))}
-        ${rij('Aantal verstrekkingen', n)}
-      </dl>
+    <p class="niet-afdrukken">Gebruik de afdrukfunctie van uw browser (Ctrl+P of Cmd+P) om deze brief af te drukken of als pdf op te slaan;
+      alleen de brief wordt afgedrukt.</p>
+    <article class="brief" aria-labelledby="brief-onderwerp">
+      <div class="briefhoofd">
+        <p class="afzender"><strong>${v.naam}</strong>
+          ${v.adres ? html`<br>${v.adres}` : null}
+          ${v.telefoon ? html`<br>Telefoon: ${v.telefoon}` : null}
+          ${v.email ? html`<br>E-mail: ${v.email}` : null}
+          ${v.website ? html`<br>${v.website}` : null}</p>
+        <p class="briefdatum">Datum: ${datum(inzage.opgesteldOp)}</p>
+      </div>
+      <h2 id="brief-onderwerp">Uw vraag: welke gegevens over u zijn gedeeld?</h2>
+      <p>Beste deelnemer,</p>
+      <p>U wilde weten welke gegevens over uw inburgering met andere organisaties zijn gedeeld. Dat mag u altijd vragen.
+        Dat staat in artikel 15 van de Algemene verordening gegevensbescherming (AVG).
+        In deze brief leest u wie uw gegevens kreeg, welke gegevens, wanneer, waarvoor, waarom dat mocht en hoe lang ze bewaard mogen worden.</p>
+      <p>Het gaat om uw inburgeringstraject met nummer <span class="mono">${inzage.trajectId}</span>.</p>
       ${n === 0
-        ? html`<p>Via Doelpoort zijn geen gegevens over dit traject aan andere organisaties verstrekt.</p>`
-        : html`<div class="tabel-scroll" role="region" aria-labelledby="verstrekkingen" tabindex="0"><table>
-          <caption id="verstrekkingen">Wie ontving welke gegevens, wanneer en waarom</caption>
-          <thead><tr><th scope="col">Datum</th><th scope="col">Ontvanger</th><th scope="col">Soort gegevens</th><th scope="col">Doel</th><th scope="col">Grondslag</th></tr></thead>
-          <tbody>${inzage.verstrekkingen.map((v) => html`<tr>
-            <td>${datum(v.datum)}</td>
-            <td>${c.namen.partij(v.ontvanger)}</td>
-            <td>${c.namen.berichttype(v.berichttype)}</td>
-            <td>${c.namen.doel(v.doel)}</td>
-            <td>${v.grondslag}</td>
-          </tr>`)}</tbody>
-        </table></div>`}
-      <p>Heeft u vragen over dit overzicht, of wilt u gegevens laten verbeteren of verwijderen? Neem contact op met uw gemeente.</p>
-    </section>`;
+        ? html`<p><strong>Via Doelpoort zijn geen gegevens over u met andere organisaties gedeeld.</strong></p>`
+        : html`<p>Uw gegevens zijn <strong>${n} keer</strong> gedeeld. Als dezelfde gegevens vaker naar dezelfde organisatie gingen, staat dat hieronder één keer, met hoe vaak.</p>
+          ${inzage.groepen.map((g, i) => html`<section class="verstrekking" aria-labelledby="groep-${i}">
+            <h3 id="groep-${i}">${g.ontvanger} kreeg gegevens van ${g.herkomst}</h3>
+            <dl class="record">
+              ${rij('Welke gegevens', html`${g.gegevens.join(', ')}${g.bijzondereGegevens ? html`<br><strong>Hierbij zat een bijzonder persoonsgegeven</strong> (over uw gezondheid; artikel 9 AVG).` : null}`)}
+              ${rij('Wanneer', wanneer(g))}
+              ${rij('Waarvoor', g.doel)}
+              ${rij('Waarom dat mocht', html`${g.grondslagUitleg} <span class="klein">(${g.grondslag})</span>`)}
+              ${rij('Waar de gegevens vandaan kwamen', g.herkomst)}
+              ${rij('Hoe lang bewaard', `${g.bewaartermijn}, daarna worden ze verwijderd`)}
+            </dl>
+          </section>`)}`}
+      ${inzage.volgende ? html`<p><strong>Deze brief is niet volledig:</strong> uw gegevens zijn vaker gedeeld dan hier past. Vraag ons om de rest van het overzicht.</p>` : null}
+      <h3 id="rechten">Wat u kunt doen</h3>
+      <ul aria-labelledby="rechten">${inzage.rechten.map((r) => html`<li>${r}</li>`)}</ul>
+      <h3 id="contact">Vragen?</h3>
+      <p>Neem contact op met ${v.naam}${v.telefoon ? html`, telefoon ${v.telefoon}` : null}${v.email ? html`, e-mail ${v.email}` : null}.
+        ${v.functionarisGegevensbescherming ? html`U kunt ook de functionaris gegevensbescherming van de gemeente mailen: ${v.functionarisGegevensbescherming}.` : null}</p>
+      <p>Met vriendelijke groet,</p>
+      <p>${v.naam}</p>
+    </article>`;
 }
 
 export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: string }, fouten: Record<string, string>, rijen: GesignaleerdeRij[] | null, melding: string | null): SafeHtml {
@@ -306,25 +341,39 @@ export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: s
     </div></fieldset>
     <div class="knoppen"><button type="submit">Overzicht tonen</button></div>
   </form>`;
+  /** A count that links to the logboek search listing exactly those records. */
+  const telling = (r: GesignaleerdeRij, n: number, soort: 'gelezen' | 'beleid' | 'invoer', klasse?: string): SafeHtml => {
+    if (n === 0) return html`0`;
+    const { maandag, zondag } = weekDagen(r.week);
+    const q = queryString({
+      partij: r.partij === 'onbekend' ? undefined : r.partij, doel: r.doel ?? undefined, actie: r.actie,
+      besluit: soort === 'gelezen' ? 'toegestaan' : 'geweigerd', weigering: soort === 'gelezen' ? undefined : soort, vanaf: maandag, tot: zondag,
+    });
+    const wat = soort === 'gelezen' ? 'keer gelezen' : soort === 'beleid' ? 'geweigerd door het beleid' : 'invoerfouten';
+    return html`<a href="${c.base}/privacy/logboek${q}"${klasse ? html` class="${klasse}"` : null} aria-label="${n} ${wat}: ${actieLabel(r.actie)}, ${c.namen.partij(r.partij)}, ${weekNaam(r.week)}; toon in het logboek">${n}</a>`;
+  };
   const tabel = rijen
     ? rijen.length === 0
       ? html`<p>Geen leesacties of weigeringen in deze periode.</p>`
       : html`<div class="tabel-scroll" role="region" aria-labelledby="overzicht-bijschrift" tabindex="0"><table>
-        <caption id="overzicht-bijschrift">Leesacties en weigeringen per week, partij en doel</caption>
-        <thead><tr><th scope="col">Week</th><th scope="col">Partij</th><th scope="col">Doel</th>
-          <th scope="col" class="getal">Gelezen</th><th scope="col" class="getal">Geweigerd</th><th scope="col">Opvallend</th></tr></thead>
+        <caption id="overzicht-bijschrift">Leesacties, weigeringen door het beleid en invoerfouten per week, partij, actie en doel; elk getal opent de bijbehorende logboekregels</caption>
+        <thead><tr><th scope="col">Week</th><th scope="col">Partij</th><th scope="col">Actie</th><th scope="col">Doel</th>
+          <th scope="col" class="getal">Gelezen</th><th scope="col" class="getal">Geweigerd door beleid</th><th scope="col" class="getal">Invoerfouten</th><th scope="col">Opvallend</th></tr></thead>
         <tbody>${rijen.map((r) => html`<tr${r.signalen.length ? html` class="opvallend"` : null}>
           <th scope="row">${weekNaam(r.week)}</th>
           <td>${c.namen.partij(r.partij)}</td>
+          <td>${actieLabel(r.actie)}</td>
           <td>${r.doel ? c.namen.doel(r.doel) : '—'}</td>
-          <td class="getal">${r.gelezen}</td>
-          <td class="getal">${r.geweigerd > 0 ? html`<span class="geweigerd">${r.geweigerd}</span>` : r.geweigerd}</td>
+          <td class="getal">${telling(r, r.gelezen, 'gelezen')}</td>
+          <td class="getal">${telling(r, r.geweigerd, 'beleid', 'geweigerd')}</td>
+          <td class="getal">${telling(r, r.invoerfouten, 'invoer')}</td>
           <td>${r.signalen.length ? html`<span class="opvallend-tekst">Let op:</span> ${r.signalen.map((s) => s.tekst).join('; ')}` : '—'}</td>
         </tr>`)}</tbody>
       </table></div>`
     : null;
-  return html`<p>Per week hoe vaak elke partij voor elk doel gegevens las, en hoe vaak een poging werd geweigerd.
-      Regels met weigeringen, een ongebruikelijk hoog aantal leesacties of een nieuw doel staan gemarkeerd met "Let op".</p>
+  return html`<p>Per week hoe vaak elke partij voor elk doel gegevens las, hoe vaak het beleid een poging weigerde, en hoe vaak een
+      partij een fout in haar eigen verzoek maakte (invoerfouten: ongeldige invoer, een conflict, te groot; geen beleidsweigering).
+      Regels met weigeringen door het beleid, een ongebruikelijk hoog aantal leesacties of een nieuw doel staan gemarkeerd met "Let op".</p>
     ${foutoverzicht(fouten, 'Er is een probleem met de periode')}
     ${melding ? html`<div class="melding fout" role="alert"><p>${melding}</p></div>` : null}
     ${form}
@@ -333,6 +382,16 @@ export function overzichtpagina(c: PageContext, periode: { vanaf: string; tot: s
         <p>${opvallend.length === 0 ? 'Niets opvallends in deze periode.' : `${opvallend.length} opvallende ${opvallend.length === 1 ? 'regel' : 'regels'} in deze periode.`}</p>`
       : null}
     ${tabel}`;
+}
+
+/** The Monday and Sunday (YYYY-MM-DD) of an ISO week such as "2026-W47". */
+export function weekDagen(week: string): { maandag: string; zondag: string } {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!m) return { maandag: '', zondag: '' };
+  const jan4 = new Date(Date.UTC(Number(m[1]), 0, 4));
+  const maandag = new Date(jan4.getTime() - ((jan4.getUTCDay() + 6) % 7) * 86_400_000 + (Number(m[2]) - 1) * 7 * 86_400_000);
+  const zondag = new Date(maandag.getTime() + 6 * 86_400_000);
+  return { maandag: maandag.toISOString().slice(0, 10), zondag: zondag.toISOString().slice(0, 10) };
 }
 
 /** "2026-W47" → "week 47 van 2026". */

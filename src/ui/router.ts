@@ -13,7 +13,8 @@ import type { Config } from '../config.js';
 import type { Services } from '../http/services.js';
 import { dutchDate } from '../http/services.js';
 import { traceOf } from '../http/trace.js';
-import { ApiError, createLogboekApi, type CallContext, type Filters } from './api.js';
+import { regelLabel } from './labels.js';
+import { ApiError, createLogboekApi, type CallContext, type Filters, type Inzage } from './api.js';
 import { checkPeriode, leesFilters, param, UUID, type Keuzelijsten } from './filters.js';
 import type { SafeHtml } from './html.js';
 import { page, type MenuItem } from './layout.js';
@@ -54,6 +55,25 @@ const BERICHTTYPE_NAMEN: Record<string, string> = {
   plaatsing: 'Plaatsing (werk of participatie)',
 };
 
+/** Pages of disclosures merged into one inzage letter (10 × 1000); beyond that the letter says there is more. */
+const MAX_INZAGE_PAGINAS = 10;
+
+/** Two pages of the report as one: the disclosures appended, identical groups added up. */
+export function voegInzageSamen(a: Inzage, b: Inzage): Inzage {
+  const groepen = new Map(a.groepen.map((g) => [JSON.stringify({ ...g, aantal: 0, eerste: '', laatste: '' }), { ...g }]));
+  for (const g of b.groepen) {
+    const key = JSON.stringify({ ...g, aantal: 0, eerste: '', laatste: '' });
+    const bestaand = groepen.get(key);
+    if (!bestaand) groepen.set(key, { ...g });
+    else {
+      bestaand.aantal += g.aantal;
+      if (g.eerste < bestaand.eerste) bestaand.eerste = g.eerste;
+      if (g.laatste > bestaand.laatste) bestaand.laatste = g.laatste;
+    }
+  }
+  return { ...a, verstrekkingen: [...a.verstrekkingen, ...b.verstrekkingen], groepen: [...groepen.values()], volgende: b.volgende };
+}
+
 export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const ui = s.config.ui;
   if (!ui) throw new Error('privacyRouter needs config.ui');
@@ -66,6 +86,14 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     partij: (id) => (id ? (set.partijen.find((p) => p.id === id)?.naam ?? id) : '—'),
     doel: (id) => (id ? (set.doelen.find((d) => d.id === id)?.naam ?? id) : '—'),
     berichttype: (id) => (id ? (BERICHTTYPE_NAMEN[id] ?? id) : '—'),
+    regel: (id) => regelLabel(id, (r) => set.regels.find((x) => x.id === r)?.toelichting),
+    bijzondereCategorieen: (berichttype, velden) => {
+      const disclosed = velden.map((v) => v.replace(/^\/inhoud/, ''));
+      return set.gegevenscategorieen
+        .filter((cat) => cat.bijzonder && Object.entries(cat.velden).some(([type, ptrs]) =>
+          (berichttype === null || type === berichttype) && ptrs.some((ptr) => disclosed.some((d) => d === ptr || d.startsWith(`${ptr}/`)))))
+        .map((cat) => cat.naam);
+    },
   };
   const lijsten: Keuzelijsten = {
     partijen: set.partijen.map((p) => p.id),
@@ -76,14 +104,25 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const cookie = (req: Request) => ({ path: `${base}/privacy`, secure: req.secure || s.config.publicUrl.startsWith('https:') });
   const session = (res: Response) => res.locals.uiSession as UiSession | null;
 
-  function render(res: Response, status: number, titel: string, inhoud: SafeHtml, actief?: MenuItem): void {
+  function render(res: Response, status: number, titel: string, inhoud: SafeHtml, actief?: MenuItem, afdrukAlsBrief = false): void {
     const sess = session(res);
     const viewer = sess?.officer ? { sub: sess.officer.sub, naam: sess.officer.naam, csrf: sess.csrf } : null;
-    res.status(status).type('html').send(page({ titel, base, viewer, actief, inhoud }));
+    res.status(status).type('html').send(page({ titel, base, viewer, actief, inhoud, afdrukAlsBrief }));
+  }
+
+  /**
+   * Where to return after login: built from the configured base and the routed path under /privacy,
+   * never from the request target as sent (an absolute-form target `GET http://evil.example/privacy/…`
+   * would otherwise become the redirect).
+   */
+  function terugPad(req: Request): string {
+    const search = new URL(req.originalUrl, 'http://doelpoort.invalid').search;
+    const pad = `${base}/privacy${req.path === '/' ? '' : req.path}`;
+    return /^\/[^/\\]/.test(pad) ? `${pad}${search}` : `${base}/privacy/logboek`;
   }
 
   async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    const sess = session(res) ?? store.create();
+    const sess = session(res) ?? store.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
     const { url, login } = await oidc.startLogin(returnTo);
     store.addLogin(sess, login);
     setSessionCookie(res, sess, cookie(req));
@@ -126,14 +165,14 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     try {
       await h(req, res);
     } catch (e) {
-      if (e instanceof LoginNodig && (req.method === 'GET' || req.method === 'HEAD')) return startLogin(req, res, `${base}${req.originalUrl}`).catch(next);
+      if (e instanceof LoginNodig && (req.method === 'GET' || req.method === 'HEAD')) return startLogin(req, res, terugPad(req)).catch(next);
       if (e instanceof LoginNodig) return render(res, 401, 'Opnieuw inloggen', meldingpagina('Uw sessie is verlopen.', { href: `${base}/privacy/inloggen`, tekst: 'Opnieuw inloggen' }));
       if (e instanceof ApiError) return apiProblem(res, e);
       next(e);
     }
   };
 
-  const router = Router({ strict: true });
+  const router = Router({ strict: true, caseSensitive: true });
 
   router.get('/stijl.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
@@ -174,7 +213,8 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     const next = store.rotate(sess);
     next.officer = officer;
     setSessionCookie(res, next, cookie(req));
-    res.redirect(303, login.returnTo);
+    const terug = login.returnTo.startsWith(`${base}/privacy`) && /^\/[^/\\]/.test(login.returnTo) ? login.returnTo : `${base}/privacy/logboek`;
+    res.redirect(303, terug);
   }));
 
   router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), route(async (req, res) => {
@@ -193,7 +233,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   // Everything below needs a signed-in officer; a GET without one starts the login and comes back.
   router.use((req, res, next) => {
     if (session(res)?.officer) return next();
-    if (req.method === 'GET' || req.method === 'HEAD') return void startLogin(req, res, `${base}${req.originalUrl}`).catch(next);
+    if (req.method === 'GET' || req.method === 'HEAD') return void startLogin(req, res, terugPad(req)).catch(next);
     render(res, 401, 'Opnieuw inloggen', meldingpagina('U bent niet (meer) ingelogd.', { href: `${base}/privacy/inloggen`, tekst: 'Inloggen' }));
   });
 
@@ -253,14 +293,20 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     let melding: string | null = null;
     if (trajectId && !fouten.trajectId) {
       try {
+        // Every page of disclosures (a page holds up to 1000), merged into one letter, up to a bound.
         inzage = await asOfficer(res, (c) => api.inzage(c, trajectId));
+        for (let pagina = 1; inzage.volgende && pagina < MAX_INZAGE_PAGINAS; pagina++) {
+          const volgende = inzage.volgende;
+          const meer = await asOfficer(res, (c) => api.inzage(c, trajectId, volgende));
+          inzage = voegInzageSamen(inzage, meer);
+        }
       } catch (e) {
         if (!(e instanceof ApiError) || ![400, 403, 404].includes(e.status)) throw e;
         melding = e.status === 400 ? e.detail : 'Voor dit traject kunt u geen inzagerapport opstellen: het bestaat niet of hoort niet bij uw organisatie.';
       }
     }
     const status = fouten.trajectId ? 400 : melding ? 404 : 200;
-    render(res, status, 'Inzagerapport', inzagepagina(ctx, trajectId, fouten, inzage, melding), 'inzage');
+    render(res, status, 'Inzagerapport', inzagepagina(ctx, trajectId, fouten, inzage, melding), 'inzage', Boolean(inzage));
   }));
 
   router.get('/overzicht', route(async (req, res) => {

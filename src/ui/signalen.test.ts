@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { signaleer } from './signalen.js';
 
-const rij = (week: string, gelezen: number, geweigerd = 0, partij = 'werkshop', doel = 'bemiddeling') => ({ week, partij, doel, gelezen, geweigerd });
+const rij = (week: string, gelezen: number, geweigerd = 0, partij = 'werkshop', doel = 'bemiddeling', invoerfouten = 0) =>
+  ({ week, partij, doel, actie: 'berichten-lezen', gelezen, geweigerd, invoerfouten });
 
 describe('what makes a week unusual', () => {
   it('a refusal is flagged; a week without one is not', () => {
     const [w2, w1] = signaleer([rij('2026-W01', 3), rij('2026-W02', 3, 2)]);
     expect(w2!.week).toBe('2026-W02'); // newest first
     expect(w2!.signalen.map((s) => s.soort)).toEqual(['weigeringen']);
-    expect(w2!.signalen[0]!.tekst).toBe('2 geweigerde pogingen');
+    expect(w2!.signalen[0]!.tekst).toBe('2 geweigerde pogingen (berichten lezen)');
     expect(w1!.signalen).toEqual([]);
   });
 
@@ -29,5 +30,10 @@ describe('what makes a week unusual', () => {
     const rows = signaleer([rij('2026-W01', 2, 0, 'gemeente-hengelo', 'handhaving'), rij('2026-W02', 2, 0, 'gemeente-hengelo', 'handhaving'), rij('2026-W02', 3)]);
     const nieuw = rows.filter((r) => r.signalen.some((s) => s.soort === 'nieuw'));
     expect(nieuw.map((r) => [r.week, r.partij])).toEqual([['2026-W02', 'werkshop']]);
+  });
+
+  it('a party\'s own input errors are not flagged as refusals', () => {
+    const [w] = signaleer([rij('2026-W02', 3, 0, 'werkshop', 'bemiddeling', 7)]);
+    expect(w!.signalen).toEqual([]);
   });
 });

@@ -73,6 +73,9 @@ tbody tr:nth-child(even) { background: #f7f9fb; }
 td.getal, th.getal { text-align: right; font-variant-numeric: tabular-nums; }
 .mono, code { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: 0.875rem;
   overflow-wrap: anywhere; }
+/* An id in a table stays on one line (the table scrolls sideways); elsewhere it may break once, never over three lines. */
+.mono.id { white-space: nowrap; overflow-wrap: normal; }
+.bijzonder { color: #6b2c00; font-weight: 700; }
 .geweigerd { color: #a00000; font-weight: 700; }
 .toegestaan { color: #1b5e20; }
 tr.opvallend { background: #fff4ce !important; }
@@ -98,7 +101,15 @@ footer { border-top: 1px solid #8fa5bd; color: #4a4a4a; font-size: 0.875rem; pad
   dl.record dt { border-bottom: 0; padding-bottom: 0; }
 }
 
+.brief { max-width: 46rem; border-top: 2px solid #154273; margin-top: 1.5rem; padding-top: 1rem; }
+.briefhoofd { display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
+.brief section.verstrekking { margin: 1rem 0; }
+.klein { font-size: 0.875rem; }
+
 @media print {
+  body.afdruk-brief .kop, body.afdruk-brief main > h1 { display: none !important; }
+  body.afdruk-brief .brief { border-top: 0; margin-top: 0; padding-top: 0; max-width: none; }
+  .brief section.verstrekking { break-inside: avoid; }
   .skiplink, .kop nav, .gebruiker, .menu, footer, form, .niet-afdrukken { display: none !important; }
   .alleen-print { display: block; }
   .kop { background: none; color: #000; border-bottom: 2px solid #000; }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { afterAll, expect, it } from 'vitest';
 import { verifieerKeten } from '../../src/audit/verify.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -31,7 +32,7 @@ it('a data file made by main b965791 upgrades in place; its chain still verifies
   const store = openSqliteStore(file);
   try {
     const na = new Database(file, { readonly: true });
-    expect(na.pragma('user_version', { simple: true })).toBe(5);
+    expect(na.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(na.prepare('SELECT * FROM berichten ORDER BY volgnummer').all()).toEqual(oudeBerichten);
     expect(na.prepare('SELECT id, hash FROM logboek_hoofd').get()).toEqual(oudHoofd);
     na.close();

@@ -1,7 +1,7 @@
 /**
  * TEST ONLY — a stand-in for the logboek API of issue 6 (part 6a), so that the privacy pages can be
  * tested before that API is merged. It implements the agreed contract (`/v1/logboek`, `/export`,
- * `/{id}`, `/verificatie`, `/overzicht`, `/v1/trajecten/{id}/inzage`) over the REAL logboek table of
+ * `/{id}`, `/verificatie`, `/overzicht`; not the inzage, whose page runs against the gateway) over the REAL logboek table of
  * a test gateway (read from its database file), and it verifies the bearer token against the real
  * embedded provider: an RFC 9068 access token for the gateway's audience, issued to the privacy
  * client for a demo officer. It applies NO scope rules (those are 6a's); it records each call so
@@ -143,13 +143,14 @@ export async function startLogboekStandIn(gateway: () => TestGateway): Promise<L
 
   app.get('/v1/logboek/overzicht', (req, res) => {
     const q = req.query as Record<string, string>;
-    const rows = new Map<string, { week: string; partij: string; doel: string | null; gelezen: number; geweigerd: number }>();
+    const rows = new Map<string, { week: string; partij: string; doel: string | null; actie: string; gelezen: number; geweigerd: number; invoerfouten: number }>();
     for (const r of select(q)) {
       if (!r.partij) continue;
       const week = isoWeek(r.tijdstip);
-      const key = `${week}|${r.partij}|${r.doel}`;
-      const row = rows.get(key) ?? { week, partij: r.partij, doel: r.doel, gelezen: 0, geweigerd: 0 };
-      if (r.besluit === 'geweigerd') row.geweigerd++;
+      const key = `${week}|${r.partij}|${r.doel}|${r.actie}`;
+      const row = rows.get(key) ?? { week, partij: r.partij, doel: r.doel, actie: r.actie, gelezen: 0, geweigerd: 0, invoerfouten: 0 };
+      if (r.besluit === 'geweigerd' && [400, 409, 413, 415, 431].includes(r.status)) row.invoerfouten++;
+      else if (r.besluit === 'geweigerd') row.geweigerd++;
       else if (r.actie.endsWith('-lezen')) row.gelezen++;
       rows.set(key, row);
     }
@@ -163,17 +164,6 @@ export async function startLogboekStandIn(gateway: () => TestGateway): Promise<L
     const r = all[i]!;
     const { hash, ...rest } = r;
     res.json({ ...r, keten: { positie: i + 1, vorigeHash: r.vorigeHash, hash, geldig: hashRecord(rest) === hash && r.vorigeHash === (all[i - 1]?.hash ?? GENESIS_HASH) } });
-  });
-
-  app.get('/v1/trajecten/:trajectId/inzage', (req, res) => {
-    const id = req.params.trajectId;
-    const berichten = new Map(gateway().query<{ berichtId: string; berichttype: string }>('SELECT berichtId, berichttype FROM berichten WHERE trajectId = ?', id).map((b) => [b.berichtId, b.berichttype]));
-    const verstrekkingen = records()
-      .filter((r) => r.trajectIds.includes(id) && r.besluit === 'toegestaan' && r.actie.endsWith('-lezen') && r.doel)
-      .flatMap((r) => r.berichtIds.filter((b) => berichten.has(b)).map((b) => ({
-        datum: r.tijdstip.slice(0, 10), ontvanger: r.partij!, berichttype: berichten.get(b)!, doel: r.doel!, grondslag: r.grondslag ?? '',
-      })));
-    res.json({ trajectId: id, opgesteldOp: new Date().toISOString(), verstrekkingen });
   });
 
   const server = http.createServer(app);
