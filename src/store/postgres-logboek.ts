@@ -9,42 +9,13 @@
 import type pg from 'pg';
 import { canonicalize } from '../audit/canonical.js';
 import { GENESIS_HASH } from '../audit/record.js';
-import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
+import { LEES_ACTIES, logboekZoekSql, toAuditRecord, type AuditRow } from './rijen.js';
 import { camel, named } from './postgres-sql.js';
-import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type LogboekZoekvraag, type Verstrekking } from './store.js';
+import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type Verstrekking } from './store.js';
 
 const LEZEN = LEES_ACTIES.map((a) => `'${a}'`).join(',');
 const INVOER = INVOERFOUT_STATUSSEN.join(',');
 
-function searchSql(q: LogboekZoekvraag): string {
-  const desc = q.volgorde === 'nieuwste-eerst';
-  let from: string;
-  let idCol: string;
-  const where: string[] = [];
-  if (q.trajectId) {
-    from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
-    idCol = 'x.auditId';
-    where.push('x.trajectId = @trajectId');
-    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
-  } else if (q.scope !== null) {
-    from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
-    idCol = 'x.auditId';
-    where.push('x.partij = @scope');
-  } else {
-    from = 'logboek l';
-    idCol = 'l.id';
-  }
-  where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
-  if (q.partij) where.push('l.partij = @partij');
-  if (q.doel) where.push('l.doel = @doel');
-  if (q.berichttype) where.push('l.berichttype = @berichttype');
-  if (q.besluit) where.push('l.besluit = @besluit');
-  if (q.actie) where.push('l.actie = @actie');
-  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOER})`);
-  if (q.vanaf) where.push('l.tijdstip >= @vanaf');
-  if (q.tot) where.push('l.tijdstip < @tot');
-  return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
-}
 
 export function postgresLogboekReader(pool: pg.Pool): LogboekReader {
   async function rows<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -55,7 +26,7 @@ export function postgresLogboekReader(pool: pg.Pool): LogboekReader {
     async zoeken(q) {
       const params: Record<string, unknown> = { voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit };
       for (const k of ['scope', 'trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'vanaf', 'tot'] as const) if (q[k] != null) params[k] = q[k];
-      return (await rows<AuditRow>(searchSql(q), params)).map(toAuditRecord);
+      return (await rows<AuditRow>(logboekZoekSql(q), params)).map(toAuditRecord);
     },
     async record(id, scope) {
       const [row] = await rows<AuditRow>(

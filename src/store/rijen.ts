@@ -4,7 +4,7 @@
  * that re-hashing it gives the stored hash. A consent: its categories and proof as JSON text.
  */
 import type { AuditRecord } from '../audit/record.js';
-import type { ToestemmingRow } from './store.js';
+import { INVOERFOUT_STATUSSEN, type LogboekZoekvraag, type ToestemmingRow } from './store.js';
 
 export type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
 
@@ -53,3 +53,38 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
 /** Actions that disclose message content (for the overview's "gelezen" and for the right of access). */
 export { LEES_ACTIES } from '../audit/scope.js';
 
+/**
+ * A logboek search as one SQL text that both adapters run (named `@` parameters; PostgreSQL's adapter
+ * numbers them): the scan is driven from the most selective index, and only the filters asked for
+ * are in the WHERE clause.
+ */
+export function logboekZoekSql(q: LogboekZoekvraag): string {
+  const desc = q.volgorde === 'nieuwste-eerst';
+  // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log (newest first, so a page stops early).
+  let from: string;
+  let idCol: string;
+  const where: string[] = [];
+  if (q.trajectId) {
+    from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.trajectId = @trajectId');
+    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
+  } else if (q.scope !== null) {
+    from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
+    idCol = 'x.auditId';
+    where.push('x.partij = @scope');
+  } else {
+    from = 'logboek l';
+    idCol = 'l.id';
+  }
+  where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
+  if (q.partij) where.push('l.partij = @partij');
+  if (q.doel) where.push('l.doel = @doel');
+  if (q.berichttype) where.push('l.berichttype = @berichttype');
+  if (q.besluit) where.push('l.besluit = @besluit');
+  if (q.actie) where.push('l.actie = @actie');
+  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOERFOUT_STATUSSEN.join(',')})`);
+  if (q.vanaf) where.push('l.tijdstip >= @vanaf');
+  if (q.tot) where.push('l.tijdstip < @tot');
+  return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
+}

@@ -13,9 +13,9 @@
 import Database from 'better-sqlite3';
 import { GENESIS_HASH } from '../audit/record.js';
 import { CANONICAL_SQL, snelleKetencontrole } from './sqlite-keten.js';
-import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type LogboekZoekvraag, type Verstrekking } from './store.js';
+import { INVOERFOUT_STATUSSEN, type Controlepunt, type LogboekHoofd, type LogboekReader, type LogboekTelling, type Verstrekking } from './store.js';
 
-import { LEES_ACTIES, toAuditRecord, type AuditRow } from './rijen.js';
+import { LEES_ACTIES, logboekZoekSql, toAuditRecord, type AuditRow } from './rijen.js';
 
 export { LEES_ACTIES, toAuditRecord };
 
@@ -64,36 +64,6 @@ const SQL = {
 };
 
 /** A search's SQL for its combination of filters. */
-function searchSql(q: LogboekZoekvraag): string {
-  const desc = q.volgorde === 'nieuwste-eerst';
-  // Drive the scan from the most selective index: the trajectory, else the officer's scope, else the log (newest first, so a page stops early).
-  let from: string;
-  let idCol: string;
-  const where: string[] = [];
-  if (q.trajectId) {
-    from = 'logboek_betrokkene x JOIN logboek l ON l.id = x.auditId';
-    idCol = 'x.auditId';
-    where.push('x.trajectId = @trajectId');
-    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
-  } else if (q.scope !== null) {
-    from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
-    idCol = 'x.auditId';
-    where.push('x.partij = @scope');
-  } else {
-    from = 'logboek l';
-    idCol = 'l.id';
-  }
-  where.push(desc ? `${idCol} < @voor` : `${idCol} > @na`);
-  if (q.partij) where.push('l.partij = @partij');
-  if (q.doel) where.push('l.doel = @doel');
-  if (q.berichttype) where.push('l.berichttype = @berichttype');
-  if (q.besluit) where.push('l.besluit = @besluit');
-  if (q.actie) where.push('l.actie = @actie');
-  if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOERFOUT_STATUSSEN.join(',')})`);
-  if (q.vanaf) where.push('l.tijdstip >= @vanaf');
-  if (q.tot) where.push('l.tijdstip < @tot');
-  return `SELECT l.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${idCol} ${desc ? 'DESC' : 'ASC'} LIMIT @limit`;
-}
 
 function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
   const where = ['1'];
@@ -117,7 +87,7 @@ function tellingSql(scoped: boolean, vanaf: boolean, tot: boolean): string {
 export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
   return {
     async zoeken(q) {
-      const rows = (await lezer.all(searchSql(q), {
+      const rows = (await lezer.all(logboekZoekSql(q), {
         scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
         besluit: q.besluit ?? null, actie: q.actie ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
         voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
