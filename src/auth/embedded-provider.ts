@@ -112,7 +112,7 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: signing },
-    cookies: { keys: cookieKeys(dataDir) },
+    cookies: { keys: await cookieKeys(dataDir) },
     // Separate bounded pools: an anonymous flood of authorization requests cannot evict sessions or replay entries.
     adapter: pooledMemoryAdapter(),
     clientAuthMethods: ['private_key_jwt'],
