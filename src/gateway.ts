@@ -91,6 +91,9 @@ function createServer(p: PressureConfig): http.Server {
   return server;
 }
 
+/** How often expired rows of the shared state are deleted. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+
 /** Start the gateway. With port 0 a free port is chosen, and issuer and audience follow it. */
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const env = options.env ?? process.env;
@@ -130,7 +133,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
             limits: { ip: limits.loginIp, account: limits.loginAccount },
           }
         : undefined;
-      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
+      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, shared: store.shared, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
       oidc = provider.handler;
       issuerReachable = async () => true;
@@ -148,6 +151,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const controlepunten = await startControlepuntPlanner(store, sleutels, {
       elkAantal: config.controlepuntAantal, intervalMs: config.controlepuntSeconden * 1000, now, logger,
     });
+
+    // Expired shared state (provider sessions and codes, page sessions, counters) is deleted now and
+    // then: one statement, by whichever replica runs it; expired rows already read as absent.
+    const sweeper = setInterval(() => {
+      store.shared.sweep(Date.now()).catch((err: unknown) => logger.warn({ reason: String(err) }, 'sweeping expired shared state failed'));
+    }, SWEEP_INTERVAL_MS);
+    sweeper.unref();
 
     const services: Services = {
       config, schemas, policy, store, logger, issuerReachable, readiness, limits,
@@ -176,6 +186,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
             clearTimeout(force);
           });
         });
+        clearInterval(sweeper);
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
         await controlepunten.stop();
         await store.close();
