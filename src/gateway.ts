@@ -19,7 +19,7 @@ import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js'
 import { loadConfig, type Config, type ConfigOverrides, type PressureConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { boundedStore } from './http/bounded-store.js';
-import { createRateLimits } from './http/rate-limit.js';
+import { batchedSharedRateCounter, createRateLimits, memoryRateCounter, sharedRateCounter, type RateCounter } from './http/rate-limit.js';
 import { createReadiness } from './http/readiness.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -91,6 +91,18 @@ function createServer(p: PressureConfig): http.Server {
   return server;
 }
 
+/**
+ * Where the rate limits count: in memory for SQLite (one process, so exact), in the shared state for
+ * PostgreSQL (replicas: the limits hold across them). See `http/rate-limit.ts`.
+ */
+function rateCounters(config: Pick<Config, 'databaseUrl'>, store: Store): [RateCounter, RateCounter] {
+  if (!config.databaseUrl) {
+    const memory = memoryRateCounter();
+    return [memory, memory];
+  }
+  return [sharedRateCounter(store.shared), batchedSharedRateCounter(store.shared)];
+}
+
 /** How often expired rows of the shared state are deleted. */
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 
@@ -119,7 +131,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const adapter = options.store ?? (await openConfiguredStore(config));
     // Every unit of work on the store has a deadline: no request waits forever on the database.
     const store = boundedStore(adapter, config.pressure.dbTimeoutMs);
-    const limits = createRateLimits(config.pressure, logger);
+    const limits = createRateLimits(config.pressure, logger, ...rateCounters(config, store));
 
     let keys: jose.JWTVerifyGetKey;
     let oidc: http.RequestListener | undefined;

@@ -1,0 +1,123 @@
+/**
+ * Nothing lives in one replica's memory (issue 9): two gateways on one PostgreSQL database behind a
+ * balancer that sends each request to the other replica in turn (no stickiness). The privacy
+ * officer's login (authorization code + PKCE through the real provider's login page) works with its
+ * steps spread over both replicas, and the signed-in page session then works on each; a client
+ * assertion used at replica A is refused at replica B; sessions and used assertions survive a restart
+ * of the gateway on the same database. Starting a replica prints no in-memory-adapter warning.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as jose from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readDevClientKey } from '../src/auth/client.js';
+import { startGateway, type Gateway } from '../src/gateway.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { loginAt } from './support/privacy.js';
+import { startRoundRobin, type RoundRobin } from './support/round-robin.js';
+
+let db: TestDatabase;
+let dataDir: string;
+let rr: RoundRobin;
+const upstreams: string[] = [];
+let replicas: Gateway[] = [];
+const warnings: string[] = [];
+
+/** A replica on the shared database and data folder, public under the balancer's URL. */
+const replica = () => startGateway({
+  env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', databaseUrl: db.url, publicUrl: rr.url, controlepuntSeconden: 0 },
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-replicas-'));
+  // The balancer first (its URL is the replicas' public URL, so issuer and redirects match); its
+  // upstreams are filled in once the replicas listen.
+  rr = await startRoundRobin(upstreams);
+  const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.join(' ')));
+  try {
+    replicas = await Promise.all([replica(), replica()]);
+  } finally {
+    warn.mockRestore();
+  }
+  upstreams.push(...replicas.map((r) => r.url));
+});
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.stop()));
+  await rr?.close();
+  await db?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const cookieOf = (agent: ReturnType<typeof request.agent>) => {
+  const jar = (agent as unknown as { jar: { getCookie(name: string, access: object): { value: string } | undefined } }).jar;
+  const c = jar.getCookie('doelpoort_privacy', { domain: '127.0.0.1', path: '/privacy', secure: false, script: false });
+  if (!c) throw new Error('no session cookie');
+  return `doelpoort_privacy=${c.value}`;
+};
+
+async function assertion(clientId: string): Promise<string> {
+  const jwk = readDevClientKey(dataDir, clientId) as jose.JWK & { alg?: string; kid?: string };
+  const now = Math.floor(Date.now() / 1000);
+  return new jose.SignJWT({ iss: clientId, sub: clientId, aud: `${rr.url}/oidc`, jti: crypto.randomUUID(), iat: now, exp: now + 120 })
+    .setProtectedHeader({ alg: jwk.alg ?? 'ES256', kid: jwk.kid }).sign(await jose.importJWK(jwk, jwk.alg ?? 'ES256'));
+}
+const tokenRequest = (url: string, clientAssertion: string) => request(url).post('/oidc/token').type('form').send({
+  grant_type: 'client_credentials', client_id: 'gemeente-hengelo',
+  client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion,
+});
+
+let officerCookie: string;
+let usedAssertion: string;
+
+describe('two replicas behind a balancer without stickiness', () => {
+  it('the embedded provider keeps its state in the database: no in-memory adapter warning at start', () => {
+    expect(warnings.filter((w) => /in-memory adapter/i.test(w))).toEqual([]);
+  });
+
+  it('the officer logs in with consecutive requests alternating between the replicas, and the page session works on both', async () => {
+    const from = rr.served.length;
+    const { agent, landed } = await loginAt(rr.url, 'fg-hengelo');
+    expect(landed.status).toBe(200);
+    expect(landed.text).toContain('Ingelogd als');
+    // The login's steps (start, authorize, interaction, login form, resume, callback, page) went to both replicas in turn.
+    const steps = rr.served.slice(from);
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(steps)).toEqual(new Set([0, 1]));
+    officerCookie = cookieOf(agent);
+    // The same session on each replica directly.
+    for (const r of replicas) {
+      const page = await request(r.url).get('/privacy/logboek').set('Cookie', officerCookie);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('(fg-hengelo)');
+    }
+    // And through the balancer, twice (one per replica).
+    for (let i = 0; i < 2; i++) expect((await agent.get('/privacy/logboek')).text).toContain('Ingelogd als');
+  });
+
+  it('a client assertion used at replica A is refused at replica B', async () => {
+    usedAssertion = await assertion('gemeente-hengelo');
+    expect((await tokenRequest(replicas[0]!.url, usedAssertion)).status).toBe(200);
+    const replay = await tokenRequest(replicas[1]!.url, usedAssertion);
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
+    // A fresh assertion is fine on B (the refusal is about the replay, not about B).
+    expect((await tokenRequest(replicas[1]!.url, await assertion('gemeente-hengelo'))).status).toBe(200);
+  });
+
+  it('after a restart of the gateway on the same database the officer is still signed in and the used assertion stays used', async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    upstreams.length = 0;
+    replicas = [await replica()];
+    upstreams.push(replicas[0]!.url);
+    const page = await request(replicas[0]!.url).get('/privacy/logboek').set('Cookie', officerCookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('(fg-hengelo)');
+    const replay = await tokenRequest(replicas[0]!.url, usedAssertion);
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
+  });
+});
