@@ -15,7 +15,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readDevClientKey } from '../src/auth/client.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { createTestDatabase, pgQuery, type TestDatabase } from './support/postgres.js';
 import { loginAt } from './support/privacy.js';
 import { startRoundRobin, type RoundRobin } from './support/round-robin.js';
 
@@ -119,5 +119,79 @@ describe('two replicas behind a balancer without stickiness', () => {
     const replay = await tokenRequest(replicas[0]!.url, usedAssertion);
     expect(replay.status).toBe(401);
     expect(replay.body.error).toBe('invalid_client');
+  });
+});
+
+describe('rate limits hold across replicas on PostgreSQL', () => {
+  let pgdb: TestDatabase;
+  let dir: string;
+  let a: Gateway;
+  let b: Gateway;
+  beforeAll(async () => {
+    pgdb = await createTestDatabase();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-replicas-limieten-'));
+    const start = (publicUrl?: string) => startGateway({
+      env: {}, overrides: {
+        port: 0, dataDir: dir, logLevel: 'silent', databaseUrl: pgdb.url, publicUrl, controlepuntSeconden: 0,
+        pressure: { rateApi: { limit: 3, windowMs: 3_600_000 }, rateToken: { limit: 2, windowMs: 3_600_000 }, rateTokenIp: { limit: 1000, windowMs: 3_600_000 } },
+      },
+    });
+    a = await start();
+    b = await start(a.config.publicUrl);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await pgdb?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const assertionFor = async (clientId: string, issuer: string) => {
+    const jwk = readDevClientKey(dir, clientId) as jose.JWK & { alg?: string; kid?: string };
+    const now = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({ iss: clientId, sub: clientId, aud: issuer, jti: crypto.randomUUID(), iat: now, exp: now + 120 })
+      .setProtectedHeader({ alg: jwk.alg ?? 'ES256', kid: jwk.kid }).sign(await jose.importJWK(jwk, jwk.alg ?? 'ES256'));
+  };
+  const token = async (gw: Gateway, clientId: string) => request(gw.url).post('/oidc/token').type('form').send({
+    grant_type: 'client_credentials', client_id: clientId,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertionFor(clientId, a.config.issuer),
+  });
+
+  it('the token endpoint: two tokens of a client on A and B, the third on either is 429', async () => {
+    expect((await token(a, 'werkshop')).status).toBe(200);
+    expect((await token(b, 'werkshop')).status).toBe(200);
+    expect((await token(a, 'werkshop')).status).toBe(429);
+    expect((await token(b, 'werkshop')).status).toBe(429);
+    expect((await token(b, 'roc-van-twente')).status).toBe(200); // another client has its own count
+  });
+
+  it('the API: three calls spread over A and B use up the limit of both (counted with write-behind)', async () => {
+    const t = (await token(a, 'gemeente-hengelo')).body.access_token as string;
+    const call = (gw: Gateway) => request(gw.url).get('/v1/trajecten/0b7e6c55-3c1f-4f5e-9a53-1d2b3c4d5e6f').set('Authorization', `Bearer ${t}`);
+    expect((await call(a)).status).not.toBe(429);
+    expect((await call(a)).status).not.toBe(429);
+    expect((await call(b)).status).not.toBe(429);
+    // Until both replicas' hits are in the shared row (a flush every 250 ms), poll the database, not the API.
+    const deadline = Date.now() + 10_000;
+    const total = async () => (await pgQuery<{ teller: string }>(pgdb.url, "SELECT teller FROM gedeelde_staat WHERE soort = '#teller' AND sleutel LIKE 'api:gemeente-hengelo@%'"))
+      .reduce((n, r) => n + Number(r.teller), 0);
+    while ((await total()) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await total()).toBe(3);
+    // Each replica hears of the other's hits at its own next flush (≤ 250 ms after a hit of its
+    // own): until then it may admit a few more — the documented overshoot of one interval — and
+    // then refuses. (That the count is shared at all is the row total of 3 above: counters in
+    // memory write nothing to the database.)
+    for (const gw of [b, a]) {
+      let admitted = 0;
+      let last = await call(gw);
+      while (last.status !== 429 && admitted < 50) {
+        admitted++;
+        await new Promise((r) => setTimeout(r, 25));
+        last = await call(gw);
+      }
+      expect(last.status).toBe(429);
+      expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+      expect(admitted).toBeLessThanOrEqual(15);
+    }
   });
 });
