@@ -127,7 +127,8 @@ export function batchedSharedRateCounter(
       const n = e.pending;
       e.pending = 0;
       try {
-        e.known = await shared.increment(e.key, e.start, e.end, n);
+        // Flushes may overlap when the database is slow: a total never goes back.
+        e.known = Math.max(e.known, await shared.increment(e.key, e.start, e.end, n));
       } catch {
         e.pending += n;
         schedule();
