@@ -15,7 +15,8 @@
  * Bounds: at most 5 pending logins per session; at most 20 new anonymous sessions (logins started
  * without a session) per client IP per 10-minute window, counted with `shared.increment` across all
  * replicas — a flood of login starts is answered 429 and cannot evict or touch anything (nothing is
- * ever evicted; rows expire and are swept). Concurrent requests of one session that both change it
+ * ever evicted; rows expire and are swept). Signed-in sessions are not bounded in number: each takes
+ * a real login, which the login form limits per IP and per account. Concurrent requests of one session that both change it
  * (two tabs starting a login at the same instant) keep the last write.
  */
 import crypto from 'node:crypto';
