@@ -70,6 +70,12 @@ describe('a flood of anonymous login starts', () => {
     expect(statuses.get(303)! + statuses.get(429)!).toBe(10_100);
     expect(statuses.size).toBe(2);
     expect(retryAfter).toBe(true);
+    const asked = Date.now();
+    const refusedPage = await request(t.gw.url).get('/privacy/inloggen').set('X-Forwarded-For', '198.51.100.66').redirects(0);
+    if (window(asked) === window(began)) {
+      expect(refusedPage.status).toBe(429);
+      expect(refusedPage.text).toContain('te veel inlogpogingen gestart');
+    }
 
     // …and 2,000 login starts from 2,000 addresses (one each) are all let through.
     sent = 0;

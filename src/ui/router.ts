@@ -130,8 +130,9 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
       } catch (e) {
         if (!(e instanceof TeVeelInlogpogingen)) throw e;
         res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        const minuten = Math.ceil(e.retryAfterSeconds / 60);
         return render(res, 429, 'Te veel inlogpogingen', meldingpagina(
-          `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${Math.ceil(e.retryAfterSeconds / 60)} minuten opnieuw.`,
+          `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${minuten} ${minuten === 1 ? 'minuut' : 'minuten'} opnieuw.`,
           { href: `${base}/privacy`, tekst: "Naar de privacypagina's" }));
       }
     }
