@@ -19,7 +19,7 @@ import { createTokenVerifier, discoverIssuerKeys } from './auth/verify-token.js'
 import { loadConfig, type Config, type ConfigOverrides, type PressureConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { boundedStore } from './http/bounded-store.js';
-import { createRateLimits } from './http/rate-limit.js';
+import { batchedSharedRateCounter, createRateLimits, memoryRateCounter, sharedRateCounter, type RateCounter } from './http/rate-limit.js';
 import { createReadiness } from './http/readiness.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -91,6 +91,21 @@ function createServer(p: PressureConfig): http.Server {
   return server;
 }
 
+/**
+ * Where the rate limits count: in memory for SQLite (one process, so exact), in the shared state for
+ * PostgreSQL (replicas: the limits hold across them). See `http/rate-limit.ts`.
+ */
+function rateCounters(config: Pick<Config, 'databaseUrl'>, store: Store): [RateCounter, RateCounter] {
+  if (!config.databaseUrl) {
+    const memory = memoryRateCounter();
+    return [memory, memory];
+  }
+  return [sharedRateCounter(store.shared), batchedSharedRateCounter(store.shared)];
+}
+
+/** How often expired rows of the shared state are deleted. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+
 /** Start the gateway. With port 0 a free port is chosen, and issuer and audience follow it. */
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const env = options.env ?? process.env;
@@ -116,7 +131,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const adapter = options.store ?? (await openConfiguredStore(config));
     // Every unit of work on the store has a deadline: no request waits forever on the database.
     const store = boundedStore(adapter, config.pressure.dbTimeoutMs);
-    const limits = createRateLimits(config.pressure, logger);
+    const limits = createRateLimits(config.pressure, logger, ...rateCounters(config, store));
 
     let keys: jose.JWTVerifyGetKey;
     let oidc: http.RequestListener | undefined;
@@ -130,7 +145,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
             limits: { ip: limits.loginIp, account: limits.loginAccount },
           }
         : undefined;
-      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, clientIds, ui });
+      const provider = await createEmbeddedProvider({ issuer: config.issuer, audience: config.audience, dataDir: config.dataDir, shared: store.shared, clientIds, ui });
       keys = jose.createLocalJWKSet(provider.jwks);
       oidc = provider.handler;
       issuerReachable = async () => true;
@@ -148,6 +163,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const controlepunten = await startControlepuntPlanner(store, sleutels, {
       elkAantal: config.controlepuntAantal, intervalMs: config.controlepuntSeconden * 1000, now, logger,
     });
+
+    // Expired shared state (provider sessions and codes, page sessions, counters) is deleted now and
+    // then: one statement, by whichever replica runs it; expired rows already read as absent.
+    const sweeper = setInterval(() => {
+      store.shared.sweep(Date.now()).catch((err: unknown) => logger.warn({ reason: String(err) }, 'sweeping expired shared state failed'));
+    }, SWEEP_INTERVAL_MS);
+    sweeper.unref();
 
     const services: Services = {
       config, schemas, policy, store, logger, issuerReachable, readiness, limits,
@@ -176,6 +198,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
             clearTimeout(force);
           });
         });
+        clearInterval(sweeper);
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
         await controlepunten.stop();
         await store.close();

@@ -3,11 +3,15 @@
  * limits set through configuration: each limit is exceeded and answered 429 with `Retry-After`,
  * other clients (and other accounts) are unaffected, and an API refusal is in the logboek.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { memoryRateCounter, rateLimiter, RateLimited } from '../src/http/rate-limit.js';
+import { batchedSharedRateCounter, memoryRateCounter, rateLimiter, RateLimited, sharedRateCounter } from '../src/http/rate-limit.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
 import { createLogger } from '../src/logger.js';
 import { bearer, startTestGateway, type TestGateway } from './support/gateway.js';
 import { DEMO_PASSWORD, follow, formAction } from './support/privacy.js';
@@ -67,6 +71,55 @@ describe('configuration and counting', () => {
     const broken = { hit: () => Promise.reject(new Error('kapot')), peek: () => Promise.reject(new Error('kapot')) };
     const limiter = rateLimiter('t', { limit: 1, windowMs: 1000 }, broken, createLogger('silent'));
     for (let i = 0; i < 3; i++) await expect(limiter.hit('a')).resolves.toBeUndefined();
+  });
+
+  it('shared counters (one store, two replicas\' counters): windows aligned to the clock, a peek does not count', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-tellers-'));
+    const store = openSqliteStore(path.join(dir, 'd.db'));
+    try {
+      const a = sharedRateCounter(store.shared);
+      const b = sharedRateCounter(store.shared);
+      const t0 = Math.floor(Date.now() / 60_000) * 60_000 + 10_000;
+      expect(await a.hit('k', 60_000, t0)).toEqual({ count: 1, resetAt: t0 - 10_000 + 60_000 });
+      expect(await b.hit('k', 60_000, t0 + 5_000)).toEqual({ count: 2, resetAt: t0 - 10_000 + 60_000 });
+      expect(await a.peek('k', 60_000, t0 + 6_000)).toEqual({ count: 2, resetAt: t0 - 10_000 + 60_000 });
+      expect((await b.peek('k', 60_000, t0 + 6_000)).count).toBe(2);
+      expect((await b.hit('k', 60_000, t0 + 50_000)).count).toBe(1); // the next aligned window
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('write-behind counters: a hit answers from memory; a flush adds this replica\'s hits and learns the total; a failed flush keeps its hits', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-tellers-'));
+    const store = openSqliteStore(path.join(dir, 'd.db'));
+    let failNext = false;
+    const flaky = {
+      increment: (...args: Parameters<typeof store.shared.increment>) => (failNext ? ((failNext = false), Promise.reject(new Error('weg'))) : store.shared.increment(...args)),
+      count: store.shared.count,
+    };
+    try {
+      const now = Date.now();
+      const a = batchedSharedRateCounter(flaky, 60_000);
+      const b = batchedSharedRateCounter(flaky, 60_000);
+      await a.hit('k', 60_000, now);
+      expect((await a.hit('k', 60_000, now)).count).toBe(2);
+      expect((await b.hit('k', 60_000, now)).count).toBe(1); // B has not heard of A yet
+      await a.flush();
+      await b.flush();
+      expect((await b.peek('k', 60_000, now)).count).toBe(3); // B's flush returned the total
+      failNext = true;
+      await a.hit('k', 60_000, now);
+      await a.flush(); // fails: the hit stays pending
+      expect((await a.peek('k', 60_000, now)).count).toBe(3);
+      await a.flush();
+      expect((await a.peek('k', 60_000, now)).count).toBe(4);
+      expect(await store.shared.count('k', Math.floor(now / 60_000) * 60_000)).toBe(4);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The privacy pages under attack (issue 15): a flood of anonymous login starts cannot evict a
- * signed-in officer or another address's login in progress, and an absolute-form request target
+ * The privacy pages under attack (issue 15): a flood of anonymous login starts — from one address
+ * (refused after 20 per window, 429) or from thousands — cannot evict a signed-in officer or another
+ * address's login in progress (sessions and provider state are rows that expire, never evicted), and an absolute-form request target
  * cannot make the post-login redirect leave the site. A real gateway, real provider, real HTTP.
  */
 import http from 'node:http';
@@ -33,7 +34,7 @@ async function finishLogin(agent: ReturnType<typeof request.agent>, loginPage: r
 }
 
 describe('a flood of anonymous login starts', () => {
-  it('10,100 login starts from one address leave a signed-in officer and another address\'s pending login alone', async () => {
+  it('10,100 login starts from one address: 20 are let through, the rest get 429 with Retry-After; a signed-in officer and another address\'s pending login stay', async () => {
     // Officer A is signed in; officer B has started a login (from another address) and not finished it.
     const a = await loginAgent(t, 'fg-hengelo');
     expect(a.landed.status).toBe(200);
@@ -43,23 +44,51 @@ describe('a flood of anonymous login starts', () => {
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
     const { hostname, port } = new URL(t.gw.url);
-    const one = () => new Promise<number>((resolve, reject) => {
-      http.get({ hostname, port, path: '/privacy/inloggen', agent, headers: { 'X-Forwarded-For': '198.51.100.66' } }, (res) => {
+    const one = (address: string) => new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ hostname, port, path: '/privacy/inloggen', agent, headers: { 'X-Forwarded-For': address } }, (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode!));
+        res.on('end', () => resolve(res));
       }).on('error', reject);
     });
     let sent = 0;
     const statuses = new Map<number, number>();
+    let retryAfter = true;
+    const window = (t: number) => Math.floor(t / 600_000);
+    const began = Date.now();
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (sent < 10_100) {
         sent++;
-        const st = await one();
-        statuses.set(st, (statuses.get(st) ?? 0) + 1);
+        const res = await one('198.51.100.66');
+        statuses.set(res.statusCode!, (statuses.get(res.statusCode!) ?? 0) + 1);
+        if (res.statusCode === 429) retryAfter &&= Number(res.headers['retry-after']) > 0 && Number(res.headers['retry-after']) <= 600;
+      }
+    }));
+    // 20 per address per 10-minute window (windows aligned to the clock): exactly 20, unless this run
+    // happened to straddle a window boundary.
+    const straddled = window(Date.now()) !== window(began);
+    expect(statuses.get(303)! === 20 || (straddled && statuses.get(303)! <= 40)).toBe(true);
+    expect(statuses.get(303)! + statuses.get(429)!).toBe(10_100);
+    expect(statuses.size).toBe(2);
+    expect(retryAfter).toBe(true);
+    const asked = Date.now();
+    const refusedPage = await request(t.gw.url).get('/privacy/inloggen').set('X-Forwarded-For', '198.51.100.66').redirects(0);
+    if (window(asked) === window(began)) {
+      expect(refusedPage.status).toBe(429);
+      expect(refusedPage.text).toContain('te veel inlogpogingen gestart');
+    }
+
+    // …and 2,000 login starts from 2,000 addresses (one each) are all let through.
+    sent = 0;
+    const spread = new Map<number, number>();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (sent < 2_000) {
+        const i = sent++;
+        const st = (await one(`203.0.${i >> 8}.${i & 255}`)).statusCode!;
+        spread.set(st, (spread.get(st) ?? 0) + 1);
       }
     }));
     agent.destroy();
-    expect([...statuses.keys()]).toEqual([303]);
+    expect(Object.fromEntries(spread)).toEqual({ 303: 2_000 });
 
     // A still reads the logboek; B finishes its login and lands on the pages.
     const aAfter = await a.agent.get('/privacy/logboek');
@@ -87,8 +116,9 @@ describe('a flood of authorization requests at the provider', () => {
     // …then 2,500 login starts that follow the redirect into the provider (each leaves an Interaction).
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const { hostname, port } = new URL(t.gw.url);
-    const get = (p: string) => new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ hostname, port, path: p, agent, headers: { 'X-Forwarded-For': '198.51.100.77' } }, (res) => {
+    // From many addresses (20 login starts per address per window are let through).
+    const get = (p: string, i: number) => new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ hostname, port, path: p, agent, headers: { 'X-Forwarded-For': `198.18.${i >> 8}.${i & 255}` } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res));
       }).on('error', reject);
@@ -97,10 +127,10 @@ describe('a flood of authorization requests at the provider', () => {
     let interactions = 0;
     await Promise.all(Array.from({ length: 8 }, async () => {
       while (sent < 2_500) {
-        sent++;
-        const start = await get('/privacy/inloggen');
+        const i = sent++;
+        const start = await get('/privacy/inloggen', i);
         const auth = new URL(start.headers.location!);
-        const res = await get(auth.pathname + auth.search);
+        const res = await get(auth.pathname + auth.search, i);
         if (res.statusCode === 303 && /\/interactie\//.test(res.headers.location ?? '')) interactions++;
       }
     }));

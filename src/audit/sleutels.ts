@@ -3,11 +3,14 @@
  * (mode 0600), newest first. Rotation puts a new key in front and keeps the older ones — stripped of
  * their private half — so that every checkpoint ever signed still verifies. The public keys are served
  * as a JWKS at `GET /v1/logboek/sleutels` and stored beside the checkpoints in the database.
+ * The first key is created write-once (`write-once.ts`): replicas that start together on an empty
+ * shared data folder all sign with the same key.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
+import { readIfExists, writeOnce } from '../write-once.js';
 
 const ALG = 'ES256';
 
@@ -44,8 +47,8 @@ async function newKey(now: Date): Promise<BewaardeSleutel> {
 }
 
 function read(file: string): BewaardeSleutel[] | null {
-  if (!fs.existsSync(file)) return null;
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { sleutels: BewaardeSleutel[] }).sleutels;
+  const text = readIfExists(file);
+  return text === null ? null : (JSON.parse(text) as { sleutels: BewaardeSleutel[] }).sleutels;
 }
 
 function write(file: string, sleutels: BewaardeSleutel[]): void {
@@ -74,8 +77,8 @@ export async function logboekSleutels(dataDir: string, now = new Date()): Promis
   const file = sleutelBestand(dataDir);
   let sleutels = read(file);
   if (!sleutels?.length) {
-    sleutels = [await newKey(now)];
-    write(file, sleutels);
+    const created = `${JSON.stringify({ sleutels: [await newKey(now)] }, null, 2)}\n`;
+    sleutels = (JSON.parse(writeOnce(file, created)) as { sleutels: BewaardeSleutel[] }).sleutels;
   }
   return toSet(sleutels);
 }

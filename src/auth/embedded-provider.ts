@@ -6,9 +6,10 @@
  *
  * With `ui` it also serves the privacy pages' browser client (authorization code + PKCE S256,
  * `private_key_jwt`, refresh tokens) and the demo officers who log in there (`demo-accounts.ts`),
- * through the Dutch login pages of `interactions.ts`. Provider state (sessions, grants, codes) lives
- * in oidc-provider's in-memory adapter, one bounded pool per kind (`provider-storage.ts`): a restart logs
- * everyone out, which is fine for the demo.
+ * through the Dutch login pages of `interactions.ts`. Provider state (sessions, interactions, grants,
+ * codes, refresh tokens, client-assertion replay markers) lives in the store's shared state
+ * (`provider-adapter.ts`): it survives a restart, every replica sees it, and a flood of login starts
+ * can evict nothing.
  */
 import type { RequestListener } from 'node:http';
 import { Router } from 'express';
@@ -17,7 +18,8 @@ import Provider, { errors } from 'oidc-provider';
 import { demoAccountLookup, type DemoAccount } from './demo-accounts.js';
 import { interactionPath, interactionRouter, logoutSource, postLogoutSuccessSource, renderError, type LoginLimits } from './interactions.js';
 import { cookieKeys, devClientKey, providerKeys, publicJwk } from './keys.js';
-import { pooledMemoryAdapter } from './provider-storage.js';
+import { sharedStateAdapter } from './provider-adapter.js';
+import type { SharedState } from '../store/store.js';
 
 /** The privacy pages' browser client (authorization code + PKCE) and the demo users' password. */
 export interface EmbeddedUiClient {
@@ -35,6 +37,8 @@ export interface EmbeddedProviderOptions {
   issuer: string;
   audience: string;
   dataDir: string;
+  /** Where the provider keeps its state: the store's shared state (every replica, every restart). */
+  shared: SharedState;
   clientIds: readonly string[];
   /** Access token lifetime in seconds (default 300). */
   accessTokenTtl?: number;
@@ -112,9 +116,9 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: signing },
-    cookies: { keys: cookieKeys(dataDir) },
-    // Separate bounded pools: an anonymous flood of authorization requests cannot evict sessions or replay entries.
-    adapter: pooledMemoryAdapter(),
+    cookies: { keys: await cookieKeys(dataDir) },
+    // In the database: shared by the replicas, kept over a restart; rows expire, nothing is evicted.
+    adapter: sharedStateAdapter(options.shared),
     clientAuthMethods: ['private_key_jwt'],
     // A client assertion is a credential for one token request: at most 5 minutes of lifetime
     // (exp − iat, or exp − now without iat), and not issued in the future beyond the clock skew.

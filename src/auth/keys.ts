@@ -3,11 +3,13 @@
  * - `oidc/jwks.json`: the embedded provider's signing key (private; mode 0600);
  * - `dev-clients/<client_id>.jwk.json`: each demo client's private JWK (with `kid` and `alg`), so
  *   that any standard OAuth client can authenticate with `private_key_jwt`.
+ * Every file is created write-once (`write-once.ts`): replicas that start together on an empty shared
+ * data folder all end up with the same keys, whichever of them wrote first.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
+import { readIfExists, writeOnce } from '../write-once.js';
 
 export type PrivateJwk = jose.JWK & { kid: string; alg: string };
 
@@ -18,9 +20,11 @@ async function newKey(kid: string): Promise<PrivateJwk> {
   return { ...(await jose.exportJWK(privateKey)), kid, alg: ALG, use: 'sig' };
 }
 
-function writePrivate(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+/** The parsed content of `file`, created from `create()` if absent (write-once: the first writer wins). */
+async function readOrCreate<T>(file: string, create: () => Promise<T> | T): Promise<T> {
+  const existing = readIfExists(file);
+  if (existing !== null) return JSON.parse(existing) as T;
+  return JSON.parse(writeOnce(file, `${JSON.stringify(await create(), null, 2)}\n`)) as T;
 }
 
 /** The public half of a private JWK. */
@@ -32,19 +36,13 @@ export function publicJwk(jwk: PrivateJwk): jose.JWK {
 /** The embedded provider's signing keys (created once). */
 export async function providerKeys(dataDir: string): Promise<PrivateJwk[]> {
   const file = path.join(dataDir, 'oidc', 'jwks.json');
-  if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { keys: PrivateJwk[] }).keys;
-  const keys = [await newKey(`doelpoort-${crypto.randomBytes(4).toString('hex')}`)];
-  writePrivate(file, { keys });
-  return keys;
+  const set = await readOrCreate(file, async () => ({ keys: [await newKey(`doelpoort-${crypto.randomBytes(4).toString('hex')}`)] }));
+  return set.keys;
 }
 
 /** Secret for the provider's cookies (created once). */
-export function cookieKeys(dataDir: string): string[] {
-  const file = path.join(dataDir, 'oidc', 'cookie-keys.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
-  const keys = [crypto.randomBytes(32).toString('base64url')];
-  writePrivate(file, keys);
-  return keys;
+export function cookieKeys(dataDir: string): Promise<string[]> {
+  return readOrCreate(path.join(dataDir, 'oidc', 'cookie-keys.json'), () => [crypto.randomBytes(32).toString('base64url')]);
 }
 
 export function devClientKeyFile(dataDir: string, clientId: string): string {
@@ -53,9 +51,5 @@ export function devClientKeyFile(dataDir: string, clientId: string): string {
 
 /** A demo client's private key: read it, or create and write it on first start. */
 export async function devClientKey(dataDir: string, clientId: string): Promise<PrivateJwk> {
-  const file = devClientKeyFile(dataDir, clientId);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as PrivateJwk;
-  const key = await newKey(`${clientId}-1`);
-  writePrivate(file, key);
-  return key;
+  return readOrCreate(devClientKeyFile(dataDir, clientId), () => newKey(`${clientId}-1`));
 }

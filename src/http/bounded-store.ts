@@ -118,6 +118,7 @@ function boundedShared(shared: SharedState, ms: number): SharedState {
     delete: bound('delete', shared.delete),
     deleteByGrant: bound('deleteByGrant', shared.deleteByGrant),
     increment: bound('increment', shared.increment),
+    count: bound('count', shared.count),
     sweep: bound('sweep', shared.sweep),
   };
 }

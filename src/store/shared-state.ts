@@ -51,15 +51,19 @@ export function sharedState(sql: SqlUitvoerder, now: () => number = Date.now): S
     async deleteByGrant(grantId) {
       await sql('DELETE FROM gedeelde_staat WHERE grantid = $1', [grantId]);
     },
-    async increment(key, windowStart, expiresAt) {
+    async increment(key, windowStart, expiresAt, by = 1) {
       const { rows } = await sql(
-        `INSERT INTO gedeelde_staat (soort, sleutel, waarde, teller, verloopt) VALUES ($1, $2, 'null', 1, $3)
-         ON CONFLICT (soort, sleutel) DO UPDATE SET teller = CASE WHEN gedeelde_staat.verloopt <= $4 THEN 1 ELSE gedeelde_staat.teller + 1 END,
+        `INSERT INTO gedeelde_staat (soort, sleutel, waarde, teller, verloopt) VALUES ($1, $2, 'null', $5, $3)
+         ON CONFLICT (soort, sleutel) DO UPDATE SET teller = CASE WHEN gedeelde_staat.verloopt <= $4 THEN excluded.teller ELSE gedeelde_staat.teller + excluded.teller END,
            verloopt = CASE WHEN gedeelde_staat.verloopt <= $4 THEN excluded.verloopt ELSE gedeelde_staat.verloopt END
          RETURNING teller`,
-        [COUNTER, `${key}@${windowStart}`, expiresAt, now()],
+        [COUNTER, `${key}@${windowStart}`, expiresAt, now(), Math.max(1, Math.trunc(by))],
       );
       return Number(rows[0]!.teller);
+    },
+    async count(key, windowStart) {
+      const { rows } = await sql('SELECT teller FROM gedeelde_staat WHERE soort = $1 AND sleutel = $2 AND verloopt > $3', [COUNTER, `${key}@${windowStart}`, now()]);
+      return rows.length ? Number(rows[0]!.teller) : 0;
     },
     async sweep(at) {
       return (await sql('DELETE FROM gedeelde_staat WHERE verloopt <= $1', [at])).changes;

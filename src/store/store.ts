@@ -269,8 +269,10 @@ export interface SharedState {
   findBy(kind: string, field: 'uid' | 'userCode', value: string): Promise<unknown | undefined>;
   delete(kind: string, key: string): Promise<void>;
   deleteByGrant(grantId: string): Promise<void>;
-  /** Add 1 to a counter in the fixed window starting at `windowStart` (epoch ms) and return the new count. */
-  increment(key: string, windowStart: number, expiresAt: number): Promise<number>;
+  /** Add `by` (default 1) to a counter in the fixed window starting at `windowStart` (epoch ms) and return the new count. */
+  increment(key: string, windowStart: number, expiresAt: number, by?: number): Promise<number>;
+  /** The count of that counter in that window without adding to it (0 when absent or expired). */
+  count(key: string, windowStart: number): Promise<number>;
   /** Delete expired rows (called now and then). */
   sweep(now: number): Promise<number>;
 }

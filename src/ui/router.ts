@@ -24,7 +24,7 @@ import {
   type Namen, type PageContext,
 } from './pages.js';
 import {
-  clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession,
+  clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, TeVeelInlogpogingen, type UiSession,
 } from './session.js';
 import { signaleer } from './signalen.js';
 import { STYLESHEET } from './style.js';
@@ -78,7 +78,8 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const ui = s.config.ui;
   if (!ui) throw new Error('privacyRouter needs config.ui');
   const base = new URL(s.config.publicUrl).pathname.replace(/\/+$/, '');
-  const store = new SessionStore();
+  // In the shared state: every replica serves every session (see session.ts).
+  const store = new SessionStore(s.store.shared);
   const oidc = createUiOidc({ issuer: s.config.issuer, audience: s.config.audience, ui });
   const api = createLogboekApi(o.apiBaseUrl);
   const set = s.policy.set;
@@ -122,9 +123,22 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   }
 
   async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    const sess = session(res) ?? store.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
+    let sess = session(res);
+    if (!sess) {
+      try {
+        sess = await store.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
+      } catch (e) {
+        if (!(e instanceof TeVeelInlogpogingen)) throw e;
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        const minuten = Math.ceil(e.retryAfterSeconds / 60);
+        return render(res, 429, 'Te veel inlogpogingen', meldingpagina(
+          `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${minuten} ${minuten === 1 ? 'minuut' : 'minuten'} opnieuw.`,
+          { href: `${base}/privacy`, tekst: "Naar de privacypagina's" }));
+      }
+    }
     const { url, login } = await oidc.startLogin(returnTo);
     store.addLogin(sess, login);
+    await store.save(sess);
     setSessionCookie(res, sess, cookie(req));
     res.redirect(303, url.href);
   }
@@ -138,8 +152,10 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
         sess.officer = await oidc.refresh(sess.officer!);
       } catch {
         sess.officer = null;
+        await store.save(sess);
         throw new LoginNodig();
       }
+      await store.save(sess);
     };
     if (sess.officer.expiresAt - Date.now() < 30_000) await refresh();
     try {
@@ -180,8 +196,10 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   });
 
   router.use((req, res, next) => {
-    res.locals.uiSession = store.get(readSessionId(req));
-    next();
+    store.get(readSessionId(req)).then((sess) => {
+      res.locals.uiSession = sess;
+      next();
+    }, next);
   });
 
   router.get('/', (req, res) => {
@@ -200,7 +218,9 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     const login = sess && state ? sess.logins.get(state) : undefined;
     const opnieuw = { href: `${base}/privacy/inloggen`, tekst: 'Opnieuw inloggen' };
     if (!sess || !login) return render(res, 400, 'Inloggen mislukt', meldingpagina('Deze inlogpoging is onbekend of verlopen.', opnieuw));
+    // One use: the pending login is gone whatever happens next.
     sess.logins.delete(login.state);
+    await store.save(sess);
     if (param(req.query, 'error') === 'access_denied') return render(res, 401, 'Inloggen afgebroken', meldingpagina('Het inloggen is afgebroken.', opnieuw));
     let officer;
     try {
@@ -210,8 +230,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
       s.logger.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code, error: (err as { error?: string }).error } }, 'privacy login failed');
       return render(res, 401, 'Inloggen mislukt', meldingpagina('Het inloggen is niet gelukt.', opnieuw));
     }
-    const next = store.rotate(sess);
-    next.officer = officer;
+    const next = await store.rotate(sess, officer);
     setSessionCookie(res, next, cookie(req));
     const terug = login.returnTo.startsWith(`${base}/privacy`) && /^\/[^/\\]/.test(login.returnTo) ? login.returnTo : `${base}/privacy/logboek`;
     res.redirect(303, terug);
@@ -223,7 +242,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
       return render(res, 403, 'Uitloggen niet bevestigd', meldingpagina('Dit formulier is verlopen of kwam niet van deze pagina. Probeer het opnieuw.', { href: `${base}/privacy/logboek`, tekst: 'Terug naar het logboek' }));
     }
     const officer = sess?.officer ?? null;
-    if (sess) store.destroy(sess);
+    if (sess) await store.destroy(sess);
     clearSessionCookie(res, cookie(req));
     const url = officer ? await oidc.logoutUrl(officer).catch(() => null) : null;
     if (url) url.searchParams.set('state', 'uitgelogd');

@@ -3,24 +3,36 @@
  * cookie `doelpoort_privacy` (`HttpOnly; SameSite=Lax; Path=/privacy`, plus `Secure` over TLS);
  * the officer's tokens stay on the server (backend-for-frontend) and never reach the browser or a
  * URL. Each session has a CSRF token for its POST forms. Sessions end after 30 minutes idle or
- * 8 hours in total (one that never logged in: 10 minutes idle); the store is in memory (a restart
- * logs officers out; several replicas need sticky sessions) and bounded in two separate pools:
- * signed-in sessions, and anonymous ones (a login in progress). Anonymous sessions are also bounded
- * per client IP, so a flood of login starts from one address only ever evicts that address's own
- * pending logins — never a signed-in officer, never another address's login in progress.
+ * 8 hours in total (one that never logged in: 10 minutes idle); a login rotates the id (no fixation).
+ *
+ * Sessions live in the store's shared state (table `gedeelde_staat`), so every replica serves every
+ * session and a restart logs nobody out. The database alone reveals nothing usable: a session's row
+ * key is the SHA-256 of its id (a reader of the table cannot present a row key as a cookie), and its
+ * content (CSRF token, pending logins with their PKCE verifiers, the officer's access, refresh and ID
+ * tokens) is encrypted with AES-256-GCM under a key derived from the session id with HKDF-SHA256,
+ * the row key bound as additional data. Only whoever holds the cookie can read or alter a session.
+ *
+ * Bounds: at most 5 pending logins per session; at most 20 new anonymous sessions (logins started
+ * without a session) per client IP per 10-minute window, counted with `shared.increment` across all
+ * replicas — a flood of login starts is answered 429 and cannot evict or touch anything (nothing is
+ * ever evicted; rows expire and are swept). Signed-in sessions are not bounded in number: each takes
+ * a real login, which the login form limits per IP and per account. Concurrent requests of one session that both change it
+ * (two tabs starting a login at the same instant) keep the last write.
  */
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { SharedState } from '../store/store.js';
 
 export const COOKIE_NAME = 'doelpoort_privacy';
 const IDLE_MS = 30 * 60_000;
 const ABSOLUTE_MS = 8 * 3600_000;
 const LOGIN_TTL_MS = 10 * 60_000;
-const MAX_SESSIONS = 10_000;
 const MAX_PENDING_LOGINS = 5;
-/** Anonymous sessions (logins in progress) in all, and per client IP. */
-const MAX_ANONYMOUS = 5_000;
+/** New anonymous sessions per client IP per window (the window is a login's lifetime). */
 const MAX_ANONYMOUS_PER_IP = 20;
+/** A session's last-seen time is written back at most this often (idle expiry is this much coarse). */
+const TOUCH_MS = 60_000;
+const KIND = 'privacy-sessie';
 
 /** An authorization request in flight (one per browser tab that started a login). */
 export interface PendingLogin {
@@ -49,83 +61,119 @@ export interface UiSession {
   lastSeen: number;
   logins: Map<string, PendingLogin>;
   officer: Officer | null;
-  /** The client IP that started the session (for the per-IP bound of anonymous sessions). */
-  ip: string;
+}
+
+/** Too many new anonymous sessions from one client IP in the current window. */
+export class TeVeelInlogpogingen extends Error {
+  override name = 'TeVeelInlogpogingen';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many login starts from this address; retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** What is stored (encrypted): everything but the id, which is the key. */
+interface Stored {
+  csrf: string;
+  created: number;
+  lastSeen: number;
+  logins: PendingLogin[];
+  officer: Officer | null;
 }
 
 const newId = () => crypto.randomBytes(32).toString('base64url');
+const rowKey = (id: string) => crypto.createHash('sha256').update(`doelpoort-privacy-sessie:${id}`).digest('base64url');
+const contentKey = (id: string) => Buffer.from(crypto.hkdfSync('sha256', id, 'doelpoort-privacy-sessie', 'aes-256-gcm v1', 32));
+
+function seal(id: string, row: string, value: Stored): string {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', contentKey(id), iv);
+  cipher.setAAD(Buffer.from(row));
+  const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url');
+}
+
+/** The stored session, or null when it does not decrypt (wrong id, altered row). */
+function open(id: string, row: string, sealed: unknown): Stored | null {
+  if (typeof sealed !== 'string') return null;
+  try {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', contentKey(id), raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(row));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as Stored;
+  } catch {
+    return null;
+  }
+}
 
 export class SessionStore {
-  /** Signed-in officers. */
-  private readonly sessions = new Map<string, UiSession>();
-  /** Sessions that never logged in, oldest first, and how many each client IP holds. */
-  private readonly anonymous = new Map<string, UiSession>();
-  private readonly perIp = new Map<string, number>();
   constructor(
+    private readonly shared: SharedState,
     private readonly now: () => number = Date.now,
-    private readonly max = MAX_SESSIONS,
-    private readonly maxAnonymous = MAX_ANONYMOUS,
     private readonly maxPerIp = MAX_ANONYMOUS_PER_IP,
   ) {}
 
-  get size(): number {
-    return this.sessions.size + this.anonymous.size;
-  }
-
-  /** Anonymous sessions of one client IP (for tests and monitoring). */
-  anonymousOf(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
-  }
-
-  get(id: string | undefined): UiSession | null {
-    if (!id) return null;
-    const s = this.sessions.get(id) ?? this.anonymous.get(id);
-    if (!s) return null;
+  /** The live session with this id, or null; its last-seen time moves on. */
+  async get(id: string | undefined): Promise<UiSession | null> {
+    if (!id || id.length > 100) return null;
+    const row = rowKey(id);
+    const stored = open(id, row, await this.shared.get(KIND, row));
+    if (!stored) return null;
     const now = this.now();
+    const s: UiSession = { id, csrf: stored.csrf, created: stored.created, lastSeen: stored.lastSeen, logins: new Map(stored.logins.map((l) => [l.state, l])), officer: stored.officer };
     if (this.expired(s, now)) {
-      this.remove(s);
+      await this.shared.delete(KIND, row);
       return null;
     }
-    if (s.officer && this.anonymous.has(s.id)) this.promote(s);
-    s.lastSeen = now;
-    for (const [state, login] of s.logins) if (now - login.started > LOGIN_TTL_MS) s.logins.delete(state);
-    return s;
-  }
-
-  /** A new anonymous session for a login started from `ip`. */
-  create(ip = 'onbekend'): UiSession {
-    const now = this.now();
-    // This address's own oldest first, then (when the pool is full) expired ones, then the oldest of
-    // the address holding the most: another address's single login in progress is the last to go.
-    if (this.anonymousOf(ip) >= this.maxPerIp) this.evictAnonymous((s) => s.ip === ip);
-    if (this.anonymous.size >= this.maxAnonymous) {
-      for (const s of [...this.anonymous.values()]) if (this.expired(s, now)) this.remove(s);
-      if (this.anonymous.size >= this.maxAnonymous) {
-        const busiest = [...this.perIp].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
-        this.evictAnonymous((s) => s.ip === busiest);
+    let changed = false;
+    for (const [state, login] of s.logins) {
+      if (now - login.started > LOGIN_TTL_MS) {
+        s.logins.delete(state);
+        changed = true;
       }
     }
-    const s: UiSession = { id: newId(), csrf: newId(), created: now, lastSeen: now, logins: new Map(), officer: null, ip };
-    this.anonymous.set(s.id, s);
-    this.perIp.set(ip, this.anonymousOf(ip) + 1);
+    if (changed || now - s.lastSeen >= TOUCH_MS) {
+      s.lastSeen = now;
+      await this.save(s);
+    }
     return s;
   }
 
-  /** A new id and CSRF token for a session whose privilege changes (login): no session fixation. */
-  rotate(s: UiSession): UiSession {
-    this.remove(s);
+  /** A new anonymous session for a login started from `ip`; `TeVeelInlogpogingen` above the per-IP bound. */
+  async create(ip = 'onbekend'): Promise<UiSession> {
     const now = this.now();
-    const next: UiSession = { ...s, id: newId(), csrf: newId(), created: now, lastSeen: now, logins: new Map() };
-    this.sweepSignedIn();
-    // Rotation happens at login: the new session belongs to the signed-in pool.
-    this.sessions.set(next.id, next);
+    const windowStart = Math.floor(now / LOGIN_TTL_MS) * LOGIN_TTL_MS;
+    const windowEnd = windowStart + LOGIN_TTL_MS;
+    const address = crypto.createHash('sha256').update(ip).digest('base64url');
+    const count = await this.shared.increment(`privacy-anoniem:${address}`, windowStart, windowEnd);
+    if (count > this.maxPerIp) throw new TeVeelInlogpogingen(Math.max(1, Math.ceil((windowEnd - now) / 1000)));
+    const s: UiSession = { id: newId(), csrf: newId(), created: now, lastSeen: now, logins: new Map(), officer: null };
+    await this.save(s);
+    return s;
+  }
+
+  /** Sign `officer` in: a new id and CSRF token (no session fixation); the old id is forgotten. */
+  async rotate(s: UiSession, officer: Officer | null = s.officer): Promise<UiSession> {
+    await this.destroy(s);
+    const now = this.now();
+    const next: UiSession = { id: newId(), csrf: newId(), created: now, lastSeen: now, logins: new Map(), officer };
+    await this.save(next);
     return next;
   }
 
-  destroy(s: UiSession): void {
-    this.remove(s);
+  async destroy(s: UiSession): Promise<void> {
+    await this.shared.delete(KIND, rowKey(s.id));
   }
 
+  /** Write the session back (after a change: a login added or finished, tokens refreshed). */
+  async save(s: UiSession): Promise<void> {
+    const row = rowKey(s.id);
+    const expiresAt = Math.min(s.lastSeen + (s.officer ? IDLE_MS : LOGIN_TTL_MS), s.created + ABSOLUTE_MS);
+    const stored: Stored = { csrf: s.csrf, created: s.created, lastSeen: s.lastSeen, logins: [...s.logins.values()], officer: s.officer };
+    await this.shared.put(KIND, row, seal(s.id, row, stored), expiresAt);
+  }
+
+  /** Add a pending login (the oldest goes beyond five); the caller saves. */
   addLogin(s: UiSession, login: PendingLogin): void {
     s.logins.set(login.state, login);
     while (s.logins.size > MAX_PENDING_LOGINS) s.logins.delete(s.logins.keys().next().value!);
@@ -134,42 +182,6 @@ export class SessionStore {
   /** Idle or too old; a session that never logged in only lives as long as a login may take. */
   private expired(s: UiSession, now: number): boolean {
     return now - s.lastSeen > (s.officer ? IDLE_MS : LOGIN_TTL_MS) || now - s.created > ABSOLUTE_MS;
-  }
-
-  private remove(s: UiSession): void {
-    if (this.anonymous.delete(s.id)) {
-      const n = this.anonymousOf(s.ip) - 1;
-      if (n > 0) this.perIp.set(s.ip, n);
-      else this.perIp.delete(s.ip);
-    }
-    this.sessions.delete(s.id);
-  }
-
-  private promote(s: UiSession): void {
-    this.remove(s);
-    this.sweepSignedIn();
-    this.sessions.set(s.id, s);
-  }
-
-  /** The oldest anonymous session that matches; one that has meanwhile signed in moves to its own pool instead. */
-  private evictAnonymous(match: (s: UiSession) => boolean): void {
-    for (const s of this.anonymous.values()) {
-      if (!match(s)) continue;
-      if (s.officer) {
-        this.promote(s);
-        continue;
-      }
-      this.remove(s);
-      return;
-    }
-  }
-
-  private sweepSignedIn(): void {
-    if (this.sessions.size < this.max) return;
-    const now = this.now();
-    for (const s of [...this.sessions.values()]) if (this.expired(s, now)) this.remove(s);
-    // Still full of live officers: the least recently created goes (only officers compete here).
-    while (this.sessions.size >= this.max) this.remove(this.sessions.values().next().value!);
   }
 }
 

@@ -283,6 +283,13 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? o : s).increment('login:1.2.3.4', 1000, t + 60_000)));
       expect(counts.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(await s.increment('login:1.2.3.4', 2000, t + 60_000)).toBe(1); // another window
+      expect(await o.count('login:1.2.3.4', 1000)).toBe(10); // looking does not count
+      expect(await o.count('login:1.2.3.4', 1000)).toBe(10);
+      expect(await o.count('login:5.6.7.8', 1000)).toBe(0);
+      await s.increment('kort', 1000, t - 1); // an expired window reads as 0, and counts from 1 again
+      expect(await o.count('kort', 1000)).toBe(0);
+      expect(await o.increment('kort', 1000, t + 60_000)).toBe(1);
+      expect(await s.increment('kort', 1000, t + 60_000, 25)).toBe(26); // a batch of hits at once
       await s.delete('jti', 'j1');
       expect(await s.get('jti', 'j1')).toBeUndefined();
       await s.put('x', 'old', 1, t - 10);

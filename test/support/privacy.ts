@@ -80,11 +80,16 @@ export function formAction(htmlText: string, suffix: string): string {
 
 /** Log in through the real provider's login page; returns the agent and the page it lands on. */
 export async function loginAgent(t: TestGateway, user: string, password = DEMO_PASSWORD, start = '/privacy/inloggen') {
-  const agent = request.agent(t.gw.url);
-  const loginPage = await follow(agent, t.gw.url, await agent.get(start).redirects(0));
+  return loginAt(t.gw.url, user, password, start);
+}
+
+/** The same against any base URL (e.g. a balancer in front of replicas). */
+export async function loginAt(base: string, user: string, password = DEMO_PASSWORD, start = '/privacy/inloggen') {
+  const agent = request.agent(base);
+  const loginPage = await follow(agent, base, await agent.get(start).redirects(0));
   const action = formAction(loginPage.text, '/inloggen');
   const submitted = await agent.post(action).type('form').send({ gebruikersnaam: user, wachtwoord: password }).redirects(0);
-  const landed = await follow(agent, t.gw.url, submitted);
+  const landed = await follow(agent, base, submitted);
   return { agent, loginPage, submitted, landed };
 }
 
