@@ -183,7 +183,7 @@ describe('the readiness probe itself', () => {
     readiness.started({ database: () => new Promise<boolean>(() => undefined), issuer: async () => true });
     const t0 = Date.now();
     const report = await readiness.probe();
-    expect(Date.now() - t0).toBeLessThan(CHECK_DEADLINE_MS + 500);
+    expect(Date.now() - t0).toBeLessThan(CHECK_DEADLINE_MS + 2000); // bounded, with room for a loaded machine
     expect(CHECK_DEADLINE_MS).toBeLessThan(1000);
     expect(report).toMatchObject({ status: 'down', checks: { database: 'down', issuer: 'up' } });
     readiness.stopping();
