@@ -29,6 +29,7 @@ import { createLogger } from './logger.js';
 import { createPolicyEngine } from './policy/engine.js';
 import { loadPolicies } from './policy/load.js';
 import { loadSchemas } from './schemas/registry.js';
+import { loadSignaalregels } from './signalen/load.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -99,7 +100,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   // The long synchronous work (compiling schemas and policies) happens before the port opens, so
   // that the start-up listener below is never held up by it; a policy error then opens no port.
   const schemas = loadSchemas(draft.schemaDir);
-  const policy = createPolicyEngine(loadPolicies(draft.policyDir, schemas));
+  const policySet = loadPolicies(draft.policyDir, schemas);
+  const policy = createPolicyEngine(policySet);
+  // The signal rules are policy too: a wrong rule stops the start like a wrong policy rule.
+  const signaalregels = loadSignaalregels(draft.policyDir, policySet, schemas);
   const readiness = createReadiness(logger);
   const server = createServer(draft.pressure);
   // Until the application is attached, the start-up listener answers (503 / health).
@@ -150,7 +154,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     });
 
     const services: Services = {
-      config, schemas, policy, store, logger, issuerReachable, readiness, limits,
+      config, schemas, policy, signaalregels, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,

@@ -16,6 +16,7 @@ import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
+import { verwerkBericht } from '../verwerking/stand-en-signalen.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -190,6 +191,8 @@ export function berichtenRouter(s: Services): Router {
         auditId: record.id, auditHash: record.hash,
       };
       await tx.insertBericht(row);
+      // The trajectory's state and signals follow the message in the same transaction.
+      await verwerkBericht(tx, { regels: s.signaalregels.regels, vandaag }, row);
       return { kind: 'opgeslagen' as const, row };
     });
     p.geaudit = true;

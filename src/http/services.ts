@@ -6,6 +6,7 @@ import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Config } from '../config.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import type { SignaalregelSet } from '../signalen/types.js';
 import type { Store } from '../store/store.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
@@ -14,6 +15,8 @@ export interface Services {
   config: Config;
   schemas: SchemaRegistry;
   policy: PolicyEngine;
+  /** The signal rules (`policies/signalen.json`), loaded and checked beside the policies. */
+  signaalregels: SignaalregelSet;
   store: Store;
   verifier: TokenVerifier;
   logger: Logger;

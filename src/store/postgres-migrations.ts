@@ -150,4 +150,30 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX gedeelde_staat_grant ON gedeelde_staat (grantid) WHERE grantid IS NOT NULL;
   CREATE INDEX gedeelde_staat_verloopt ON gedeelde_staat (verloopt);
   `,
+  // Issue 10: the trajectory state and the signals (as SQLite's migration 7).
+  `
+  CREATE TABLE trajectstand (
+    trajectId    ${T} PRIMARY KEY REFERENCES trajecten (trajectId),
+    stand        ${T} NOT NULL,
+    versie       INTEGER NOT NULL,
+    bijgewerktOp ${T} NOT NULL
+  );
+
+  CREATE TABLE signalen (
+    volgorde      BIGSERIAL PRIMARY KEY,
+    signaalId     ${T} NOT NULL UNIQUE,
+    trajectId     ${T} NOT NULL REFERENCES trajecten (trajectId),
+    soort         ${T} NOT NULL,
+    aanbieder     ${T},
+    status        ${T} NOT NULL CHECK (status IN ('open', 'afgehandeld')),
+    geopendOp     ${T} NOT NULL,
+    bijgewerktOp  ${T} NOT NULL,
+    berichtIds    ${T} NOT NULL,
+    codes         ${T} NOT NULL,
+    afgehandeldOp ${T},
+    uitkomst      ${T}
+  );
+  CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
+  CREATE INDEX signalen_traject ON signalen (trajectId, status);
+  `,
 ];

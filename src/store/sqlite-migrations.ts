@@ -205,4 +205,31 @@ export const MIGRATIONS: readonly string[] = [
       FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value
      WHERE m.trajectId IN (SELECT value FROM json_each(l.trajectIds)) AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL AND l.actie IN ('berichten-lezen', 'bericht-lezen');
   `,
+  // Issue 10: the trajectory state (one JSON per trajectory, updated in the publish transaction) and
+  // the signals, with the database guaranteeing one OPEN signal per kind per trajectory (and provider).
+  `
+  CREATE TABLE trajectstand (
+    trajectId    TEXT PRIMARY KEY REFERENCES trajecten (trajectId),
+    stand        TEXT NOT NULL,
+    versie       INTEGER NOT NULL,
+    bijgewerktOp TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE signalen (
+    volgorde      INTEGER PRIMARY KEY,
+    signaalId     TEXT NOT NULL UNIQUE,
+    trajectId     TEXT NOT NULL REFERENCES trajecten (trajectId),
+    soort         TEXT NOT NULL,
+    aanbieder     TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'afgehandeld')),
+    geopendOp     TEXT NOT NULL,
+    bijgewerktOp  TEXT NOT NULL,
+    berichtIds    TEXT NOT NULL,
+    codes         TEXT NOT NULL,
+    afgehandeldOp TEXT,
+    uitkomst      TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
+  CREATE INDEX signalen_traject ON signalen (trajectId, status);
+  `,
 ];

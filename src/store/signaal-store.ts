@@ -1,0 +1,128 @@
+/**
+ * The storage side of issue 10 (signals, the trajectory state, subscriptions): the rows and the `Tx`
+ * methods both adapters add for them, kept out of `store.ts` so that the message and logboek part of
+ * the interface stays as it is. `Tx` extends `SignaalTx`; the contract suite (`test/store/contract.ts`)
+ * proves the same behaviour on SQLite and PostgreSQL.
+ *
+ * Guarantees every adapter gives:
+ * - `trajectstand`: one JSON state per trajectory; read with `voorBijwerken` inside the publish
+ *   transaction it is locked (`FOR UPDATE` on PostgreSQL; SQLite's single writer already serialises).
+ * - `signalen`: the database itself refuses a second OPEN signal of one kind on one trajectory (and
+ *   provider) — a unique partial index on `(trajectId, soort, coalesce(aanbieder, ''))` where open.
+ * - `signalen()` pages newest first by `volgorde`, which only grows: a cursor never skips a signal.
+ * - `lease(naam)`: one holder per name for the rest of the transaction across replicas
+ *   (`pg_try_advisory_xact_lock`); always true on SQLite, whose transaction is the file's one writer.
+ */
+import type { Signaal } from '../signalen/types.js';
+import type { TrajectRow } from './store.js';
+
+/** The stored state of one trajectory (`src/stand`), as JSON text with its shape version. */
+export interface TrajectstandRow {
+  trajectId: string;
+  /** `JSON.stringify(stand)`. */
+  stand: string;
+  versie: number;
+  bijgewerktOp: string;
+}
+
+/** A signal as stored, with its paging key and the trajectory's gemeente. */
+export interface SignaalRij extends Signaal {
+  /** Grows with every new signal; newest first pages walk it downwards. */
+  volgorde: number;
+  gemeente: string;
+}
+
+export interface SignaalQuery {
+  /** The owning gemeente: signals on its trajectories only. */
+  gemeente: string;
+  status?: Signaal['status'];
+  /** Only these kinds (the kinds the reader may read). */
+  soorten: readonly string[];
+  /** Only signals with `volgorde` below this (newest first); null: from the newest. */
+  voor: number | null;
+  limit: number;
+}
+
+export interface TrajectQuery {
+  /** The caller's party: trajectories it owns or is actively assigned to on `vandaag`. */
+  partij: string;
+  vandaag: string;
+  status?: 'lopend' | 'afgesloten';
+  /** Only trajectIds after this one (byte order); '' from the start. */
+  na: string;
+  limit: number;
+}
+
+/** A trajectory with its stored state (null before its first message). */
+export interface TrajectOverzichtRij extends TrajectRow {
+  stand: string | null;
+}
+
+export interface SignaalTx {
+  /** The stored state; with `voorBijwerken` the row is locked for the rest of the transaction (PostgreSQL `FOR UPDATE`). */
+  trajectstand(trajectId: string, voorBijwerken?: boolean): Promise<TrajectstandRow | undefined>;
+  /** Insert or replace the state of a trajectory. */
+  bewaarTrajectstand(row: TrajectstandRow): Promise<void>;
+  /** The open signals of these trajectories, oldest first. */
+  openSignalen(trajectIds: readonly string[]): Promise<Signaal[]>;
+  /** One signal with its trajectory's gemeente. */
+  signaal(signaalId: string): Promise<SignaalRij | undefined>;
+  /** Insert a new signal or update the stored one with the same id; a second open one of a kind is refused by the database. */
+  bewaarSignaal(signaal: Signaal): Promise<void>;
+  /** A gemeente's signals, newest first. */
+  signalen(q: SignaalQuery): Promise<SignaalRij[]>;
+  /** The trajectories a party owns or is actively assigned to, by trajectId, with their stored state. */
+  trajecten(q: TrajectQuery): Promise<TrajectOverzichtRij[]>;
+  /**
+   * For the scheduler: open trajectories (by trajectId, after `na`) with a not-ended assignment of one of
+   * `rollen` that lasts until at least `vanaf`, or with an open signal of one of `soorten`.
+   */
+  trajectenVoorPlanner(q: { rollen: readonly string[]; soorten: readonly string[]; vanaf: string; na: string; limit: number }): Promise<string[]>;
+  /** Try to be the one holder of `naam` for the rest of this transaction (across replicas). */
+  lease(naam: string): Promise<boolean>;
+}
+
+/** Stored columns of a signal (JSON as text). */
+export interface SignaalDbRij {
+  volgorde: number;
+  signaalId: string;
+  trajectId: string;
+  soort: string;
+  aanbieder: string | null;
+  status: string;
+  geopendOp: string;
+  bijgewerktOp: string;
+  berichtIds: string;
+  codes: string;
+  afgehandeldOp: string | null;
+  uitkomst: string | null;
+  gemeente?: string;
+}
+
+export function toSignaal(r: SignaalDbRij): Signaal {
+  return {
+    signaalId: r.signaalId, soort: r.soort as Signaal['soort'], trajectId: r.trajectId, aanbieder: r.aanbieder, status: r.status as Signaal['status'],
+    geopendOp: r.geopendOp, bijgewerktOp: r.bijgewerktOp, berichtIds: JSON.parse(r.berichtIds) as string[], codes: JSON.parse(r.codes) as Signaal['codes'],
+    afgehandeldOp: r.afgehandeldOp, uitkomst: r.uitkomst as Signaal['uitkomst'],
+  };
+}
+
+export function toSignaalRij(r: SignaalDbRij): SignaalRij {
+  return { ...toSignaal(r), volgorde: r.volgorde, gemeente: r.gemeente ?? '' };
+}
+
+export function fromSignaal(s: Signaal): Omit<SignaalDbRij, 'volgorde'> {
+  return {
+    signaalId: s.signaalId, trajectId: s.trajectId, soort: s.soort, aanbieder: s.aanbieder, status: s.status, geopendOp: s.geopendOp,
+    bijgewerktOp: s.bijgewerktOp, berichtIds: JSON.stringify(s.berichtIds), codes: JSON.stringify(s.codes), afgehandeldOp: s.afgehandeldOp, uitkomst: s.uitkomst,
+  };
+}
+
+/** PostgreSQL folds unquoted names to lower case: the names of these tables' columns, back in camelCase. */
+const NAMEN = ['signaalId', 'trajectId', 'geopendOp', 'bijgewerktOp', 'berichtIds', 'afgehandeldOp', 'aangemaaktOp', 'afgeslotenOp', 'afsluitreden'];
+const NAAR_CAMEL = new Map(NAMEN.map((n) => [n.toLowerCase(), n]));
+export function camelRij<T>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const k in row) out[NAAR_CAMEL.get(k) ?? k] = row[k];
+  return out as T;
+}
