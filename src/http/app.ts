@@ -18,6 +18,8 @@ import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toewijzingenRouter } from './toewijzingen.js';
 import { trajectenRouter } from './trajecten.js';
+import { signalenRouter } from './signalen.js';
+import { standRouter } from './stand.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
 
@@ -106,7 +108,9 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.get(['/', '/v1', '/v1/'], wegwijzer);
   app.use('/health', healthRouter(s));
   app.use('/v1', documentationRouter(s, options.openapi));
+  app.use('/v1', standRouter(s));
   app.use('/v1', trajectenRouter(s));
+  app.use('/v1', signalenRouter(s));
   app.use('/v1', berichtenRouter(s));
   // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));

@@ -69,7 +69,7 @@ export function decodeCursor(cursor: string): number | null {
 }
 
 /** Step 3 for reads: `doel` is required and must be in the register. */
-function requireDoel(req: Request, s: Services, p: Poging): Doel {
+export function requireDoel(req: Request, s: Services, p: Poging): Doel {
   const doelId = req.query.doel;
   if (typeof doelId !== 'string' || doelId === '') {
     throw new HttpProblem('ongeldige-parameter', 'Elke leesvraag noemt het doel (doelbinding): ?doel=…', {
@@ -93,7 +93,7 @@ function requireDoel(req: Request, s: Services, p: Poging): Doel {
  * consent records are read in THIS transaction (once per trajectory), so a withdrawal committed
  * before it counts at once; consent is only looked up for a trajectory the caller has a relation with.
  */
-function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
+export function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
   const now = s.now();
   const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
   const consent = new Map<string, Promise<ToestemmingRow[]>>();
@@ -109,7 +109,7 @@ function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
 }
 
 /** The audit reason of an allowed read names the consent it relied on, if any. */
-function redenMetToestemming(reden: string, toestemmingIds: Iterable<string>): string {
+export function redenMetToestemming(reden: string, toestemmingIds: Iterable<string>): string {
   const ids = [...toestemmingIds];
   return ids.length ? `${reden} (op grond van toestemming ${ids.join(', ')})` : reden;
 }

@@ -26,10 +26,20 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'inzage-opstellen': 'Inzagerapport opstellen',
   'traject-verkennen': 'Onbekende route bij een traject (verkennen)',
   'verzoek-weigeren': 'Verzoek geweigerd vóór verwerking',
+  'trajecten-lezen': 'Trajecten met samenvatting bekijken',
+  'stand-lezen': 'Stand van een traject bekijken',
+  'signalen-lezen': 'Signalen (werklijst) bekijken',
+  'signaal-afhandelen': 'Signaal afhandelen',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
   // The gateway's own rules (src/http, src/auth).
+  'signalen-alleen-gemeente': 'De werklijst met signalen is alleen voor de gemeente',
+  'signaal-doel': 'Geen signaalregel voor dit doel',
+  'signalen-eigenaar': 'Signalen van de eigen trajecten (gemeente)',
+  'signaal-eigenaar': 'Alleen de gemeente van het traject handelt een signaal af',
+  'signaal-al-afgehandeld': 'Het signaal was al afgehandeld',
+  'signaal-afhandelen-eigenaar': 'De gemeente handelt een signaal af',
   'alleen-functionaris': 'Alleen een functionaris gegevensbescherming',
   'alleen-geaggregeerd': 'Dit doel krijgt alleen totalen, geen gegevens per deelnemer',
   'buiten-bereik': 'Buiten het bereik van deze functionaris',
