@@ -70,6 +70,8 @@ export interface Config {
   controlepuntAantal: number;
   /** …or every this many seconds when records were added (default 60; 0: no timer). */
   controlepuntSeconden: number;
+  /** Seconds between the signal scheduler's rounds (time-based signals such as uit-beeld); 0: no timer. */
+  signaalPlannerSeconden: number;
   /** Timeouts, connection bound, store bound and rate limits (see `loadPressureConfig`). */
   pressure: PressureConfig;
   /**
@@ -220,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
+    signaalPlannerSeconden: overrides.signaalPlannerSeconden ?? positiveInt(env, 'DOELPOORT_SIGNAAL_PLANNER_SECONDEN', 300, 0),
     pressure: { ...loadPressureConfig(env), ...overrides.pressure },
     stopDeadlineSeconden: overrides.stopDeadlineSeconden ?? positiveInt(env, 'DOELPOORT_STOP_DEADLINE_SECONDEN', 20, 1),
   };

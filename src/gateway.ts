@@ -32,6 +32,8 @@ import { loadSchemas } from './schemas/registry.js';
 import { loadSignaalregels } from './signalen/load.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { startSignaalPlanner } from './verwerking/signaalplanner.js';
+import { dutchDate } from './http/services.js';
 import type { Store } from './store/store.js';
 
 /** The store the configuration names: PostgreSQL when `DATABASE_URL` is set, else SQLite in the data folder. */
@@ -153,8 +155,12 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       elkAantal: config.controlepuntAantal, intervalMs: config.controlepuntSeconden * 1000, now, logger,
     });
 
+    const signaalPlanner = startSignaalPlanner(store, {
+      regels: signaalregels.regels, intervalMs: config.signaalPlannerSeconden * 1000, now, datum: dutchDate, logger,
+    });
+
     const services: Services = {
-      config, schemas, policy, signaalregels, store, logger, issuerReachable, readiness, limits,
+      config, schemas, policy, signaalregels, signaalPlanner, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,
@@ -181,6 +187,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
           });
         });
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
+        await signaalPlanner.stop();
         await controlepunten.stop();
         await store.close();
       })());

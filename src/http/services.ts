@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import type { SignaalregelSet } from '../signalen/types.js';
+import type { SignaalPlanner } from '../verwerking/signaalplanner.js';
 import type { Store } from '../store/store.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
@@ -17,6 +18,8 @@ export interface Services {
   policy: PolicyEngine;
   /** The signal rules (`policies/signalen.json`), loaded and checked beside the policies. */
   signaalregels: SignaalregelSet;
+  /** The scheduler of time-based signals (uit-beeld); one replica evaluates at a time. */
+  signaalPlanner: SignaalPlanner;
   store: Store;
   verifier: TokenVerifier;
   logger: Logger;
