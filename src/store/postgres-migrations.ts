@@ -176,4 +176,45 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
   CREATE INDEX signalen_traject ON signalen (trajectId, status);
   `,
+  // Issue 10: subscriptions, their outbox and the delivery attempts (as SQLite's migration 8).
+  `
+  CREATE TABLE abonnementen (
+    abonnementId ${T} PRIMARY KEY,
+    partij       ${T} NOT NULL,
+    url          ${T} NOT NULL,
+    geheim       ${T} NOT NULL,
+    soorten      ${T} NOT NULL,
+    berichttypen ${T},
+    status       ${T} NOT NULL CHECK (status IN ('actief', 'gepauzeerd', 'verwijderd')),
+    aangemaaktOp ${T} NOT NULL,
+    gewijzigdOp  ${T} NOT NULL
+  );
+  CREATE INDEX abonnementen_partij ON abonnementen (partij);
+
+  CREATE TABLE uitgaand (
+    volgnummer       BIGSERIAL PRIMARY KEY,
+    abonnementId     ${T} NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId          ${T} NOT NULL,
+    event            ${T} NOT NULL,
+    trajectId        ${T} NOT NULL,
+    doel             ${T} NOT NULL,
+    status           ${T} NOT NULL CHECK (status IN ('wachtend', 'afgeleverd', 'vervallen')),
+    pogingen         INTEGER NOT NULL,
+    volgendePogingOp ${T} NOT NULL,
+    afgeleverdOp     ${T},
+    UNIQUE (abonnementId, eventId)
+  );
+  CREATE INDEX uitgaand_wachtend ON uitgaand (abonnementId, volgnummer) WHERE status = 'wachtend';
+
+  CREATE TABLE afleveringen (
+    id           BIGSERIAL PRIMARY KEY,
+    abonnementId ${T} NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId      ${T} NOT NULL,
+    tijdstip     ${T} NOT NULL,
+    statuscode   INTEGER,
+    duurMs       INTEGER NOT NULL,
+    fout         ${T}
+  );
+  CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
+  `,
 ];

@@ -5,6 +5,7 @@
  * wait, and it keeps the state serialised even for a writer that does not take the head lock.
  */
 import { relatieSql } from '../policy/relatie.js';
+import { postgresAbonnementTx } from './postgres-abonnementen.js';
 import { camelRij, fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow } from './signaal-store.js';
 
 type Q = <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>;
@@ -14,6 +15,7 @@ const SIGNAAL_KOLOMMEN = 's.volgorde, s.signaalId, s.trajectId, s.soort, s.aanbi
 export function postgresSignaalTx(query: Q): SignaalTx {
   const q = async <T>(sql: string, params: Record<string, unknown> = {}) => (await query<Record<string, unknown>>(sql, params)).map((r) => camelRij<T>(r));
   return {
+    ...postgresAbonnementTx(query),
     async trajectstand(trajectId, voorBijwerken = false) {
       return (await q<TrajectstandRow>(`SELECT trajectId, stand, versie, bijgewerktOp FROM trajectstand WHERE trajectId = @trajectId${voorBijwerken ? ' FOR UPDATE' : ''}`, { trajectId }))[0];
     },

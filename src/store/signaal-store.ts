@@ -58,7 +58,7 @@ export interface TrajectOverzichtRij extends TrajectRow {
   stand: string | null;
 }
 
-export interface SignaalTx {
+export interface SignaalTx extends AbonnementTx {
   /** The stored state; with `voorBijwerken` the row is locked for the rest of the transaction (PostgreSQL `FOR UPDATE`). */
   trajectstand(trajectId: string, voorBijwerken?: boolean): Promise<TrajectstandRow | undefined>;
   /** Insert or replace the state of a trajectory. */
@@ -119,10 +119,88 @@ export function fromSignaal(s: Signaal): Omit<SignaalDbRij, 'volgorde'> {
 }
 
 /** PostgreSQL folds unquoted names to lower case: the names of these tables' columns, back in camelCase. */
-const NAMEN = ['signaalId', 'trajectId', 'geopendOp', 'bijgewerktOp', 'berichtIds', 'afgehandeldOp', 'aangemaaktOp', 'afgeslotenOp', 'afsluitreden'];
+const NAMEN = ['signaalId', 'trajectId', 'geopendOp', 'bijgewerktOp', 'berichtIds', 'afgehandeldOp', 'aangemaaktOp', 'afgeslotenOp', 'afsluitreden',
+  'abonnementId', 'gewijzigdOp', 'eventId', 'volgendePogingOp', 'afgeleverdOp', 'duurMs'];
 const NAAR_CAMEL = new Map(NAMEN.map((n) => [n.toLowerCase(), n]));
 export function camelRij<T>(row: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
   for (const k in row) out[NAAR_CAMEL.get(k) ?? k] = row[k];
   return out as T;
+}
+
+/** A party's webhook subscription (`POST /v1/abonnementen`). */
+export interface AbonnementRow {
+  abonnementId: string;
+  partij: string;
+  url: string;
+  /** The Standard Webhooks secret (`whsec_…`): needed to sign, so it is kept, and shown to the party once. */
+  geheim: string;
+  soorten: Array<'bericht' | 'signaal'>;
+  /** Only these message types (null: all the party may read). */
+  berichttypen: string[] | null;
+  status: 'actief' | 'gepauzeerd' | 'verwijderd';
+  aangemaaktOp: string;
+  /** When it was last paused, resumed or removed. */
+  gewijzigdOp: string;
+}
+
+/** One event in the outbox of one subscription, delivered in `volgnummer` order. */
+export interface UitgaandRow {
+  volgnummer: number;
+  abonnementId: string;
+  eventId: string;
+  /** The serialised CloudEvent (content-free). */
+  event: string;
+  trajectId: string;
+  /** The doel the party reads it under (in `dataref`, and in the delivery's logboek record). */
+  doel: string;
+  status: 'wachtend' | 'afgeleverd' | 'vervallen';
+  pogingen: number;
+  volgendePogingOp: string;
+  afgeleverdOp: string | null;
+}
+
+/** One delivery attempt (never a payload). */
+export interface AfleveringRow {
+  abonnementId: string;
+  eventId: string;
+  tijdstip: string;
+  /** The receiver's HTTP status, or null when there was none (timeout, refused, network). */
+  statuscode: number | null;
+  duurMs: number;
+  fout: string | null;
+}
+
+export interface AbonnementTx {
+  insertAbonnement(row: AbonnementRow): Promise<void>;
+  abonnement(abonnementId: string): Promise<AbonnementRow | undefined>;
+  /** A party's subscriptions that were not removed, oldest first. */
+  abonnementen(partij: string): Promise<AbonnementRow[]>;
+  /** Subscriptions (active or paused, not removed) that want events of this kind, oldest first. */
+  abonnementenVoor(soort: 'bericht' | 'signaal'): Promise<AbonnementRow[]>;
+  zetAbonnementStatus(abonnementId: string, status: AbonnementRow['status'], tijdstip: string): Promise<void>;
+  insertUitgaand(row: Omit<UitgaandRow, 'volgnummer' | 'afgeleverdOp' | 'status' | 'pogingen'>): Promise<number>;
+  /** Active subscriptions whose oldest waiting event is due at `nu`. */
+  abonnementenMetWerk(nu: string, limit: number): Promise<string[]>;
+  /** The oldest waiting event of a subscription (the only one that may go out next: order per subscription). */
+  volgendeUitgaand(abonnementId: string): Promise<UitgaandRow | undefined>;
+  werkUitgaandBij(volgnummer: number, wijziging: Pick<UitgaandRow, 'status' | 'pogingen' | 'volgendePogingOp' | 'afgeleverdOp'>): Promise<void>;
+  /** Resume: every waiting event of the subscription is due at `tijdstip` with its attempts reset. */
+  herplanUitgaand(abonnementId: string, tijdstip: string): Promise<void>;
+  /** Removal: the waiting events are dropped (status `vervallen`). */
+  vervalUitgaand(abonnementId: string): Promise<void>;
+  insertAflevering(row: AfleveringRow): Promise<void>;
+  /** A subscription's attempts, newest first. */
+  afleveringen(abonnementId: string, limit: number): Promise<AfleveringRow[]>;
+}
+
+export interface AbonnementDbRij extends Omit<AbonnementRow, 'soorten' | 'berichttypen'> {
+  soorten: string;
+  berichttypen: string | null;
+}
+export function toAbonnement(r: AbonnementDbRij): AbonnementRow {
+  return { ...r, soorten: JSON.parse(r.soorten) as AbonnementRow['soorten'], berichttypen: r.berichttypen === null ? null : (JSON.parse(r.berichttypen) as string[]) };
+}
+export function fromAbonnement(r: AbonnementRow): AbonnementDbRij {
+  return { ...r, soorten: JSON.stringify(r.soorten), berichttypen: r.berichttypen === null ? null : JSON.stringify(r.berichttypen) };
 }

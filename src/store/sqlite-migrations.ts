@@ -232,4 +232,46 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
   CREATE INDEX signalen_traject ON signalen (trajectId, status);
   `,
+  // Issue 10: subscriptions, their outbox (written in the transaction of the message or signal) and
+  // the delivery attempts.
+  `
+  CREATE TABLE abonnementen (
+    abonnementId TEXT PRIMARY KEY,
+    partij       TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    geheim       TEXT NOT NULL,
+    soorten      TEXT NOT NULL,
+    berichttypen TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('actief', 'gepauzeerd', 'verwijderd')),
+    aangemaaktOp TEXT NOT NULL,
+    gewijzigdOp  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX abonnementen_partij ON abonnementen (partij);
+
+  CREATE TABLE uitgaand (
+    volgnummer       INTEGER PRIMARY KEY,
+    abonnementId     TEXT NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId          TEXT NOT NULL,
+    event            TEXT NOT NULL,
+    trajectId        TEXT NOT NULL,
+    doel             TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('wachtend', 'afgeleverd', 'vervallen')),
+    pogingen         INTEGER NOT NULL,
+    volgendePogingOp TEXT NOT NULL,
+    afgeleverdOp     TEXT,
+    UNIQUE (abonnementId, eventId)
+  ) STRICT;
+  CREATE INDEX uitgaand_wachtend ON uitgaand (abonnementId, volgnummer) WHERE status = 'wachtend';
+
+  CREATE TABLE afleveringen (
+    id           INTEGER PRIMARY KEY,
+    abonnementId TEXT NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId      TEXT NOT NULL,
+    tijdstip     TEXT NOT NULL,
+    statuscode   INTEGER,
+    duurMs       INTEGER NOT NULL,
+    fout         TEXT
+  ) STRICT;
+  CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
+  `,
 ];

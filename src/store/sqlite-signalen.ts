@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { relatieSql } from '../policy/relatie.js';
+import { sqliteAbonnementTx } from './sqlite-abonnementen.js';
 import { fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow } from './signaal-store.js';
 
 const SIGNAAL_KOLOMMEN = 's.volgorde, s.signaalId, s.trajectId, s.soort, s.aanbieder, s.status, s.geopendOp, s.bijgewerktOp, s.berichtIds, s.codes, s.afgehandeldOp, s.uitkomst';
@@ -47,6 +48,7 @@ export function sqliteSignaalTx(db: Database.Database): SignaalTx {
     ).pluck(),
   };
   return {
+    ...sqliteAbonnementTx(db),
     async trajectstand(trajectId) {
       return st.stand.get(trajectId) as TrajectstandRow | undefined; // the write lock of BEGIN IMMEDIATE already serialises
     },

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashRecord, type AuditInput, type AuditRecord } from '../../src/audit/record.js';
 import type { Signaal } from '../../src/signalen/types.js';
+import type { AbonnementRow } from '../../src/store/signaal-store.js';
 import type { BerichtRow, Store, ToestemmingRow, Tx } from '../../src/store/store.js';
 
 export interface StoreFixture {
@@ -363,6 +364,68 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(gepland).not.toContain(ids[1]); // its assignment ended before today
       expect(gepland).not.toContain(ids[2]); // closed
       expect(await store.transaction((tx) => tx.lease('uit-beeld'))).toBe(true);
+    });
+
+    it('subscriptions: per party, by kind, paused and removed; the outbox in order per subscription; attempts newest first', async () => {
+      const partij = `partij-${crypto.randomUUID().slice(0, 8)}`;
+      const ab = (over: Partial<AbonnementRow> = {}): AbonnementRow => ({
+        abonnementId: crypto.randomUUID(), partij, url: 'https://ontvanger.example/hook', geheim: 'whsec_x', soorten: ['bericht'], berichttypen: null,
+        status: 'actief', aangemaaktOp: now(), gewijzigdOp: now(), ...over,
+      });
+      const a = ab();
+      const b = ab({ soorten: ['signaal'], berichttypen: ['aanwezigheid'] });
+      await store.transaction(async (tx) => {
+        await tx.insertAbonnement(a);
+        await tx.insertAbonnement(b);
+      });
+      expect(await second.transaction((tx) => tx.abonnement(a.abonnementId))).toEqual(a);
+      expect((await store.transaction((tx) => tx.abonnementen(partij))).map((x) => x.abonnementId)).toEqual([a.abonnementId, b.abonnementId]);
+      const voorSignaal = await store.transaction((tx) => tx.abonnementenVoor('signaal'));
+      expect(voorSignaal.map((x) => x.abonnementId)).toContain(b.abonnementId);
+      expect(voorSignaal.map((x) => x.abonnementId)).not.toContain(a.abonnementId);
+
+      const t = await store.transaction((tx) => openTraject(tx));
+      const event = (i: number) => ({ abonnementId: a.abonnementId, eventId: crypto.randomUUID(), event: `{"i":${i}}`, trajectId: t, doel: 'trajectbegeleiding', volgendePogingOp: '2026-11-20T10:00:00.000Z' });
+      const e1 = event(1);
+      const e2 = event(2);
+      await store.transaction(async (tx) => {
+        await tx.insertUitgaand(e1);
+        await tx.insertUitgaand(e2);
+      });
+      await expect(second.transaction((tx) => tx.insertUitgaand(e1))).rejects.toThrow(); // one row per event and subscription
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T09:59:59.999Z', 100))).not.toContain(a.abonnementId);
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T10:00:00.000Z', 100))).toContain(a.abonnementId);
+      const eerste = await second.transaction((tx) => tx.volgendeUitgaand(a.abonnementId));
+      expect(eerste).toMatchObject({ eventId: e1.eventId, status: 'wachtend', pogingen: 0, afgeleverdOp: null, event: '{"i":1}' });
+      // A failed attempt moves the first event later: the second waits behind it (order per subscription).
+      await store.transaction(async (tx) => {
+        await tx.werkUitgaandBij(eerste!.volgnummer, { status: 'wachtend', pogingen: 1, volgendePogingOp: '2026-11-20T11:00:00.000Z', afgeleverdOp: null });
+        await tx.insertAflevering({ abonnementId: a.abonnementId, eventId: e1.eventId, tijdstip: '2026-11-20T10:00:01.000Z', statuscode: 500, duurMs: 12, fout: null });
+      });
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T10:30:00.000Z', 100))).not.toContain(a.abonnementId);
+      expect((await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId)))?.eventId).toBe(e1.eventId);
+      await store.transaction(async (tx) => {
+        await tx.werkUitgaandBij(eerste!.volgnummer, { status: 'afgeleverd', pogingen: 2, volgendePogingOp: '2026-11-20T11:00:00.000Z', afgeleverdOp: '2026-11-20T11:00:01.000Z' });
+        await tx.insertAflevering({ abonnementId: a.abonnementId, eventId: e1.eventId, tijdstip: '2026-11-20T11:00:01.000Z', statuscode: 204, duurMs: 3, fout: null });
+      });
+      expect((await second.transaction((tx) => tx.volgendeUitgaand(a.abonnementId)))?.eventId).toBe(e2.eventId);
+      expect((await store.transaction((tx) => tx.afleveringen(a.abonnementId, 10))).map((x) => [x.statuscode, x.duurMs, x.fout])).toEqual([[204, 3, null], [500, 12, null]]);
+
+      // Paused: no work; resumed: due again with attempts reset; removed: waiting events dropped.
+      await store.transaction((tx) => tx.zetAbonnementStatus(a.abonnementId, 'gepauzeerd', now()));
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-12-01T00:00:00.000Z', 100))).not.toContain(a.abonnementId);
+      await store.transaction(async (tx) => {
+        await tx.zetAbonnementStatus(a.abonnementId, 'actief', now());
+        await tx.herplanUitgaand(a.abonnementId, '2026-11-25T00:00:00.000Z');
+      });
+      expect(await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId))).toMatchObject({ eventId: e2.eventId, pogingen: 0, volgendePogingOp: '2026-11-25T00:00:00.000Z' });
+      await store.transaction(async (tx) => {
+        await tx.zetAbonnementStatus(a.abonnementId, 'verwijderd', now());
+        await tx.vervalUitgaand(a.abonnementId);
+      });
+      expect(await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId))).toBeUndefined();
+      expect((await store.transaction((tx) => tx.abonnementen(partij))).map((x) => x.abonnementId)).toEqual([b.abonnementId]);
+      expect((await store.transaction((tx) => tx.abonnementenVoor('bericht'))).map((x) => x.abonnementId)).not.toContain(a.abonnementId);
     });
 
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {
