@@ -33,6 +33,8 @@ import { loadSignaalregels } from './signalen/load.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { startSignaalPlanner } from './verwerking/signaalplanner.js';
+import { startBezorger } from './verwerking/bezorger.js';
+import { uitgaandVoorSignalen } from './verwerking/uitgaand.js';
 import { dutchDate } from './http/services.js';
 import type { Store } from './store/store.js';
 
@@ -155,12 +157,22 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       elkAantal: config.controlepuntAantal, intervalMs: config.controlepuntSeconden * 1000, now, logger,
     });
 
+    const bezorger = startBezorger(store, {
+      policy, beleidsversie: `${policy.set.versie}+${policy.set.hash.slice(0, 16)}`, logger, now, datum: dutchDate,
+      intervalMs: config.meldingenIntervalMs, timeoutMs: config.meldingTimeoutMs,
+      doeladres: { modus: config.mode === 'embedded' ? 'ingebed' : 'productie', toegestaan: config.meldingenToegestaan },
+    });
     const signaalPlanner = startSignaalPlanner(store, {
       regels: signaalregels.regels, intervalMs: config.signaalPlannerSeconden * 1000, now, datum: dutchDate, logger,
+      // Signals the scheduler opens or updates notify subscribers like those of a publish.
+      naBesluiten: async (tx, _trajectId, besluiten, tijdstip) => {
+        const n = await uitgaandVoorSignalen(tx, { policy, regels: signaalregels.regels, bron: config.publicUrl, vandaag: dutchDate(new Date(tijdstip)), tijdstip }, besluiten);
+        if (n > 0) setImmediate(() => bezorger.wek());
+      },
     });
 
     const services: Services = {
-      config, schemas, policy, signaalregels, signaalPlanner, store, logger, issuerReachable, readiness, limits,
+      config, schemas, policy, signaalregels, signaalPlanner, bezorger, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,
@@ -188,6 +200,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         });
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
         await signaalPlanner.stop();
+        await bezorger.stop();
         await controlepunten.stop();
         await store.close();
       })());

@@ -35,6 +35,13 @@ export const AUDIT_ACTIES = [
   'stand-lezen',
   'signalen-lezen',
   'signaal-afhandelen',
+  'signaal-lezen',
+  'abonnement-aanmaken',
+  'abonnementen-lezen',
+  'abonnement-verwijderen',
+  'abonnement-hervatten',
+  'afleveringen-lezen',
+  'melding-afleveren',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

@@ -17,6 +17,7 @@ import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { verwerkBericht } from '../verwerking/stand-en-signalen.js';
+import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -191,9 +192,12 @@ export function berichtenRouter(s: Services): Router {
         auditId: record.id, auditHash: record.hash,
       };
       await tx.insertBericht(row);
-      // The trajectory's state and signals follow the message in the same transaction.
-      await verwerkBericht(tx, { regels: s.signaalregels.regels, vandaag }, row);
-      return { kind: 'opgeslagen' as const, row };
+      // The trajectory's state and signals follow the message in the same transaction, and so do the
+      // events for every subscription whose party may read the message or a signal (the outbox).
+      const besluiten = await verwerkBericht(tx, { regels: s.signaalregels.regels, vandaag }, row);
+      const meldingen = { policy: s.policy, regels: s.signaalregels.regels, bron: s.config.publicUrl, vandaag, tijdstip: ontvangenOp };
+      const events = (await uitgaandVoorBericht(tx, meldingen, row)) + (await uitgaandVoorSignalen(tx, meldingen, besluiten));
+      return { kind: 'opgeslagen' as const, row, events };
     });
     p.geaudit = true;
 
@@ -209,6 +213,7 @@ export function berichtenRouter(s: Services): Router {
         res.status(200).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
         return;
       case 'opgeslagen':
+        if (outcome.events > 0) s.bezorger.wek();
         res.status(201).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
     }
   }));

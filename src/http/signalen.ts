@@ -4,6 +4,8 @@
  *
  * - `GET /v1/signalen?doel=&status=&soort=&volgende=&limiet=`: the signals on the gemeente's
  *   trajectories of the kinds whose rule names this doel, newest first (cursor paging).
+ * - `GET /v1/signalen/{signaalId}?doel=`: one signal, for whoever its rule lets read it (the `dataref`
+ *   of a signal event).
  * - `POST /v1/signalen/{signaalId}/afhandeling` `{ uitkomst }`: the gemeente closes an open signal
  *   with a code of the list (no free text; `afhandelen()` decides, `AfhandelingError` → 409).
  *
@@ -12,11 +14,13 @@
  * another gemeente's signal give the same 404.
  */
 import { Router } from 'express';
-import { afhandelen, AfhandelingError, SOORTEN } from '../signalen/index.js';
+import { grondslagText } from '../policy/engine.js';
+import { GEEN_RELATIE } from '../policy/types.js';
+import { afhandelen, AfhandelingError, mayReadSignaal, SOORTEN } from '../signalen/index.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, uuidFromPath } from './attempt.js';
 import { requireDoel } from './berichten.js';
 import { HttpProblem } from './problem.js';
-import type { Services } from './services.js';
+import { dutchDate, type Services } from './services.js';
 import { signaalView } from './stand.js';
 
 const PAGE_SIZE = 50;
@@ -61,7 +65,7 @@ export function signalenRouter(s: Services): Router {
       p.trajectIds = [...new Set(rows.map((r) => r.trajectId))];
       p.berichtIds = [...new Set(rows.flatMap((r) => r.berichtIds))];
       await tx.appendAudit(auditInput(s, p, { // 6
-        besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: doel.grondslag.wet ? `${doel.grondslag.avg}; ${doel.grondslag.wet}` : doel.grondslag.avg,
+        besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: grondslagText(doel),
         reden: `${rows.length} signaal/signalen verstrekt voor doel ${doel.id} (regels ${regels.map((r) => r.id).join(', ')}; signaalregels ${s.signaalregels.versie}+${s.signaalregels.hash.slice(0, 16)}).`,
         velden: rows.length ? SIGNAAL_VELDEN : [],
       }));
@@ -69,6 +73,30 @@ export function signalenRouter(s: Services): Router {
     });
     p.geaudit = true;
     res.json(result); // 7
+  }));
+
+  router.get('/signalen/:signaalId', attempt(s, 'signaal-lezen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p);
+    const signaalId = uuidFromPath(req, 'signaalId');
+    const doel = requireDoel(req, s, p);
+    const vandaag = dutchDate(s.now());
+    const result = await s.store.transaction(async (tx) => {
+      const signaal = await tx.signaal(signaalId);
+      const regel = signaal && s.signaalregels.regels.find((r) => r.id === signaal.soort);
+      const relatie = signaal ? ((await tx.relatie(signaal.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE) : GEEN_RELATIE;
+      // 4 decide: the rule's reader (mayReadSignaal); unknown and unreadable look the same.
+      if (!signaal || !regel || !mayReadSignaal(regel, signaal, { partij: actor.partij.id, eigenaar: relatie.eigenaar, toewijzingen: relatie.toewijzingen, doel: doel.id })) {
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'signaal-lezer', reden: 'Signaal niet gevonden, of niet leesbaar voor u onder dit doel.', status: 404 }));
+        return null;
+      }
+      p.trajectIds = [signaal.trajectId];
+      p.berichtIds = signaal.berichtIds;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: 'signaal-lezer', reden: `Signaal ${signaal.soort} verstrekt voor doel ${doel.id}.`, status: 200, grondslag: grondslagText(doel), velden: SIGNAAL_VELDEN }));
+      return signaal;
+    });
+    p.geaudit = true;
+    if (!result) throw new HttpProblem('niet-gevonden', 'Geen signaal met dit id dat u onder dit doel mag lezen.', { regel: 'signaal-lezer' });
+    res.json(signaalView(result));
   }));
 
   router.post('/signalen/:signaalId/afhandeling', attempt(s, 'signaal-afhandelen', async (req, res, p) => {

@@ -30,10 +30,21 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'stand-lezen': 'Stand van een traject bekijken',
   'signalen-lezen': 'Signalen (werklijst) bekijken',
   'signaal-afhandelen': 'Signaal afhandelen',
+  'signaal-lezen': 'Signaal bekijken',
+  'abonnement-aanmaken': 'Abonnement op meldingen aanmaken',
+  'abonnementen-lezen': 'Abonnementen bekijken',
+  'abonnement-verwijderen': 'Abonnement verwijderen',
+  'abonnement-hervatten': 'Abonnement hervatten',
+  'afleveringen-lezen': 'Afleverpogingen bekijken',
+  'melding-afleveren': 'Melding afgeleverd (metagegevens)',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
   // The gateway's own rules (src/http, src/auth).
+  'melding-abonnement': 'Melding aan een abonnement van een partij die het mag lezen',
+  'abonnement-eigen': 'Een partij beheert alleen haar eigen abonnementen',
+  'doeladres-geweigerd': 'Het adres van het abonnement is niet toegestaan',
+  'signaal-lezer': 'Wie een signaal mag lezen (gemeente; aanbieder waar de regel dat zegt)',
   'signalen-alleen-gemeente': 'De werklijst met signalen is alleen voor de gemeente',
   'signaal-doel': 'Geen signaalregel voor dit doel',
   'signalen-eigenaar': 'Signalen van de eigen trajecten (gemeente)',
