@@ -7,15 +7,54 @@ import { apiComponent } from './api-component.js';
 import { doelParam, errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 
 const cursorParam = (wat: string) => ({ name: 'volgende', in: 'query', required: false, description: `Cursor from a previous answer: the next page of ${wat}. / Cursor uit een eerder antwoord.`, schema: { type: 'string' } });
+const signaalIdParam = { name: 'signaalId', in: 'path', required: true, description: 'The signal. / Het signaal-id.', schema: { type: 'string', format: 'uuid' } };
+const abonnementIdParam = { name: 'abonnementId', in: 'path', required: true, description: 'The subscription, as the gateway gave it. / Het abonnement-id.', schema: { type: 'string', format: 'uuid' } };
+const locationHeader = { description: 'Where the new resource can be read.', schema: { type: 'string' } };
 const limietParam = { name: 'limiet', in: 'query', required: false, description: 'Page size (default 50). / Paginagrootte.', schema: { type: 'integer', minimum: 1, maximum: 200 } };
 
 export const signalenOpenApi: OpenApiPart = {
   tags: [
     { name: 'Stand', description: 'The trajectory list and a trajectory\'s current state, derived from its messages' },
     { name: 'Signalen', description: 'Signals (the gemeente\'s worklist) and closing them with a coded outcome' },
+    { name: 'Abonnementen', description: 'Webhook subscriptions: signed, content-free CloudEvents about messages and signals you may read' },
   ],
   schemas: {
     Afhandeling: apiComponent('afhandeling.json'),
+    NieuwAbonnement: apiComponent('abonnement.json'),
+    Abonnement: {
+      type: 'object', required: ['abonnementId', 'url', 'soorten', 'status', 'aangemaaktOp', 'gewijzigdOp'],
+      description: 'A webhook subscription of your party. / Een abonnement op meldingen.',
+      properties: {
+        abonnementId: { type: 'string', format: 'uuid' }, url: { type: 'string' },
+        soorten: { type: 'array', items: { type: 'string', enum: ['bericht', 'signaal'] } },
+        berichttypen: { type: 'array', items: { type: 'string' } },
+        status: { type: 'string', enum: ['actief', 'gepauzeerd'], description: '`gepauzeerd` after the retry schedule ran out or a 410: resume it with POST …/hervatting.' },
+        aangemaaktOp: ref('Tijdstip'), gewijzigdOp: ref('Tijdstip'),
+      },
+    },
+    NieuwAbonnementAntwoord: {
+      allOf: [ref('Abonnement'), {
+        type: 'object', required: ['geheim'],
+        properties: { geheim: { type: 'string', description: 'The Standard Webhooks secret (whsec_…), shown this once: verify `webhook-signature` with it.' } },
+      }],
+    },
+    Abonnementenlijst: { type: 'object', required: ['resultaten'], properties: { resultaten: { type: 'array', items: ref('Abonnement') } } },
+    Afleveringenlijst: {
+      type: 'object', required: ['resultaten'],
+      properties: {
+        resultaten: {
+          type: 'array', description: 'Attempts, newest first (never a payload).',
+          items: {
+            type: 'object', required: ['eventId', 'tijdstip', 'statuscode', 'duurMs'],
+            properties: {
+              eventId: { type: 'string', format: 'uuid' }, tijdstip: ref('Tijdstip'),
+              statuscode: { type: ['integer', 'null'], description: 'The receiver\'s HTTP status; null without one (timeout, refused, network).' },
+              duurMs: { type: 'integer' }, fout: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
     Signaalsoort: { type: 'string', enum: [...SOORTEN], description: 'The kind of signal, a rule of policies/signalen.json. / De soort signaal.' },
     Signaal: {
       type: 'object', required: ['signaalId', 'soort', 'trajectId', 'status', 'geopendOp', 'bijgewerktOp', 'berichtIds', 'codes'],
@@ -114,11 +153,57 @@ export const signalenOpenApi: OpenApiPart = {
         responses: { '200': ok('A page of signals', ref('Signalenlijst')), ...errors('400', '401', '403', '503') },
       },
     },
+    '/signalen/{signaalId}': {
+      get: {
+        operationId: 'signaalLezen', tags: ['Signalen'], summary: 'One signal, for a reader its rule allows under the declared doel',
+        description: 'The `dataref` of a signal event. Unknown and unreadable signals give the same 404.',
+        parameters: [signaalIdParam, doelParam],
+        responses: { '200': ok('The signal', ref('Signaal')), ...errors('400', '401', '403', '404', '503') },
+      },
+    },
+    '/abonnementen': {
+      post: {
+        operationId: 'abonnementAanmaken', tags: ['Abonnementen'], summary: 'Subscribe your party to events',
+        description: 'Events are CloudEvents 1.0 (structured JSON, NL GOV profile) holding ids and the type or kind only, signed as Standard Webhooks do, delivered at least once and in order per subscription, for messages and signals your party may read at the moment they happen. Fetch the content through `dataref`. The URL must be https (embedded mode: also http://127.0.0.1 or localhost); private, loopback and link-local targets are refused unless the operator allows them.',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('NieuwAbonnement') } } },
+        responses: { '201': ok('Subscribed; the secret is shown this once', ref('NieuwAbonnementAntwoord'), { Location: locationHeader }), ...errors('400', '401', '403', '413', '415', '503') },
+      },
+      get: {
+        operationId: 'abonnementenLezen', tags: ['Abonnementen'], summary: 'Your party\'s subscriptions',
+        responses: { '200': ok('The subscriptions', ref('Abonnementenlijst')), ...errors('401', '403', '503') },
+      },
+    },
+    '/abonnementen/{abonnementId}': {
+      get: {
+        operationId: 'abonnementLezen', tags: ['Abonnementen'], summary: 'One of your subscriptions',
+        parameters: [abonnementIdParam],
+        responses: { '200': ok('The subscription', ref('Abonnement')), ...errors('400', '401', '403', '404', '503') },
+      },
+      delete: {
+        operationId: 'abonnementVerwijderen', tags: ['Abonnementen'], summary: 'Remove a subscription (its waiting events lapse)',
+        parameters: [abonnementIdParam],
+        responses: { '204': { description: 'Removed', headers: { 'API-Version': { $ref: '#/components/headers/API-Version' } } }, ...errors('400', '401', '403', '404', '503') },
+      },
+    },
+    '/abonnementen/{abonnementId}/hervatting': {
+      post: {
+        operationId: 'abonnementHervatten', tags: ['Abonnementen'], summary: 'Resume a paused subscription: its waiting events go out in order',
+        parameters: [abonnementIdParam],
+        responses: { '200': ok('Resumed', ref('Abonnement')), ...errors('400', '401', '403', '404', '503') },
+      },
+    },
+    '/abonnementen/{abonnementId}/afleveringen': {
+      get: {
+        operationId: 'afleveringenLezen', tags: ['Abonnementen'], summary: 'Delivery attempts of a subscription (time, status, latency, error)',
+        parameters: [abonnementIdParam],
+        responses: { '200': ok('The attempts, newest first', ref('Afleveringenlijst')), ...errors('400', '401', '403', '404', '503') },
+      },
+    },
     '/signalen/{signaalId}/afhandeling': {
       post: {
         operationId: 'signaalAfhandelen', tags: ['Signalen'], summary: 'Close an open signal with a coded outcome (its gemeente)',
         description: 'No free text. A signal that is already closed is a 409; an unknown signal and another gemeente\'s signal give the same 404.',
-        parameters: [{ name: 'signaalId', in: 'path', required: true, description: 'The signal. / Het signaal-id.', schema: { type: 'string', format: 'uuid' } }],
+        parameters: [signaalIdParam],
         requestBody: { required: true, content: { 'application/json': { schema: ref('Afhandeling') } } },
         responses: { '200': ok('The closed signal', ref('Signaal')), ...errors('400', '401', '403', '404', '409', '413', '415', '503') },
       },
