@@ -20,10 +20,10 @@ export function postgresAbonnementTx(query: Q): AbonnementTx {
       return r && toAbonnement(r);
     },
     async abonnementen(partij) {
-      return (await q<AbonnementDbRij>(`SELECT ${AB} FROM abonnementen WHERE partij = @partij AND status <> 'verwijderd' ORDER BY aangemaaktOp, abonnementId`, { partij })).map(toAbonnement);
+      return (await q<AbonnementDbRij>(`SELECT ${AB} FROM abonnementen WHERE partij = @partij AND status <> 'verwijderd' ORDER BY volgorde`, { partij })).map(toAbonnement);
     },
     async abonnementenVoor(soort) {
-      return (await q<AbonnementDbRij>(`SELECT ${AB} FROM abonnementen WHERE status <> 'verwijderd' AND soorten::jsonb ? @soort ORDER BY aangemaaktOp, abonnementId`, { soort })).map(toAbonnement);
+      return (await q<AbonnementDbRij>(`SELECT ${AB} FROM abonnementen WHERE status <> 'verwijderd' AND soorten::jsonb ? @soort ORDER BY volgorde`, { soort })).map(toAbonnement);
     },
     async zetAbonnementStatus(abonnementId, status, tijdstip) {
       await q('UPDATE abonnementen SET status = @status, gewijzigdOp = @tijdstip WHERE abonnementId = @abonnementId', { abonnementId, status, tijdstip });
@@ -39,7 +39,7 @@ export function postgresAbonnementTx(query: Q): AbonnementTx {
         `SELECT a.abonnementId FROM abonnementen a
          WHERE a.status = 'actief'
            AND (SELECT u.volgendePogingOp FROM uitgaand u WHERE u.abonnementId = a.abonnementId AND u.status = 'wachtend' ORDER BY u.volgnummer LIMIT 1) <= @nu
-         ORDER BY a.aangemaaktOp, a.abonnementId LIMIT @limit`, { nu, limit });
+         ORDER BY a.volgorde LIMIT @limit`, { nu, limit });
       return rows.map((r) => r.abonnementId);
     },
     async volgendeUitgaand(abonnementId) {

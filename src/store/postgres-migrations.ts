@@ -179,6 +179,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   // Issue 10: subscriptions, their outbox and the delivery attempts (as SQLite's migration 8).
   `
   CREATE TABLE abonnementen (
+    volgorde     BIGSERIAL UNIQUE,
     abonnementId ${T} PRIMARY KEY,
     partij       ${T} NOT NULL,
     url          ${T} NOT NULL,

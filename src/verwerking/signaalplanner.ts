@@ -63,7 +63,7 @@ export function startSignaalPlanner(store: Store, opties: SignaalPlannerOpties):
         if (besluiten.length && opties.naBesluiten) await opties.naBesluiten(tx, trajectId, besluiten, now);
         return besluiten;
       }).catch((err: unknown) => {
-        opties.logger.error({ err, trajectId }, 'signal scheduler: evaluating a trajectory failed');
+        opties.logger.error({ reason: (err as Error).message, trajectId }, 'signal scheduler: evaluating a trajectory failed');
         return [] as SignaalBesluit[];
       })));
       for (const r of resultaten) alle.push(...r);
@@ -86,7 +86,7 @@ export function startSignaalPlanner(store: Store, opties: SignaalPlannerOpties):
       const claim = await store.shared.putIfAbsent('planner', PLANNER_LEASE, replica, Date.now() + Math.max(1000, opties.intervalMs - 1000));
       if (claim) await nu();
     } catch (err) {
-      opties.logger.warn({ err }, 'signal scheduler round failed; the next round tries again');
+      opties.logger.warn({ reason: (err as Error).message }, 'signal scheduler round failed; the next round tries again');
     }
   };
   const timer = opties.intervalMs > 0 && uitBeeld ? setInterval(() => void achtergrond(), opties.intervalMs) : null;
