@@ -66,3 +66,26 @@ describe.each<Adapter>(['sqlite', 'postgres'])('state and signals in the publish
     ]);
   });
 });
+
+describe('start-up checks the signal rules like the policies', () => {
+  it('a rule that names an unknown doel stops the start, naming signalen.json', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { startGateway } = await import('../src/gateway.js');
+    const { projectRoot } = await import('../src/config.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-beleid-'));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-data-'));
+    try {
+      fs.cpSync(path.join(projectRoot(), 'policies'), dir, { recursive: true });
+      const file = path.join(dir, 'signalen.json');
+      const regels = JSON.parse(fs.readFileSync(file, 'utf8'));
+      regels.regels[0].doel = 'bestaat-niet';
+      fs.writeFileSync(file, JSON.stringify(regels));
+      await expect(startGateway({ env: {}, overrides: { port: 0, dataDir, logLevel: 'silent', policyDir: dir } })).rejects.toThrow(/signalen\.json/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

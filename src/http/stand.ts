@@ -167,7 +167,10 @@ export function standRouter(s: Services): Router {
       const toestemmingen = new Set<string>();
       const resultaten = [];
       for (const row of rows) {
-        const relatie = (await tx.relatie(row.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
+        // A gemeente is never assigned: its relation is ownership, known from the row (no extra query).
+        const relatie = actor.partij.rol === 'gemeente'
+          ? { eigenaar: row.gemeente === actor.partij.id, toewijzingen: [] }
+          : ((await tx.relatie(row.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE);
         const besluit = await standLeesbaar(s, tx, actor, doel, row.trajectId, relatie);
         const stand = row.stand ? (JSON.parse(row.stand) as Stand) : emptyStand();
         const projectie = projecteer(stand, besluit); // 5 minimise
