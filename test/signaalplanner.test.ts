@@ -57,6 +57,20 @@ describe('the uit-beeld scheduler with two replicas on one PostgreSQL database',
     await a?.close();
   });
 
+  it('publishes through both replicas at once about one trajectory: the state holds every week (no lost update)', async () => {
+    const trajectId = await a.openTraject();
+    const roc = await a.token('roc-van-twente');
+    const weken = Array.from({ length: 8 }, (_, i) => new Date(Date.parse('2026-09-07T00:00:00Z') + i * 7 * 86_400_000).toISOString().slice(0, 10));
+    const antwoorden = await Promise.all(weken.map((van, i) => {
+      const tot = new Date(Date.parse(`${van}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
+      const inhoud = { periode: { van, tot }, totalen: [{ activiteit: 'formele-taalles', minuten: { gepland: 540, aanwezig: 540, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 } }] };
+      return fetch(`${i % 2 ? b.url : a.gw.url}/v1/berichten`, { method: 'POST', headers: { authorization: `Bearer ${roc}`, 'content-type': 'application/json' }, body: JSON.stringify(envelop('aanwezigheid', trajectId, inhoud)) });
+    }));
+    expect(antwoorden.map((r) => r.status)).toEqual(weken.map(() => 201));
+    const [rij] = await a.rows<{ stand: string }>('SELECT stand FROM trajectstand WHERE trajectId = ?', trajectId);
+    expect(JSON.parse(rij!.stand).aanwezigheid['roc-van-twente'].weken.map((w: { van: string }) => w.van)).toEqual(weken);
+  });
+
   it('rounds on both replicas at once raise each signal once', async () => {
     const ids = await Promise.all(Array.from({ length: 5 }, () => a.openTraject()));
     await Promise.all([a.gw.services.signaalPlanner.nu(), b.services.signaalPlanner.nu(), a.gw.services.signaalPlanner.nu(), b.services.signaalPlanner.nu()]);
