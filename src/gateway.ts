@@ -34,6 +34,7 @@ import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { startSignaalPlanner } from './verwerking/signaalplanner.js';
 import { startBezorger } from './verwerking/bezorger.js';
+import { DEMO_KLANTMANAGERS } from './werk/medewerkers.js';
 import { uitgaandVoorSignalen } from './verwerking/uitgaand.js';
 import { dutchDate } from './http/services.js';
 import type { Store } from './store/store.js';
@@ -134,7 +135,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       // The demo password is accepted in demo mode only (loadConfig never gives embedded mode outside it).
       const ui = config.demo && config.ui?.demoPassword
         ? {
-            ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })),
+            ...config.ui, demoPassword: config.ui.demoPassword,
+            accounts: [...policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })), ...DEMO_KLANTMANAGERS.map((m) => ({ id: m.id, naam: m.naam }))],
+            // The klantmanager's pages log in with the same browser client.
+            extraRedirectUris: [`${config.publicUrl}/werk/callback`], extraPostLogoutRedirectUris: [`${config.publicUrl}/werk`],
             limits: { ip: limits.loginIp, account: limits.loginAccount },
           }
         : undefined;

@@ -23,6 +23,7 @@ import { standRouter } from './stand.js';
 import { abonnementenRouter } from './abonnementen.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
+import { werkRouter } from '../werk/router.js';
 
 export interface AppOptions {
   openapi: Record<string, unknown>;
@@ -37,7 +38,7 @@ const securityHeaders = (privacyPagesCsp: string) => (req: Request, res: Respons
   res.setHeader('Referrer-Policy', 'no-referrer');
   // Personal data must not be cached anywhere; the public documents override this.
   res.setHeader('Cache-Control', 'no-store');
-  if (req.path.startsWith('/privacy')) res.setHeader('Content-Security-Policy', privacyPagesCsp);
+  if (req.path.startsWith('/privacy') || req.path.startsWith('/werk')) res.setHeader('Content-Security-Policy', privacyPagesCsp);
   else if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   else res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
   // HSTS only means something over TLS: directly, or behind a proxy trusted by DOELPOORT_TRUST_PROXY.
@@ -116,6 +117,8 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', berichtenRouter(s));
   // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));
+  // The klantmanager's pages: demo users only so far (medewerkers.ts), so only in demo mode.
+  if (s.config.ui && s.config.demo) app.use('/werk', werkRouter(s));
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
   app.use('/v1', toestemmingenRouter(s));

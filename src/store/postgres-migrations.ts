@@ -218,4 +218,17 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
   `,
+  // Issue 10: the user audit trail of the klantmanager's pages (as SQLite's migration 9).
+  `
+  CREATE TABLE gebruikersspoor (
+    id         BIGSERIAL PRIMARY KEY,
+    traceId    ${T} NOT NULL,
+    partij     ${T} NOT NULL,
+    medewerker ${T} NOT NULL,
+    actie      ${T} NOT NULL,
+    tijdstip   ${T} NOT NULL
+  );
+  CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
+  CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
+  `,
 ];

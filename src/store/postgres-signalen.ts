@@ -6,7 +6,7 @@
  */
 import { relatieSql } from '../policy/relatie.js';
 import { postgresAbonnementTx } from './postgres-abonnementen.js';
-import { camelRij, fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow } from './signaal-store.js';
+import { camelRij, fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow, type GebruikersspoorRow } from './signaal-store.js';
 
 type Q = <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>;
 
@@ -63,6 +63,12 @@ export function postgresSignaalTx(query: Q): SignaalTx {
          ORDER BY tr.trajectId LIMIT @limit`,
         { na: pq.na, rollen: [...pq.rollen], soorten: [...pq.soorten], vanaf: pq.vanaf, limit: pq.limit });
       return rows.map((r) => r.trajectId);
+    },
+    async insertGebruikersspoor(row) {
+      await q('INSERT INTO gebruikersspoor (traceId, partij, medewerker, actie, tijdstip) VALUES (@traceId, @partij, @medewerker, @actie, @tijdstip)', { ...row });
+    },
+    async gebruikersspoor(partij, traceId) {
+      return q<GebruikersspoorRow>('SELECT traceId, partij, medewerker, actie, tijdstip FROM gebruikersspoor WHERE partij = @partij AND traceId = @traceId ORDER BY id', { partij, traceId });
     },
     async lease(naam) {
       const [r] = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(@naam)) AS ok', { naam: `doelpoort-lease:${naam}` });

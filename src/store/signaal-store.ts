@@ -58,7 +58,20 @@ export interface TrajectOverzichtRij extends TrajectRow {
   stand: string | null;
 }
 
+/** One step of an employee on the pages of a party (the user audit trail), linked to the logboek by `traceId`. */
+export interface GebruikersspoorRow {
+  traceId: string;
+  partij: string;
+  medewerker: string;
+  actie: string;
+  tijdstip: string;
+}
+
 export interface SignaalTx extends AbonnementTx {
+  /** Add a step to the user audit trail (in the transaction of the logboek record it belongs to). */
+  insertGebruikersspoor(row: GebruikersspoorRow): Promise<void>;
+  /** The steps with this trace id, of this party only. */
+  gebruikersspoor(partij: string, traceId: string): Promise<GebruikersspoorRow[]>;
   /** The stored state; with `voorBijwerken` the row is locked for the rest of the transaction (PostgreSQL `FOR UPDATE`). */
   trajectstand(trajectId: string, voorBijwerken?: boolean): Promise<TrajectstandRow | undefined>;
   /** Insert or replace the state of a trajectory. */
@@ -120,7 +133,7 @@ export function fromSignaal(s: Signaal): Omit<SignaalDbRij, 'volgorde'> {
 
 /** PostgreSQL folds unquoted names to lower case: the names of these tables' columns, back in camelCase. */
 const NAMEN = ['signaalId', 'trajectId', 'geopendOp', 'bijgewerktOp', 'berichtIds', 'afgehandeldOp', 'aangemaaktOp', 'afgeslotenOp', 'afsluitreden',
-  'abonnementId', 'gewijzigdOp', 'eventId', 'volgendePogingOp', 'afgeleverdOp', 'duurMs'];
+  'abonnementId', 'gewijzigdOp', 'eventId', 'volgendePogingOp', 'afgeleverdOp', 'duurMs', 'traceId'];
 const NAAR_CAMEL = new Map(NAMEN.map((n) => [n.toLowerCase(), n]));
 export function camelRij<T>(row: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};

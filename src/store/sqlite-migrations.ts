@@ -274,4 +274,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
   `,
+  // Issue 10: the user audit trail of the klantmanager's pages — which employee of a party did what,
+  // linked to the logboek record by the trace id (the logboek itself names no employees).
+  `
+  CREATE TABLE gebruikersspoor (
+    id         INTEGER PRIMARY KEY,
+    traceId    TEXT NOT NULL,
+    partij     TEXT NOT NULL,
+    medewerker TEXT NOT NULL,
+    actie      TEXT NOT NULL,
+    tijdstip   TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
+  CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
+  `,
 ];

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { relatieSql } from '../policy/relatie.js';
 import { sqliteAbonnementTx } from './sqlite-abonnementen.js';
-import { fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow } from './signaal-store.js';
+import { fromSignaal, toSignaal, toSignaalRij, type SignaalDbRij, type SignaalTx, type TrajectOverzichtRij, type TrajectstandRow, type GebruikersspoorRow } from './signaal-store.js';
 
 const SIGNAAL_KOLOMMEN = 's.volgorde, s.signaalId, s.trajectId, s.soort, s.aanbieder, s.status, s.geopendOp, s.bijgewerktOp, s.berichtIds, s.codes, s.afgehandeldOp, s.uitkomst';
 
@@ -46,8 +46,16 @@ export function sqliteSignaalTx(db: Database.Database): SignaalTx {
            OR EXISTS (SELECT 1 FROM signalen s WHERE s.trajectId = tr.trajectId AND s.status = 'open' AND s.soort IN (SELECT value FROM json_each(@soorten))))
        ORDER BY tr.trajectId LIMIT @limit`,
     ).pluck(),
+    insertSpoor: db.prepare('INSERT INTO gebruikersspoor (traceId, partij, medewerker, actie, tijdstip) VALUES (@traceId, @partij, @medewerker, @actie, @tijdstip)'),
+    spoor: db.prepare('SELECT traceId, partij, medewerker, actie, tijdstip FROM gebruikersspoor WHERE partij = ? AND traceId = ? ORDER BY id'),
   };
   return {
+    async insertGebruikersspoor(row) {
+      st.insertSpoor.run(row);
+    },
+    async gebruikersspoor(partij, traceId) {
+      return st.spoor.all(partij, traceId) as GebruikersspoorRow[];
+    },
     ...sqliteAbonnementTx(db),
     async trajectstand(trajectId) {
       return st.stand.get(trajectId) as TrajectstandRow | undefined; // the write lock of BEGIN IMMEDIATE already serialises

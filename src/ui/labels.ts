@@ -44,6 +44,7 @@ export const REGEL_LABELS: Record<string, string> = {
   'melding-abonnement': 'Melding aan een abonnement van een partij die het mag lezen',
   'abonnement-eigen': 'Een partij beheert alleen haar eigen abonnementen',
   'doeladres-geweigerd': 'Het adres van het abonnement is niet toegestaan',
+  csrf: 'Formulier verlopen of niet van deze pagina',
   'signaal-lezer': 'Wie een signaal mag lezen (gemeente; aanbieder waar de regel dat zegt)',
   'signalen-alleen-gemeente': 'De werklijst met signalen is alleen voor de gemeente',
   'signaal-doel': 'Geen signaalregel voor dit doel',

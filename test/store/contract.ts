@@ -428,6 +428,16 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect((await store.transaction((tx) => tx.abonnementenVoor('bericht'))).map((x) => x.abonnementId)).not.toContain(a.abonnementId);
     });
 
+    it('the user audit trail: per party and trace id, in order', async () => {
+      const traceId = crypto.randomBytes(16).toString('hex');
+      await store.transaction(async (tx) => {
+        await tx.insertGebruikersspoor({ traceId, partij: 'gemeente-hengelo', medewerker: 'km-hengelo', actie: 'stand-lezen', tijdstip: '2026-11-20T10:00:00.000Z' });
+        await tx.insertGebruikersspoor({ traceId, partij: 'gemeente-hengelo', medewerker: 'km-hengelo', actie: 'signaal-afhandelen', tijdstip: '2026-11-20T10:00:01.000Z' });
+      });
+      expect((await second.transaction((tx) => tx.gebruikersspoor('gemeente-hengelo', traceId))).map((r) => r.actie)).toEqual(['stand-lezen', 'signaal-afhandelen']);
+      expect(await store.transaction((tx) => tx.gebruikersspoor('roc-van-twente', traceId))).toEqual([]);
+    });
+
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {
       const s = store.shared;
       const o = second.shared;
