@@ -102,10 +102,16 @@ describe('the klantmanager\'s pages in Chromium', () => {
     expect(records.every((r) => r.partij === 'gemeente-hengelo' && r.doel === 'trajectbegeleiding' && r.besluit === 'toegestaan')).toBe(true);
     expect(await t.rows("SELECT id FROM logboek WHERE reden LIKE '%km-hengelo%' OR client LIKE '%km-hengelo%'")).toEqual([]);
     // The user audit trail: the employee, linked by the trace id.
+    // The gemeente's privacy officer finds the employee by the record's trace id; another party's officer does not.
+    const fg = await t.token('fg-hengelo');
     for (const r of records) {
-      const spoor = await t.gw.services.store.transaction((tx) => tx.gebruikersspoor('gemeente-hengelo', r.traceId));
-      expect(spoor.map((x) => [x.medewerker, x.actie])).toEqual([['km-hengelo', r.actie]]);
+      const spoor = await t.api().get(`/v1/gebruikersspoor?traceId=${r.traceId}`).set(...bearer(fg));
+      expect(spoor.status).toBe(200);
+      expect(spoor.body.resultaten.map((x: { medewerker: string; actie: string }) => [x.medewerker, x.actie])).toEqual([['km-hengelo', r.actie]]);
     }
+    const ander = await t.api().get(`/v1/gebruikersspoor?traceId=${records[0]!.traceId}`).set(...bearer(await t.token('fg-roc')));
+    expect(ander.body.resultaten).toEqual([]);
+    expect((await t.api().get(`/v1/gebruikersspoor?traceId=${records[0]!.traceId}`).set(...bearer(await t.token('gemeente-hengelo')))).status).toBe(403);
     const signaal = await t.rows<{ status: string; uitkomst: string }>('SELECT status, uitkomst FROM signalen WHERE trajectId = ?', trajectId);
     expect(signaal).toEqual([{ status: 'afgehandeld', uitkomst: 'gesprek-gevoerd' }]);
   });

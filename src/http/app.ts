@@ -21,6 +21,7 @@ import { trajectenRouter } from './trajecten.js';
 import { signalenRouter } from './signalen.js';
 import { standRouter } from './stand.js';
 import { abonnementenRouter } from './abonnementen.js';
+import { gebruikersspoorRouter } from './gebruikersspoor.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
 import { werkRouter } from '../werk/router.js';
@@ -114,6 +115,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', trajectenRouter(s));
   app.use('/v1', signalenRouter(s));
   app.use('/v1', abonnementenRouter(s));
+  app.use('/v1', gebruikersspoorRouter(s));
   app.use('/v1', berichtenRouter(s));
   // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));

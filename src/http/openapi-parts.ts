@@ -2,6 +2,7 @@
 import { beleidOpenApi } from './beleid.js';
 import { logboekOpenApi } from './logboek.js';
 import type { OpenApiPart } from './openapi.js';
+import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
@@ -15,5 +16,6 @@ export function openApiParts(): OpenApiPart[] {
     beleidOpenApi,
     logboekOpenApi(),
     signalenOpenApi,
+    gebruikersspoorOpenApi,
   ];
 }
