@@ -70,6 +70,14 @@ export interface Config {
   controlepuntAantal: number;
   /** …or every this many seconds when records were added (default 60; 0: no timer). */
   controlepuntSeconden: number;
+  /** Seconds between the signal scheduler's rounds (time-based signals such as uit-beeld); 0: no timer. */
+  signaalPlannerSeconden: number;
+  /** Webhook targets the operator allows although private (host names, IPs, CIDR ranges; DOELPOORT_MELDINGEN_TOEGESTAAN, comma-separated). */
+  meldingenToegestaan: string[];
+  /** Milliseconds between the deliverer's rounds (default 1000); 0: only when woken after a commit. */
+  meldingenIntervalMs: number;
+  /** Timeout of one delivery attempt in milliseconds (default 10000). */
+  meldingTimeoutMs: number;
   /** Timeouts, connection bound, store bound and rate limits (see `loadPressureConfig`). */
   pressure: PressureConfig;
   /**
@@ -220,6 +228,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: overrides.trustProxy ?? parseTrustProxy(env.DOELPOORT_TRUST_PROXY),
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
+    signaalPlannerSeconden: overrides.signaalPlannerSeconden ?? positiveInt(env, 'DOELPOORT_SIGNAAL_PLANNER_SECONDEN', 300, 0),
+    meldingenToegestaan: overrides.meldingenToegestaan ?? (env.DOELPOORT_MELDINGEN_TOEGESTAAN ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    meldingenIntervalMs: overrides.meldingenIntervalMs ?? positiveInt(env, 'DOELPOORT_MELDINGEN_INTERVAL_MS', 1000, 0),
+    meldingTimeoutMs: overrides.meldingTimeoutMs ?? positiveInt(env, 'DOELPOORT_MELDING_TIMEOUT_MS', 10_000, 100),
     pressure: { ...loadPressureConfig(env), ...overrides.pressure },
     stopDeadlineSeconden: overrides.stopDeadlineSeconden ?? positiveInt(env, 'DOELPOORT_STOP_DEADLINE_SECONDEN', 20, 1),
   };

@@ -29,8 +29,14 @@ import { createLogger } from './logger.js';
 import { createPolicyEngine } from './policy/engine.js';
 import { loadPolicies } from './policy/load.js';
 import { loadSchemas } from './schemas/registry.js';
+import { loadSignaalregels } from './signalen/load.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { startSignaalPlanner } from './verwerking/signaalplanner.js';
+import { startBezorger } from './verwerking/bezorger.js';
+import { DEMO_KLANTMANAGERS } from './werk/medewerkers.js';
+import { uitgaandVoorSignalen } from './verwerking/uitgaand.js';
+import { dutchDate } from './http/services.js';
 import type { Store } from './store/store.js';
 
 /** The store the configuration names: PostgreSQL when `DATABASE_URL` is set, else SQLite in the data folder. */
@@ -114,7 +120,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   // The long synchronous work (compiling schemas and policies) happens before the port opens, so
   // that the start-up listener below is never held up by it; a policy error then opens no port.
   const schemas = loadSchemas(draft.schemaDir);
-  const policy = createPolicyEngine(loadPolicies(draft.policyDir, schemas));
+  const policySet = loadPolicies(draft.policyDir, schemas);
+  const policy = createPolicyEngine(policySet);
+  // The signal rules are policy too: a wrong rule stops the start like a wrong policy rule.
+  const signaalregels = loadSignaalregels(draft.policyDir, policySet, schemas);
   const readiness = createReadiness(logger);
   const server = createServer(draft.pressure);
   // Until the application is attached, the start-up listener answers (503 / health).
@@ -141,7 +150,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       // The demo password is accepted in demo mode only (loadConfig never gives embedded mode outside it).
       const ui = config.demo && config.ui?.demoPassword
         ? {
-            ...config.ui, demoPassword: config.ui.demoPassword, accounts: policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })),
+            ...config.ui, demoPassword: config.ui.demoPassword,
+            accounts: [...policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })), ...DEMO_KLANTMANAGERS.map((m) => ({ id: m.id, naam: m.naam }))],
+            // The klantmanager's pages log in with the same browser client.
+            extraRedirectUris: [`${config.publicUrl}/werk/callback`], extraPostLogoutRedirectUris: [`${config.publicUrl}/werk`],
             limits: { ip: limits.loginIp, account: limits.loginAccount },
           }
         : undefined;
@@ -170,9 +182,22 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       store.shared.sweep(Date.now()).catch((err: unknown) => logger.warn({ reason: String(err) }, 'sweeping expired shared state failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    const bezorger = startBezorger(store, {
+      policy, beleidsversie: `${policy.set.versie}+${policy.set.hash.slice(0, 16)}`, logger, now, datum: dutchDate,
+      intervalMs: config.meldingenIntervalMs, timeoutMs: config.meldingTimeoutMs,
+      doeladres: { modus: config.mode === 'embedded' ? 'ingebed' : 'productie', toegestaan: config.meldingenToegestaan },
+    });
+    const signaalPlanner = startSignaalPlanner(store, {
+      regels: signaalregels.regels, intervalMs: config.signaalPlannerSeconden * 1000, now, datum: dutchDate, logger,
+      // Signals the scheduler opens or updates notify subscribers like those of a publish.
+      naBesluiten: async (tx, _trajectId, besluiten, tijdstip) => {
+        const n = await uitgaandVoorSignalen(tx, { policy, regels: signaalregels.regels, bron: config.publicUrl, vandaag: dutchDate(new Date(tijdstip)), tijdstip }, besluiten);
+        if (n > 0) setImmediate(() => bezorger.wek());
+      },
+    });
 
     const services: Services = {
-      config, schemas, policy, store, logger, issuerReachable, readiness, limits,
+      config, schemas, policy, signaalregels, signaalPlanner, bezorger, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,
@@ -200,6 +225,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         });
         clearInterval(sweeper);
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
+        await signaalPlanner.stop();
+        await bezorger.stop();
         await controlepunten.stop();
         await store.close();
       })());

@@ -30,6 +30,18 @@ export const AUDIT_ACTIES = [
   // A request to a path under a trajectory that matches no route (probing), or refused before routing (431).
   'traject-verkennen',
   'verzoek-weigeren',
+  // Issue 10: the trajectory list and state, the signals, subscriptions and their deliveries.
+  'trajecten-lezen',
+  'stand-lezen',
+  'signalen-lezen',
+  'signaal-afhandelen',
+  'signaal-lezen',
+  'abonnement-aanmaken',
+  'abonnementen-lezen',
+  'abonnement-verwijderen',
+  'abonnement-hervatten',
+  'afleveringen-lezen',
+  'melding-afleveren',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

@@ -27,8 +27,11 @@ export interface EmbeddedUiClient {
   redirectUri: string;
   postLogoutRedirectUri: string;
   demoPassword: string;
-  /** The users who may log in (the privacy officers of the policy registry). */
+  /** The users who may log in (the privacy officers of the policy registry, the demo klantmanagers). */
   accounts: readonly DemoAccount[];
+  /** Further pages of this gateway that log users in with the same client (the klantmanager's `/werk`). */
+  extraRedirectUris?: readonly string[];
+  extraPostLogoutRedirectUris?: readonly string[];
   /** Rate limits of the login form (per IP, failed logins per account). */
   limits?: LoginLimits;
 }
@@ -91,8 +94,8 @@ export async function createEmbeddedProvider(options: EmbeddedProviderOptions): 
       jwks: { keys: [publicJwk(key)] },
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: [ui.redirectUri],
-      post_logout_redirect_uris: [ui.postLogoutRedirectUri],
+      redirect_uris: [ui.redirectUri, ...(ui.extraRedirectUris ?? [])],
+      post_logout_redirect_uris: [ui.postLogoutRedirectUri, ...(ui.extraPostLogoutRedirectUris ?? [])],
     } as never);
   }
   const demoAccount = demoAccountLookup(ui?.accounts ?? []);

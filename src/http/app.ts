@@ -18,8 +18,13 @@ import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toewijzingenRouter } from './toewijzingen.js';
 import { trajectenRouter } from './trajecten.js';
+import { signalenRouter } from './signalen.js';
+import { standRouter } from './stand.js';
+import { abonnementenRouter } from './abonnementen.js';
+import { gebruikersspoorRouter } from './gebruikersspoor.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
+import { werkRouter } from '../werk/router.js';
 
 export interface AppOptions {
   openapi: Record<string, unknown>;
@@ -34,7 +39,7 @@ const securityHeaders = (privacyPagesCsp: string) => (req: Request, res: Respons
   res.setHeader('Referrer-Policy', 'no-referrer');
   // Personal data must not be cached anywhere; the public documents override this.
   res.setHeader('Cache-Control', 'no-store');
-  if (req.path.startsWith('/privacy')) res.setHeader('Content-Security-Policy', privacyPagesCsp);
+  if (req.path.startsWith('/privacy') || req.path.startsWith('/werk')) res.setHeader('Content-Security-Policy', privacyPagesCsp);
   else if (!req.path.startsWith('/oidc')) res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   else res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
   // HSTS only means something over TLS: directly, or behind a proxy trusted by DOELPOORT_TRUST_PROXY.
@@ -106,10 +111,16 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.get(['/', '/v1', '/v1/'], wegwijzer);
   app.use('/health', healthRouter(s));
   app.use('/v1', documentationRouter(s, options.openapi));
+  app.use('/v1', standRouter(s));
   app.use('/v1', trajectenRouter(s));
+  app.use('/v1', signalenRouter(s));
+  app.use('/v1', abonnementenRouter(s));
+  app.use('/v1', gebruikersspoorRouter(s));
   app.use('/v1', berichtenRouter(s));
   // The privacy officer's pages: a client of the logboek API (by default this gateway itself).
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));
+  // The klantmanager's pages: demo users only so far (medewerkers.ts), so only in demo mode.
+  if (s.config.ui && s.config.demo) app.use('/werk', werkRouter(s));
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
   app.use('/v1', toestemmingenRouter(s));

@@ -16,6 +16,8 @@ import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
+import { verwerkBericht } from '../verwerking/stand-en-signalen.js';
+import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -68,7 +70,7 @@ export function decodeCursor(cursor: string): number | null {
 }
 
 /** Step 3 for reads: `doel` is required and must be in the register. */
-function requireDoel(req: Request, s: Services, p: Poging): Doel {
+export function requireDoel(req: Request, s: Services, p: Poging): Doel {
   const doelId = req.query.doel;
   if (typeof doelId !== 'string' || doelId === '') {
     throw new HttpProblem('ongeldige-parameter', 'Elke leesvraag noemt het doel (doelbinding): ?doel=…', {
@@ -92,7 +94,7 @@ function requireDoel(req: Request, s: Services, p: Poging): Doel {
  * consent records are read in THIS transaction (once per trajectory), so a withdrawal committed
  * before it counts at once; consent is only looked up for a trajectory the caller has a relation with.
  */
-function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
+export function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
   const now = s.now();
   const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
   const consent = new Map<string, Promise<ToestemmingRow[]>>();
@@ -108,7 +110,7 @@ function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
 }
 
 /** The audit reason of an allowed read names the consent it relied on, if any. */
-function redenMetToestemming(reden: string, toestemmingIds: Iterable<string>): string {
+export function redenMetToestemming(reden: string, toestemmingIds: Iterable<string>): string {
   const ids = [...toestemmingIds];
   return ids.length ? `${reden} (op grond van toestemming ${ids.join(', ')})` : reden;
 }
@@ -190,7 +192,12 @@ export function berichtenRouter(s: Services): Router {
         auditId: record.id, auditHash: record.hash,
       };
       await tx.insertBericht(row);
-      return { kind: 'opgeslagen' as const, row };
+      // The trajectory's state and signals follow the message in the same transaction, and so do the
+      // events for every subscription whose party may read the message or a signal (the outbox).
+      const besluiten = await verwerkBericht(tx, { regels: s.signaalregels.regels, vandaag }, row);
+      const meldingen = { policy: s.policy, regels: s.signaalregels.regels, bron: s.config.publicUrl, vandaag, tijdstip: ontvangenOp };
+      const events = (await uitgaandVoorBericht(tx, meldingen, row)) + (await uitgaandVoorSignalen(tx, meldingen, besluiten));
+      return { kind: 'opgeslagen' as const, row, events };
     });
     p.geaudit = true;
 
@@ -206,6 +213,7 @@ export function berichtenRouter(s: Services): Router {
         res.status(200).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
         return;
       case 'opgeslagen':
+        if (outcome.events > 0) s.bezorger.wek();
         res.status(201).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
     }
   }));

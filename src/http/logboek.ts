@@ -48,7 +48,7 @@ function decodeInzageCursor(cursor: string): number | null {
 // --- identification -------------------------------------------------------------------------
 
 /** Steps 1 and 2 for the logboek: a verified token that belongs to a privacy officer. */
-async function identifyOfficer(req: Request, s: Services, p: Poging): Promise<Functionaris> {
+export async function identifyOfficer(req: Request, s: Services, p: Poging): Promise<Functionaris> {
   const token = await verifyBearer(req, s);
   const officer = s.policy.functionaris(token.clientId, token.sub);
   if (!officer) {

@@ -2,6 +2,8 @@
 import { beleidOpenApi } from './beleid.js';
 import { logboekOpenApi } from './logboek.js';
 import type { OpenApiPart } from './openapi.js';
+import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
+import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
 import { verwerkingsactiviteitenOpenApi } from './verwerkingsactiviteiten.js';
@@ -13,5 +15,7 @@ export function openApiParts(): OpenApiPart[] {
     toestemmingenOpenApi,
     beleidOpenApi,
     logboekOpenApi(),
+    signalenOpenApi,
+    gebruikersspoorOpenApi,
   ];
 }

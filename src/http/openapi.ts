@@ -76,6 +76,15 @@ function voorbeeldBericht(berichttype: string, schemaversie: string, inhoud: unk
   };
 }
 
+/** The base paths with every part's paths; a part may add methods to a path the base has (e.g. GET beside POST). */
+function mergePaths(base: Record<string, unknown>, parts: OpenApiPart[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const part of parts) {
+    for (const [path, item] of Object.entries(part.paths)) out[path] = { ...(out[path] as object | undefined), ...(item as object) };
+  }
+  return out;
+}
+
 export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: OpenApiPart[] = [], tokenUrl = `${config.issuer}/token`): Record<string, unknown> {
   const componentSchemas: Record<string, unknown> = {};
   const target = (n: string) => `#/components/schemas/${n}`;
@@ -227,7 +236,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       ...parts.flatMap((p) => p.tags ?? []),
     ],
     security: secured,
-    paths: {
+    paths: mergePaths({
       '/trajecten': {
         post: {
           operationId: 'trajectOpenen', tags: ['Trajecten'], summary: 'Open a trajectory (gemeente only)',
@@ -309,8 +318,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
           responses: { '200': ok('OpenAPI 3.1', { type: 'object' }) },
         },
       },
-      ...Object.assign({}, ...parts.map((p) => p.paths)),
-    },
+    }, parts),
     components: {
       schemas: componentSchemas,
       responses,

@@ -6,6 +6,9 @@ import type { TokenVerifier } from '../auth/verify-token.js';
 import type { Config } from '../config.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import type { SignaalregelSet } from '../signalen/types.js';
+import type { SignaalPlanner } from '../verwerking/signaalplanner.js';
+import type { Bezorger } from '../verwerking/bezorger.js';
 import type { Store } from '../store/store.js';
 import type { RateLimits } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
@@ -14,6 +17,12 @@ export interface Services {
   config: Config;
   schemas: SchemaRegistry;
   policy: PolicyEngine;
+  /** The signal rules (`policies/signalen.json`), loaded and checked beside the policies. */
+  signaalregels: SignaalregelSet;
+  /** The scheduler of time-based signals (uit-beeld); one replica evaluates at a time. */
+  signaalPlanner: SignaalPlanner;
+  /** The deliverer of webhook events (the outbox); `wek()` after a commit that wrote events. */
+  bezorger: Bezorger;
   store: Store;
   verifier: TokenVerifier;
   logger: Logger;

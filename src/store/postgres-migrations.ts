@@ -150,4 +150,85 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX gedeelde_staat_grant ON gedeelde_staat (grantid) WHERE grantid IS NOT NULL;
   CREATE INDEX gedeelde_staat_verloopt ON gedeelde_staat (verloopt);
   `,
+  // Issue 10: the trajectory state and the signals (as SQLite's migration 7).
+  `
+  CREATE TABLE trajectstand (
+    trajectId    ${T} PRIMARY KEY REFERENCES trajecten (trajectId),
+    stand        ${T} NOT NULL,
+    versie       INTEGER NOT NULL,
+    bijgewerktOp ${T} NOT NULL
+  );
+
+  CREATE TABLE signalen (
+    volgorde      BIGSERIAL PRIMARY KEY,
+    signaalId     ${T} NOT NULL UNIQUE,
+    trajectId     ${T} NOT NULL REFERENCES trajecten (trajectId),
+    soort         ${T} NOT NULL,
+    aanbieder     ${T},
+    status        ${T} NOT NULL CHECK (status IN ('open', 'afgehandeld')),
+    geopendOp     ${T} NOT NULL,
+    bijgewerktOp  ${T} NOT NULL,
+    berichtIds    ${T} NOT NULL,
+    codes         ${T} NOT NULL,
+    afgehandeldOp ${T},
+    uitkomst      ${T}
+  );
+  CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
+  CREATE INDEX signalen_traject ON signalen (trajectId, status);
+  `,
+  // Issue 10: subscriptions, their outbox and the delivery attempts (as SQLite's migration 8).
+  `
+  CREATE TABLE abonnementen (
+    volgorde     BIGSERIAL UNIQUE,
+    abonnementId ${T} PRIMARY KEY,
+    partij       ${T} NOT NULL,
+    url          ${T} NOT NULL,
+    geheim       ${T} NOT NULL,
+    soorten      ${T} NOT NULL,
+    berichttypen ${T},
+    status       ${T} NOT NULL CHECK (status IN ('actief', 'gepauzeerd', 'verwijderd')),
+    aangemaaktOp ${T} NOT NULL,
+    gewijzigdOp  ${T} NOT NULL
+  );
+  CREATE INDEX abonnementen_partij ON abonnementen (partij);
+
+  CREATE TABLE uitgaand (
+    volgnummer       BIGSERIAL PRIMARY KEY,
+    abonnementId     ${T} NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId          ${T} NOT NULL,
+    event            ${T} NOT NULL,
+    trajectId        ${T} NOT NULL,
+    doel             ${T} NOT NULL,
+    status           ${T} NOT NULL CHECK (status IN ('wachtend', 'afgeleverd', 'vervallen')),
+    pogingen         INTEGER NOT NULL,
+    volgendePogingOp ${T} NOT NULL,
+    afgeleverdOp     ${T},
+    UNIQUE (abonnementId, eventId)
+  );
+  CREATE INDEX uitgaand_wachtend ON uitgaand (abonnementId, volgnummer) WHERE status = 'wachtend';
+
+  CREATE TABLE afleveringen (
+    id           BIGSERIAL PRIMARY KEY,
+    abonnementId ${T} NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId      ${T} NOT NULL,
+    tijdstip     ${T} NOT NULL,
+    statuscode   INTEGER,
+    duurMs       INTEGER NOT NULL,
+    fout         ${T}
+  );
+  CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
+  `,
+  // Issue 10: the user audit trail of the klantmanager's pages (as SQLite's migration 9).
+  `
+  CREATE TABLE gebruikersspoor (
+    id         BIGSERIAL PRIMARY KEY,
+    traceId    ${T} NOT NULL,
+    partij     ${T} NOT NULL,
+    medewerker ${T} NOT NULL,
+    actie      ${T} NOT NULL,
+    tijdstip   ${T} NOT NULL
+  );
+  CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
+  CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
+  `,
 ];

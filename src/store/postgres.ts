@@ -20,6 +20,7 @@ import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
+import { postgresSignaalTx } from './postgres-signalen.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -122,6 +123,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       q<ToewijzingRow>('SELECT trajectId, partij, rol, vanaf, tot, beeindigdOp FROM toewijzingen WHERE trajectId = @trajectId ORDER BY id', { trajectId });
 
     return {
+      ...postgresSignaalTx(q),
       async insertTraject(t, ws) {
         await q('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)', {
           trajectId: t.trajectId, gemeente: t.gemeente, leerroute: t.leerroute, startdatum: t.startdatum, aangemaaktOp: t.aangemaaktOp,

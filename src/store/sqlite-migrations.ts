@@ -205,4 +205,87 @@ export const MIGRATIONS: readonly string[] = [
       FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value
      WHERE m.trajectId IN (SELECT value FROM json_each(l.trajectIds)) AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL AND l.actie IN ('berichten-lezen', 'bericht-lezen');
   `,
+  // Issue 10: the trajectory state (one JSON per trajectory, updated in the publish transaction) and
+  // the signals, with the database guaranteeing one OPEN signal per kind per trajectory (and provider).
+  `
+  CREATE TABLE trajectstand (
+    trajectId    TEXT PRIMARY KEY REFERENCES trajecten (trajectId),
+    stand        TEXT NOT NULL,
+    versie       INTEGER NOT NULL,
+    bijgewerktOp TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE signalen (
+    volgorde      INTEGER PRIMARY KEY,
+    signaalId     TEXT NOT NULL UNIQUE,
+    trajectId     TEXT NOT NULL REFERENCES trajecten (trajectId),
+    soort         TEXT NOT NULL,
+    aanbieder     TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'afgehandeld')),
+    geopendOp     TEXT NOT NULL,
+    bijgewerktOp  TEXT NOT NULL,
+    berichtIds    TEXT NOT NULL,
+    codes         TEXT NOT NULL,
+    afgehandeldOp TEXT,
+    uitkomst      TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX signalen_een_open ON signalen (trajectId, soort, coalesce(aanbieder, '')) WHERE status = 'open';
+  CREATE INDEX signalen_traject ON signalen (trajectId, status);
+  `,
+  // Issue 10: subscriptions, their outbox (written in the transaction of the message or signal) and
+  // the delivery attempts.
+  `
+  CREATE TABLE abonnementen (
+    abonnementId TEXT PRIMARY KEY,
+    partij       TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    geheim       TEXT NOT NULL,
+    soorten      TEXT NOT NULL,
+    berichttypen TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('actief', 'gepauzeerd', 'verwijderd')),
+    aangemaaktOp TEXT NOT NULL,
+    gewijzigdOp  TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX abonnementen_partij ON abonnementen (partij);
+
+  CREATE TABLE uitgaand (
+    volgnummer       INTEGER PRIMARY KEY,
+    abonnementId     TEXT NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId          TEXT NOT NULL,
+    event            TEXT NOT NULL,
+    trajectId        TEXT NOT NULL,
+    doel             TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('wachtend', 'afgeleverd', 'vervallen')),
+    pogingen         INTEGER NOT NULL,
+    volgendePogingOp TEXT NOT NULL,
+    afgeleverdOp     TEXT,
+    UNIQUE (abonnementId, eventId)
+  ) STRICT;
+  CREATE INDEX uitgaand_wachtend ON uitgaand (abonnementId, volgnummer) WHERE status = 'wachtend';
+
+  CREATE TABLE afleveringen (
+    id           INTEGER PRIMARY KEY,
+    abonnementId TEXT NOT NULL REFERENCES abonnementen (abonnementId),
+    eventId      TEXT NOT NULL,
+    tijdstip     TEXT NOT NULL,
+    statuscode   INTEGER,
+    duurMs       INTEGER NOT NULL,
+    fout         TEXT
+  ) STRICT;
+  CREATE INDEX afleveringen_abonnement ON afleveringen (abonnementId, id);
+  `,
+  // Issue 10: the user audit trail of the klantmanager's pages — which employee of a party did what,
+  // linked to the logboek record by the trace id (the logboek itself names no employees).
+  `
+  CREATE TABLE gebruikersspoor (
+    id         INTEGER PRIMARY KEY,
+    traceId    TEXT NOT NULL,
+    partij     TEXT NOT NULL,
+    medewerker TEXT NOT NULL,
+    actie      TEXT NOT NULL,
+    tijdstip   TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
+  CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
+  `,
 ];

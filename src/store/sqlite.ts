@@ -24,6 +24,7 @@ import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Control
 import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
+import { sqliteSignaalTx } from './sqlite-signalen.js';
 
 
 export interface SqliteStoreOptions {
@@ -143,6 +144,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   };
 
   const tx: Tx = {
+    ...sqliteSignaalTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run(traject);
       for (const t of toewijzingen) st.insertToewijzing.run(t);

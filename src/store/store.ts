@@ -11,6 +11,7 @@
  */
 import type { AuditInput, AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
+import type { SignaalTx } from './signaal-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -199,7 +200,8 @@ export interface LogboekReader {
   sleutels(): Promise<Array<{ kid: string; jwk: string }>>;
 }
 
-export interface Tx {
+/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts). */
+export interface Tx extends SignaalTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;

@@ -8,6 +8,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashRecord, type AuditInput, type AuditRecord } from '../../src/audit/record.js';
+import type { Signaal } from '../../src/signalen/types.js';
+import type { AbonnementRow } from '../../src/store/signaal-store.js';
 import type { BerichtRow, Store, ToestemmingRow, Tx } from '../../src/store/store.js';
 
 export interface StoreFixture {
@@ -259,6 +261,181 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(await store.logboek.laatsteControlepunt()).toEqual({ id, ...punt });
       expect(await store.transaction((tx) => tx.laatsteControlepunt())).toEqual({ id, ...punt });
       expect(await store.logboek.sleutels()).toEqual([{ kid: 'k1', jwk: '{}' }]);
+    });
+
+    it('trajectory state: absent until written, one row per trajectory, replaced on write, read for update', async () => {
+      const t = await store.transaction((tx) => openTraject(tx));
+      expect(await store.transaction((tx) => tx.trajectstand(t))).toBeUndefined();
+      await store.transaction((tx) => tx.bewaarTrajectstand({ trajectId: t, stand: '{"v":1}', versie: 1, bijgewerktOp: '2026-11-20T10:00:00.000Z' }));
+      await second.transaction(async (tx) => {
+        expect(await tx.trajectstand(t, true)).toEqual({ trajectId: t, stand: '{"v":1}', versie: 1, bijgewerktOp: '2026-11-20T10:00:00.000Z' });
+        await tx.bewaarTrajectstand({ trajectId: t, stand: '{"v":2}', versie: 1, bijgewerktOp: '2026-11-20T11:00:00.000Z' });
+      });
+      expect((await store.transaction((tx) => tx.trajectstand(t)))?.stand).toBe('{"v":2}');
+      await expect(store.transaction((tx) => tx.bewaarTrajectstand({ trajectId: crypto.randomUUID(), stand: '{}', versie: 1, bijgewerktOp: now() }))).rejects.toThrow();
+    });
+
+    it('signals: the database refuses a second open one per kind (and provider); closed ones stay; worklist newest first per gemeente', async () => {
+      const t = await store.transaction((tx) => openTraject(tx, 'gemeente-hengelo'));
+      const ander = await store.transaction((tx) => openTraject(tx, 'gemeente-enschede'));
+      const sig = (over: Partial<Signaal> = {}): Signaal => ({
+        signaalId: crypto.randomUUID(), soort: 'verzuim', trajectId: t, aanbieder: 'roc-van-twente', status: 'open', geopendOp: '2026-11-20T10:00:00.000Z',
+        bijgewerktOp: '2026-11-20T10:00:00.000Z', berichtIds: ['b1'], codes: {}, afgehandeldOp: null, uitkomst: null, ...over,
+      });
+      const a = sig();
+      await store.transaction((tx) => tx.bewaarSignaal(a));
+      await expect(second.transaction((tx) => tx.bewaarSignaal(sig()))).rejects.toThrow();
+      const b = sig({ aanbieder: 'werkshop' });
+      const c = sig({ soort: 'niveau-behaald', aanbieder: null, codes: { niveau: 'A2', vaardigheden: ['spreken'] } });
+      await second.transaction(async (tx) => {
+        await tx.bewaarSignaal(b);
+        await tx.bewaarSignaal(c);
+      });
+      await expect(store.transaction((tx) => tx.bewaarSignaal(sig({ soort: 'niveau-behaald', aanbieder: null })))).rejects.toThrow();
+      await store.transaction((tx) => tx.bewaarSignaal(sig({ trajectId: ander })));
+      // An update keeps the row (same id), a close frees the kind for a new open signal.
+      await store.transaction((tx) => tx.bewaarSignaal({ ...a, bijgewerktOp: '2026-11-21T10:00:00.000Z', berichtIds: ['b1', 'b2'] }));
+      await store.transaction((tx) => tx.bewaarSignaal({ ...a, status: 'afgehandeld', afgehandeldOp: '2026-11-22T10:00:00.000Z', uitkomst: 'gesprek-gevoerd', bijgewerktOp: '2026-11-22T10:00:00.000Z', berichtIds: ['b1', 'b2'] }));
+      const d = sig({ geopendOp: '2026-11-23T10:00:00.000Z' });
+      await second.transaction((tx) => tx.bewaarSignaal(d));
+
+      const open = await store.transaction((tx) => tx.openSignalen([t]));
+      expect(open.map((x) => x.signaalId)).toEqual([b.signaalId, c.signaalId, d.signaalId]);
+      expect(open[1]).toEqual(c);
+      const gesloten = await store.transaction((tx) => tx.signaal(a.signaalId));
+      expect(gesloten).toMatchObject({ status: 'afgehandeld', uitkomst: 'gesprek-gevoerd', berichtIds: ['b1', 'b2'], gemeente: 'gemeente-hengelo', geopendOp: a.geopendOp });
+      expect(await store.transaction((tx) => tx.signaal(crypto.randomUUID()))).toBeUndefined();
+
+      const alle = ['verzuim', 'niveau-behaald'];
+      const lijst = await store.transaction((tx) => tx.signalen({ gemeente: 'gemeente-hengelo', soorten: alle, voor: null, limit: 100 }));
+      const hier = lijst.filter((x) => x.trajectId === t).map((x) => x.signaalId);
+      expect(hier).toEqual([d.signaalId, c.signaalId, b.signaalId, a.signaalId]);
+      expect(lijst.every((x) => x.gemeente === 'gemeente-hengelo' && x.trajectId !== ander)).toBe(true);
+      const volgordes = lijst.map((x) => x.volgorde);
+      expect([...volgordes].sort((x, y) => y - x)).toEqual(volgordes);
+      const pagina = await second.transaction((tx) => tx.signalen({ gemeente: 'gemeente-hengelo', soorten: alle, voor: lijst[1]!.volgorde, limit: 1 }));
+      expect(pagina.map((x) => x.signaalId)).toEqual([lijst[2]!.signaalId]);
+      const openVerzuim = await store.transaction((tx) => tx.signalen({ gemeente: 'gemeente-hengelo', status: 'open', soorten: ['verzuim'], voor: null, limit: 100 }));
+      expect(openVerzuim.filter((x) => x.trajectId === t).map((x) => x.signaalId)).toEqual([d.signaalId, b.signaalId]);
+      const afgehandeld = await store.transaction((tx) => tx.signalen({ gemeente: 'gemeente-hengelo', status: 'afgehandeld', soorten: alle, voor: null, limit: 100 }));
+      expect(afgehandeld.filter((x) => x.trajectId === t).map((x) => x.signaalId)).toEqual([a.signaalId]);
+    });
+
+    it('trajectory list: owned or actively assigned, by status, paged by trajectId, with the stored state; the scheduler finds its trajectories', async () => {
+      const gemeente = `gemeente-${crypto.randomUUID().slice(0, 8)}`;
+      const partij = `aanbieder-${crypto.randomUUID().slice(0, 8)}`;
+      const ids = await store.transaction(async (tx) => [
+        await openTraject(tx, gemeente, [{ partij, rol: 'taal' }]),
+        await openTraject(tx, gemeente, [{ partij, rol: 'taal', vanaf: '2026-01-01', tot: '2026-02-01' }]),
+        await openTraject(tx, gemeente),
+      ]);
+      await store.transaction(async (tx) => {
+        await tx.sluitTraject(ids[2]!, now(), 'afgerond');
+        await tx.bewaarTrajectstand({ trajectId: ids[0]!, stand: '{"s":1}', versie: 1, bijgewerktOp: now() });
+      });
+      const sorted = [...ids].sort();
+      const alle = await second.transaction((tx) => tx.trajecten({ partij: gemeente, vandaag: VANDAAG, na: '', limit: 10 }));
+      expect(alle.map((r) => r.trajectId)).toEqual(sorted);
+      expect(alle.find((r) => r.trajectId === ids[0])?.stand).toBe('{"s":1}');
+      expect(alle.find((r) => r.trajectId === ids[1])?.stand).toBeNull();
+      expect(alle.find((r) => r.trajectId === ids[2])).toMatchObject({ afsluitreden: 'afgerond', gemeente });
+      const eerste = await store.transaction((tx) => tx.trajecten({ partij: gemeente, vandaag: VANDAAG, na: '', limit: 1 }));
+      const rest = await store.transaction((tx) => tx.trajecten({ partij: gemeente, vandaag: VANDAAG, na: eerste[0]!.trajectId, limit: 10 }));
+      expect([...eerste, ...rest].map((r) => r.trajectId)).toEqual(sorted);
+      const lopend = await store.transaction((tx) => tx.trajecten({ partij: gemeente, vandaag: VANDAAG, status: 'lopend', na: '', limit: 10 }));
+      expect(lopend.map((r) => r.trajectId).sort()).toEqual([ids[0], ids[1]].sort());
+      const afgesloten = await store.transaction((tx) => tx.trajecten({ partij: gemeente, vandaag: VANDAAG, status: 'afgesloten', na: '', limit: 10 }));
+      expect(afgesloten.map((r) => r.trajectId)).toEqual([ids[2]]);
+      // The provider: only the trajectory whose assignment is active today.
+      const aanbieder = await store.transaction((tx) => tx.trajecten({ partij, vandaag: VANDAAG, na: '', limit: 10 }));
+      expect(aanbieder.map((r) => r.trajectId)).toEqual([ids[0]]);
+
+      const gepland = await store.transaction(async (tx) => {
+        const out: string[] = [];
+        for (let na = ''; ;) {
+          const page = await tx.trajectenVoorPlanner({ rollen: ['taal'], soorten: ['uit-beeld'], vanaf: VANDAAG, na, limit: 50 });
+          out.push(...page);
+          if (page.length < 50) break;
+          na = page.at(-1)!;
+        }
+        return out;
+      });
+      expect(gepland).toContain(ids[0]);
+      expect(gepland).not.toContain(ids[1]); // its assignment ended before today
+      expect(gepland).not.toContain(ids[2]); // closed
+      expect(await store.transaction((tx) => tx.lease('uit-beeld'))).toBe(true);
+    });
+
+    it('subscriptions: per party, by kind, paused and removed; the outbox in order per subscription; attempts newest first', async () => {
+      const partij = `partij-${crypto.randomUUID().slice(0, 8)}`;
+      const ab = (over: Partial<AbonnementRow> = {}): AbonnementRow => ({
+        abonnementId: crypto.randomUUID(), partij, url: 'https://ontvanger.example/hook', geheim: 'whsec_x', soorten: ['bericht'], berichttypen: null,
+        status: 'actief', aangemaaktOp: now(), gewijzigdOp: now(), ...over,
+      });
+      const a = ab();
+      const b = ab({ soorten: ['signaal'], berichttypen: ['aanwezigheid'] });
+      await store.transaction(async (tx) => {
+        await tx.insertAbonnement(a);
+        await tx.insertAbonnement(b);
+      });
+      expect(await second.transaction((tx) => tx.abonnement(a.abonnementId))).toEqual(a);
+      expect((await store.transaction((tx) => tx.abonnementen(partij))).map((x) => x.abonnementId)).toEqual([a.abonnementId, b.abonnementId]);
+      const voorSignaal = await store.transaction((tx) => tx.abonnementenVoor('signaal'));
+      expect(voorSignaal.map((x) => x.abonnementId)).toContain(b.abonnementId);
+      expect(voorSignaal.map((x) => x.abonnementId)).not.toContain(a.abonnementId);
+
+      const t = await store.transaction((tx) => openTraject(tx));
+      const event = (i: number) => ({ abonnementId: a.abonnementId, eventId: crypto.randomUUID(), event: `{"i":${i}}`, trajectId: t, doel: 'trajectbegeleiding', volgendePogingOp: '2026-11-20T10:00:00.000Z' });
+      const e1 = event(1);
+      const e2 = event(2);
+      await store.transaction(async (tx) => {
+        await tx.insertUitgaand(e1);
+        await tx.insertUitgaand(e2);
+      });
+      await expect(second.transaction((tx) => tx.insertUitgaand(e1))).rejects.toThrow(); // one row per event and subscription
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T09:59:59.999Z', 100))).not.toContain(a.abonnementId);
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T10:00:00.000Z', 100))).toContain(a.abonnementId);
+      const eerste = await second.transaction((tx) => tx.volgendeUitgaand(a.abonnementId));
+      expect(eerste).toMatchObject({ eventId: e1.eventId, status: 'wachtend', pogingen: 0, afgeleverdOp: null, event: '{"i":1}' });
+      // A failed attempt moves the first event later: the second waits behind it (order per subscription).
+      await store.transaction(async (tx) => {
+        await tx.werkUitgaandBij(eerste!.volgnummer, { status: 'wachtend', pogingen: 1, volgendePogingOp: '2026-11-20T11:00:00.000Z', afgeleverdOp: null });
+        await tx.insertAflevering({ abonnementId: a.abonnementId, eventId: e1.eventId, tijdstip: '2026-11-20T10:00:01.000Z', statuscode: 500, duurMs: 12, fout: null });
+      });
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-11-20T10:30:00.000Z', 100))).not.toContain(a.abonnementId);
+      expect((await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId)))?.eventId).toBe(e1.eventId);
+      await store.transaction(async (tx) => {
+        await tx.werkUitgaandBij(eerste!.volgnummer, { status: 'afgeleverd', pogingen: 2, volgendePogingOp: '2026-11-20T11:00:00.000Z', afgeleverdOp: '2026-11-20T11:00:01.000Z' });
+        await tx.insertAflevering({ abonnementId: a.abonnementId, eventId: e1.eventId, tijdstip: '2026-11-20T11:00:01.000Z', statuscode: 204, duurMs: 3, fout: null });
+      });
+      expect((await second.transaction((tx) => tx.volgendeUitgaand(a.abonnementId)))?.eventId).toBe(e2.eventId);
+      expect((await store.transaction((tx) => tx.afleveringen(a.abonnementId, 10))).map((x) => [x.statuscode, x.duurMs, x.fout])).toEqual([[204, 3, null], [500, 12, null]]);
+
+      // Paused: no work; resumed: due again with attempts reset; removed: waiting events dropped.
+      await store.transaction((tx) => tx.zetAbonnementStatus(a.abonnementId, 'gepauzeerd', now()));
+      expect(await store.transaction((tx) => tx.abonnementenMetWerk('2026-12-01T00:00:00.000Z', 100))).not.toContain(a.abonnementId);
+      await store.transaction(async (tx) => {
+        await tx.zetAbonnementStatus(a.abonnementId, 'actief', now());
+        await tx.herplanUitgaand(a.abonnementId, '2026-11-25T00:00:00.000Z');
+      });
+      expect(await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId))).toMatchObject({ eventId: e2.eventId, pogingen: 0, volgendePogingOp: '2026-11-25T00:00:00.000Z' });
+      await store.transaction(async (tx) => {
+        await tx.zetAbonnementStatus(a.abonnementId, 'verwijderd', now());
+        await tx.vervalUitgaand(a.abonnementId);
+      });
+      expect(await store.transaction((tx) => tx.volgendeUitgaand(a.abonnementId))).toBeUndefined();
+      expect((await store.transaction((tx) => tx.abonnementen(partij))).map((x) => x.abonnementId)).toEqual([b.abonnementId]);
+      expect((await store.transaction((tx) => tx.abonnementenVoor('bericht'))).map((x) => x.abonnementId)).not.toContain(a.abonnementId);
+    });
+
+    it('the user audit trail: per party and trace id, in order', async () => {
+      const traceId = crypto.randomBytes(16).toString('hex');
+      await store.transaction(async (tx) => {
+        await tx.insertGebruikersspoor({ traceId, partij: 'gemeente-hengelo', medewerker: 'km-hengelo', actie: 'stand-lezen', tijdstip: '2026-11-20T10:00:00.000Z' });
+        await tx.insertGebruikersspoor({ traceId, partij: 'gemeente-hengelo', medewerker: 'km-hengelo', actie: 'signaal-afhandelen', tijdstip: '2026-11-20T10:00:01.000Z' });
+      });
+      expect((await second.transaction((tx) => tx.gebruikersspoor('gemeente-hengelo', traceId))).map((r) => r.actie)).toEqual(['stand-lezen', 'signaal-afhandelen']);
+      expect(await store.transaction((tx) => tx.gebruikersspoor('roc-van-twente', traceId))).toEqual([]);
     });
 
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {

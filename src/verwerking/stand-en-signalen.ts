@@ -1,0 +1,75 @@
+/**
+ * Owns the write side of issue 10 inside a transaction: folding a just-stored message into the
+ * trajectory's state (`src/stand`), evaluating the signal rules (`src/signalen`) and storing their
+ * decisions — all in the caller's transaction, so the message, its audit record, the new state and
+ * the signals commit together or not at all. The domain decisions are the pure functions; this module
+ * only reads the rows they need and writes what they return.
+ *
+ * Guarantees:
+ * - Incremental: one state row read (locked for update on PostgreSQL) and written per message; the
+ *   history is replayed only when the trajectory has no state row yet (a database from before this
+ *   table) or the row has another `STAND_VERSIE` — once, then never again.
+ * - One open signal per kind (per provider): the evaluator respects it and the database enforces it.
+ * - The scheduler's evaluation (`evalueerOpTijd`) takes the same state row lock, so it cannot
+ *   interleave with a publish about the same trajectory.
+ */
+import { applyBericht, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
+import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
+import type { BerichtRow, Tx } from '../store/store.js';
+
+const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing'];
+const REPLAY_PAGINA = 500;
+
+function alsBericht(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Bericht {
+  return { berichtId: row.berichtId, berichttype: row.berichttype, afzender: row.afzender, ontvangenOp: row.ontvangenOp, inhoud: JSON.parse(row.inhoud) } as Bericht;
+}
+
+/** The state of a trajectory as stored, or rebuilt from its messages when there is none of this version. */
+async function huidigeStand(tx: Tx, trajectId: string, vandaag: string): Promise<Stand> {
+  const row = await tx.trajectstand(trajectId, true);
+  if (row && row.versie === STAND_VERSIE) return JSON.parse(row.stand) as Stand;
+  const traject = await tx.traject(trajectId);
+  let stand = emptyStand();
+  if (!traject) return stand;
+  // The owner stands in relation to every message of its trajectory: its feed is the whole history.
+  for (let na = 0; ;) {
+    const page = await tx.berichten({ partij: traject.gemeente, vandaag, berichttypen: TYPEN, trajectId, na, limit: REPLAY_PAGINA });
+    for (const b of page) stand = applyBericht(stand, alsBericht(b));
+    if (page.length < REPLAY_PAGINA) break;
+    na = page.at(-1)!.volgnummer;
+  }
+  return stand;
+}
+
+async function bewaar(tx: Tx, trajectId: string, stand: Stand, tijdstip: string, besluiten: readonly SignaalBesluit[]): Promise<void> {
+  await tx.bewaarTrajectstand({ trajectId, stand: JSON.stringify(stand), versie: STAND_VERSIE, bijgewerktOp: tijdstip });
+  // Closing first: a close and an open of the same kind in one evaluation must not meet in the unique index.
+  const volgorde = { sluiten: 0, bijwerken: 1, openen: 2 } as const;
+  for (const b of [...besluiten].sort((x, y) => volgorde[x.actie] - volgorde[y.actie])) await tx.bewaarSignaal(b.signaal);
+}
+
+export interface Verwerking {
+  regels: readonly Signaalregel[];
+  /** `YYYY-MM-DD` today (Dutch date), for replaying through the owner's feed. */
+  vandaag: string;
+}
+
+/** In the publish transaction, after `insertBericht`: the state and the signals follow the message. */
+export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
+  const bericht = alsBericht(row);
+  const stand = applyBericht(await huidigeStand(tx, row.trajectId, v.vandaag), bericht);
+  const besluiten = evaluateSignalen(stand, v.regels, {
+    trajectId: row.trajectId, now: row.ontvangenOp, toewijzingen: await tx.toewijzingen(row.trajectId), openSignalen: await tx.openSignalen([row.trajectId]), bericht,
+  });
+  await bewaar(tx, row.trajectId, stand, row.ontvangenOp, besluiten);
+  return besluiten;
+}
+
+/** The scheduler's evaluation of one trajectory at `now` (no message): raises and clears time-based signals. */
+export async function evalueerOpTijd(tx: Tx, v: Verwerking, trajectId: string, now: string): Promise<SignaalBesluit[]> {
+  const stand = await huidigeStand(tx, trajectId, v.vandaag);
+  const besluiten = evaluateSignalen(stand, v.regels, { trajectId, now, toewijzingen: await tx.toewijzingen(trajectId), openSignalen: await tx.openSignalen([trajectId]) });
+  if (besluiten.length === 0) return besluiten;
+  await bewaar(tx, trajectId, stand, now, besluiten);
+  return besluiten;
+}

@@ -1,0 +1,228 @@
+/**
+ * The klantmanager's pages under `/werk` (Dutch, server-rendered, no JavaScript needed): the
+ * worklist of open signals, a trajectory's state, closing a signal with a coded outcome.
+ *
+ * Login: OIDC authorization code + PKCE against the configured issuer with the pages' browser client
+ * (embedded: the demo klantmanagers of `medewerkers.ts`); the session is server-side (the employee's
+ * tokens never reach the browser), with a CSRF token for every POST.
+ *
+ * Every page is an exchange of the gemeente: it walks the same decisions as the API
+ * (`standLeesbaar`, `projecteer`, `leesbareSignalen`, `afhandelen`) and writes ONE logboek record
+ * as the gemeente (client `doelpoort-werk`, doel `trajectbegeleiding`) — which employee did it is NOT in
+ * that record ("geen gebruikers in logregels", LDV) but in the user audit trail (`gebruikersspoor`), in
+ * the same transaction, linked by the trace id.
+ */
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { attempt, auditInput, UUID, type Actor, type Poging } from '../http/attempt.js';
+import { dutchDate, type Services } from '../http/services.js';
+import { leesbareSignalen, projecteer, standLeesbaar } from '../http/stand.js';
+import { traceOf } from '../http/trace.js';
+import { grondslagText as grondslagVan } from '../policy/engine.js';
+import { GEEN_RELATIE, type Doel } from '../policy/types.js';
+import { afhandelen, AfhandelingError } from '../signalen/index.js';
+import { emptyStand, type Stand } from '../stand/index.js';
+import type { Tx } from '../store/store.js';
+import { createUiOidc } from '../ui/oidc.js';
+import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, TeVeelInlogpogingen, type UiSession } from '../ui/session.js';
+import { STYLESHEET } from '../ui/style.js';
+import { DEMO_KLANTMANAGERS, type Medewerker } from './medewerkers.js';
+import { melding, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
+
+export const WERK_CLIENT = 'doelpoort-werk';
+const DOEL = 'trajectbegeleiding';
+
+export function werkRouter(s: Services): Router {
+  const ui = s.config.ui;
+  if (!ui) throw new Error('werkRouter needs config.ui');
+  const base = new URL(s.config.publicUrl).pathname.replace(/\/+$/, '');
+  // The same shared, encrypted session store as the privacy pages (src/ui/session.ts): any replica serves any page.
+  const sessions = new SessionStore(s.store.shared);
+  const oidc = createUiOidc({ issuer: s.config.issuer, audience: s.config.audience, ui: { ...ui, redirectUri: `${s.config.publicUrl}/werk/callback`, postLogoutRedirectUri: `${s.config.publicUrl}/werk` } });
+  const cookie = (req: Request) => ({ path: `${base}/werk`, secure: req.secure || s.config.publicUrl.startsWith('https:') });
+  const session = (res: Response) => res.locals.werkSession as UiSession | null;
+  const medewerker = (res: Response): Medewerker | null => {
+    const sub = session(res)?.officer?.sub;
+    return DEMO_KLANTMANAGERS.find((m) => m.id === sub) ?? null;
+  };
+  const doel = (): Doel => s.policy.doel(DOEL)!;
+  const regels = () => s.signaalregels.regels.filter((r) => r.doel === DOEL);
+
+  function render(res: Response, status: number, titel: string, inhoud: ReturnType<typeof melding>): void {
+    const m = medewerker(res);
+    res.status(status).type('html').send(werkpagina({ base, titel, inhoud, medewerker: m ? { naam: m.naam, csrf: session(res)!.csrf } : null }));
+  }
+
+  async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
+    let sess = session(res);
+    if (!sess) {
+      try {
+        sess = await sessions.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
+      } catch (e) {
+        if (!(e instanceof TeVeelInlogpogingen)) throw e;
+        res.setHeader('Retry-After', String(e.retryAfterSeconds));
+        return render(res, 429, 'Te veel inlogpogingen', melding('Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het later opnieuw.'));
+      }
+    }
+    const { url, login } = await oidc.startLogin(returnTo);
+    sessions.addLogin(sess, login);
+    await sessions.save(sess);
+    setSessionCookie(res, sess, cookie(req));
+    res.redirect(303, url.href);
+  }
+
+  /** What a page does inside its transaction; it returns how to answer once the transaction committed. */
+  type Werk = (req: Request, res: Response, tx: Tx, actor: Actor, p: Poging) => Promise<() => void>;
+
+  /**
+   * One audited page of the gemeente: its reads or change, the logboek record (as the gemeente) and the
+   * user audit trail row (the employee) in one transaction; the answer after the commit.
+   */
+  function pagina(actie: 'signalen-lezen' | 'stand-lezen' | 'signaal-afhandelen', werk: Werk) {
+    return attempt(s, actie, async (req, res, p) => {
+      const m = medewerker(res);
+      if (!m) {
+        p.geaudit = true; // nobody acted on data: no record (a login starts, as on the privacy pages)
+        if (req.method === 'GET') return startLogin(req, res, `${base}/werk${req.path}`);
+        return render(res, 401, 'Opnieuw inloggen', melding('U bent niet (meer) ingelogd.', { href: `${base}/werk/inloggen`, tekst: 'Inloggen' }));
+      }
+      const partij = s.policy.partij(m.partij)!;
+      const actor: Actor = { partij, clientId: WERK_CLIENT };
+      p.actor = actor;
+      p.doel = doel();
+      const antwoord = await s.store.transaction(async (tx) => {
+        const a = await werk(req, res, tx, actor, p);
+        await tx.insertGebruikersspoor({ traceId: traceOf(res).traceId, partij: partij.id, medewerker: m.id, actie, tijdstip: s.now().toISOString() });
+        return a;
+      });
+      p.geaudit = true;
+      antwoord();
+    });
+  }
+
+  const router = Router({ strict: true, caseSensitive: true });
+  router.get('/stijl.css', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.type('text/css').send(STYLESHEET);
+  });
+  router.use((req, res, next) => {
+    sessions.get(readSessionId(req)).then((sess) => {
+      res.locals.werkSession = sess;
+      next();
+    }, next);
+  });
+
+  router.get('/', (_req, res) => {
+    if (medewerker(res)) return res.redirect(303, `${base}/werk/signalen`);
+    render(res, 200, 'Werklijst klantmanager', startinhoud(base));
+  });
+  router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/werk/signalen`).catch(next));
+  router.get('/callback', async (req, res, next) => {
+    try {
+      const sess = session(res);
+      const state = typeof req.query.state === 'string' ? req.query.state : '';
+      const login = sess && state ? sess.logins.get(state) : undefined;
+      const opnieuw = { href: `${base}/werk/inloggen`, tekst: 'Opnieuw inloggen' };
+      if (!sess || !login) return render(res, 400, 'Inloggen mislukt', melding('Deze inlogpoging is onbekend of verlopen.', opnieuw));
+      // One use: the pending login is gone whatever happens next.
+      sess.logins.delete(login.state);
+      await sessions.save(sess);
+      const q = req.originalUrl.indexOf('?');
+      const officer = await oidc.finishLogin(q >= 0 ? req.originalUrl.slice(q + 1) : '', login).catch(() => null);
+      if (!officer) return render(res, 401, 'Inloggen mislukt', melding('Het inloggen is niet gelukt.', opnieuw));
+      const next = await sessions.rotate(sess, officer);
+      setSessionCookie(res, next, cookie(req));
+      if (!DEMO_KLANTMANAGERS.some((m) => m.id === officer.sub)) {
+        return render(res, 403, 'Geen toegang', melding('Deze pagina\'s zijn voor klantmanagers van een gemeente.'));
+      }
+      const terug = login.returnTo.startsWith(`${base}/werk/`) && /^\/[^/\\]/.test(login.returnTo) ? login.returnTo : `${base}/werk/signalen`;
+      res.redirect(303, terug);
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => {
+    const sess = session(res);
+    if (sess && !csrfMatches(sess, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+      return render(res, 403, 'Uitloggen niet bevestigd', melding('Dit formulier is verlopen. Probeer het opnieuw.'));
+    }
+    (sess ? sessions.destroy(sess) : Promise.resolve()).then(() => {
+      clearSessionCookie(res, cookie(req));
+      res.redirect(303, `${base}/werk`);
+    }, next);
+  });
+
+  router.get('/signalen', pagina('signalen-lezen', async (req, res, tx, actor, p) => {
+    const gevraagd = typeof req.query.soort === 'string' && req.query.soort !== '' ? req.query.soort : null;
+    const soorten = regels().map((r) => r.id);
+    const soort = gevraagd && soorten.includes(gevraagd as never) ? gevraagd : null;
+    const rows = await tx.signalen({ gemeente: actor.partij.id, status: 'open', soorten: soort ? [soort] : soorten, voor: null, limit: 200 });
+    p.trajectIds = [...new Set(rows.map((r) => r.trajectId))];
+    await tx.appendAudit(auditInput(s, p, {
+      besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: grondslagVan(doel()),
+      reden: `Werklijst: ${rows.length} open signaal/signalen getoond voor doel ${DOEL}.`, velden: rows.length ? ['/soort', '/aanbieder', '/geopendOp', '/bijgewerktOp'] : [],
+    }));
+    return () => render(res, 200, 'Werklijst', werklijst(base, rows, soort, soorten));
+  }));
+
+  router.get('/trajecten/:trajectId', pagina('stand-lezen', async (req, res, tx, actor, p) => {
+    const trajectId = String(req.params.trajectId);
+    if (!UUID.test(trajectId)) {
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'invoer-ongeldig', reden: 'Geen geldig traject-id.', status: 404 }));
+      return () => render(res, 404, 'Niet gevonden', melding('Dit traject bestaat niet of hoort niet bij uw gemeente.', { href: `${base}/werk/signalen`, tekst: 'Naar de werklijst' }));
+    }
+    p.trajectIds = [trajectId];
+    const relatie = (await tx.relatie(trajectId, actor.partij.id, dutchDate(s.now()))) ?? GEEN_RELATIE;
+    const besluit = relatie.eigenaar ? await standLeesbaar(s, tx, actor, doel(), trajectId, relatie) : null;
+    if (!besluit || besluit.weigering) {
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit?.weigering?.regel ?? 'traject-inzien-betrokken', reden: besluit?.weigering?.reden ?? 'Niet de gemeente van dit traject (of het bestaat niet).', status: 404 }));
+      return () => render(res, 404, 'Niet gevonden', melding('Dit traject bestaat niet of hoort niet bij uw gemeente.', { href: `${base}/werk/signalen`, tekst: 'Naar de werklijst' }));
+    }
+    const row = await tx.trajectstand(trajectId);
+    const stand = projecteer(row ? (JSON.parse(row.stand) as Stand) : emptyStand(), besluit);
+    const signalen = leesbareSignalen(s.signaalregels.regels, await tx.openSignalen([trajectId]), actor, doel(), relatie);
+    const traject = (await tx.traject(trajectId))!;
+    const toewijzingen = await tx.toewijzingen(trajectId);
+    await tx.appendAudit(auditInput(s, p, {
+      besluit: 'toegestaan', regel: besluit.regels.join(','), status: 200, grondslag: besluit.grondslagen.join(' | ') || null,
+      reden: `Stand van het traject getoond op de werkpagina voor doel ${DOEL}.`,
+      velden: ['/leerroute', '/startdatum', '/toewijzingen', ...Object.keys(stand).filter((k) => k !== 'versie').map((k) => `/stand/${k}`), ...(signalen.length ? ['/signalen'] : [])].sort(),
+    }));
+    const csrf = session(res)!.csrf;
+    return () => render(res, 200, 'Stand van het traject', trajectinhoud(base, traject, toewijzingen, stand, signalen, csrf));
+  }));
+
+  router.post('/signalen/:signaalId/afhandeling', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), pagina('signaal-afhandelen', async (req, res, tx, actor, p) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const signaalId = String(req.params.signaalId);
+    const terug = { href: `${base}/werk/signalen`, tekst: 'Naar de werklijst' };
+    if (!csrfMatches(session(res)!, body.csrf)) {
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'csrf', reden: 'Formulier verlopen of niet van deze pagina.', status: 403 }));
+      return () => render(res, 403, 'Niet afgehandeld', melding('Dit formulier is verlopen of kwam niet van deze pagina. Probeer het opnieuw.', terug));
+    }
+    const signaal = UUID.test(signaalId) ? await tx.signaal(signaalId) : undefined;
+    if (!signaal || signaal.gemeente !== actor.partij.id) {
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'signaal-eigenaar', reden: 'Signaal niet gevonden, of niet van een traject van uw gemeente.', status: 404 }));
+      return () => render(res, 404, 'Niet gevonden', melding('Dit signaal bestaat niet of hoort niet bij uw gemeente.', terug));
+    }
+    p.trajectIds = [signaal.trajectId];
+    try {
+      const gesloten = afhandelen(signaal, String(body.uitkomst ?? ''), s.now().toISOString());
+      await tx.bewaarSignaal(gesloten);
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: 'signaal-afhandelen-eigenaar', reden: `Signaal ${signaal.soort} afgehandeld met uitkomst ${gesloten.uitkomst} (werkpagina).`, status: 303, velden: ['/uitkomst'] }));
+      return () => res.redirect(303, `${base}/werk/trajecten/${signaal.trajectId}`);
+    } catch (e) {
+      if (!(e instanceof AfhandelingError)) throw e;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'signaal-al-afgehandeld', reden: e.message, status: 409 }));
+      return () => render(res, 409, 'Niet afgehandeld', melding(e.code === 'al-afgehandeld' ? 'Dit signaal was al afgehandeld.' : 'Kies een uitkomst uit de lijst.', { href: `${base}/werk/trajecten/${signaal.trajectId}`, tekst: 'Terug naar het traject' }));
+    }
+  }));
+
+  router.use((_req, res) => render(res, 404, 'Pagina niet gevonden', melding('Deze pagina bestaat niet.', { href: `${base}/werk`, tekst: 'Naar de werklijst' })));
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    s.logger.error({ err }, 'werk page failed');
+    if (res.headersSent) return void res.destroy();
+    render(res, 500, 'Er ging iets mis', melding('Er ging iets mis bij het tonen van deze pagina. Probeer het later opnieuw.'));
+  });
+
+  return router;
+}
