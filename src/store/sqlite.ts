@@ -230,27 +230,36 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
   };
 
+  // Transaction control as prepared statements: db.exec parses its text on every call (two per item).
+  const ctl = {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    savepoint: db.prepare('SAVEPOINT item'),
+    release: db.prepare('RELEASE item'),
+    rollbackTo: db.prepare('ROLLBACK TO item'),
+    commit: db.prepare('COMMIT'),
+  };
+
   const hub = auditCommitHub();
   const queue = createGroupCommit<HoofdStand, (tx: Tx) => Promise<unknown>>({
     async begin() {
-      db.exec('BEGIN IMMEDIATE');
+      ctl.begin.run();
       batch = hoofdStand(st.hoofd.get() as { id: number; hash: string });
       return batch;
     },
     async savepoint(b) {
-      db.exec('SAVEPOINT item');
+      ctl.savepoint.run();
       b.savepoint = b.head;
     },
     async release() {
-      db.exec('RELEASE item');
+      ctl.release.run();
     },
     async rollbackTo(b) {
-      db.exec('ROLLBACK TO item');
-      db.exec('RELEASE item');
+      ctl.rollbackTo.run();
+      ctl.release.run();
       b.head = b.savepoint;
     },
     async commit() {
-      db.exec('COMMIT');
+      ctl.commit.run();
       batch = null;
     },
     async rollback() {
