@@ -224,7 +224,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
            s AS (INSERT INTO logboek_scope (partij, auditId)
                  SELECT DISTINCT p, @id::bigint FROM (
                    SELECT @partij::text AS p WHERE @partij::text IS NOT NULL
-                   UNION SELECT gemeente FROM trajecten WHERE trajectId = ANY(@ids::text[]) OR trajectId IN (SELECT trajectId FROM m)
+                   UNION SELECT gemeente FROM trajecten WHERE trajectId = ANY(@ids::text[])
+                   UNION SELECT t.gemeente FROM trajecten t JOIN m ON t.trajectId = m.trajectId
                    UNION SELECT afzender FROM m) x
                  ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
