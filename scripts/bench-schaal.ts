@@ -17,7 +17,8 @@
  * Environment: BENCH_PG=0 skips everything on PostgreSQL; BENCH_PG_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres) is the server's admin URL; BENCH_GROEI=0 skips the
  * growth tiers; BENCH_GROEI_1M=1 adds the 1,000,000 tier; BENCH_GROEI_SECONDS (default 5) per
- * measured run of a tier.
+ * measured run of a tier; BENCH_REPLICA_PROFILE=1 makes each replica write a CPU profile
+ * (.bench/replica-profiles/) when it stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -164,7 +165,9 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
 }
 
 function startReplica(port: number, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'src', 'main.ts')], {
+  // BENCH_REPLICA_PROFILE=1: each replica writes a CPU profile to .bench/replica-profiles/ when it stops.
+  const profile = process.env.BENCH_REPLICA_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('.bench', 'replica-profiles')}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot(), 'src', 'main.ts')], {
     cwd: projectRoot(), env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
