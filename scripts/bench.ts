@@ -16,7 +16,13 @@
  * After the gateway has stopped, it opens the database read-only and checks that the number of
  * stored messages equals the number of 201s the gateway issued, and that the audit chain is
  * contiguous; times the policy decision alone (benchPolicy() of scripts/bench-policy.ts); and
- * measures the logboek at 1,000,000 records (benchLogboek() of scripts/bench-logboek.ts; BENCH_LOGBOEK=0 skips it).
+ * measures the logboek at 1,000,000 records (benchLogboek() of scripts/bench-logboek.ts; BENCH_LOGBOEK=0 skips it);
+ * runs two gateway processes on one PostgreSQL database (benchReplicas() of scripts/bench-schaal.ts:
+ * publishes/s together, read p99 at 64 connections, the ratio to this run's SQLite publish figure;
+ * BENCH_PG=0 skips it, BENCH_PG_URL names the server's admin URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres); and measures publish rate and read p99 at 10,000 and
+ * 200,000 stored messages on both adapters (benchGroei(); BENCH_GROEI=0 skips it, BENCH_GROEI_1M=1
+ * adds 1,000,000, BENCH_GROEI_SECONDS sets the measured seconds per run, default 5).
  * Results are printed and written to .bench/results.json.
  *
  * Environment: BENCH_SECONDS (measured seconds per scenario, default 10), BENCH_CONNECTIONS
@@ -44,6 +50,7 @@ import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { benchLogboek } from './bench-logboek.js';
 import { benchPolicy } from './bench-policy.js';
+import { benchGroei, benchReplicas, PG_ADMIN_URL, postgresAvailable } from './bench-schaal.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
@@ -64,7 +71,9 @@ const SETUP_PUBLISH = path.resolve(import.meta.dirname, 'bench-publish-request.c
 const watchdog = setTimeout(() => {
   console.error('bench: did not finish in time; giving up');
   process.exit(2);
-}, (4 * (SECONDS + WARMUP_SECONDS) + 180 + (process.env.BENCH_LOGBOEK === '0' ? 0 : 900)) * 1000);
+}, (4 * (SECONDS + WARMUP_SECONDS) + 180 + (process.env.BENCH_LOGBOEK === '0' ? 0 : 900)
+  + (process.env.BENCH_PG === '0' ? 0 : 4 * (SECONDS + WARMUP_SECONDS) + 120)
+  + (process.env.BENCH_GROEI === '0' ? 0 : process.env.BENCH_GROEI_1M === '1' ? 1500 : 600)) * 1000);
 watchdog.unref();
 
 const TRAJECT = {
@@ -342,6 +351,33 @@ async function main(): Promise<number> {
   // The logboek at scale (scripts/bench-logboek.ts): verification speed and search over 1,000,000 records.
   // BENCH_LOGBOEK=0 skips it (it generates the records first, about a minute).
   const logboek = process.env.BENCH_LOGBOEK === '0' ? null : await benchLogboek((line) => console.log(line));
+
+  // PostgreSQL: two replica processes on one database, against the SQLite publish figure of this run.
+  const pgWanted = process.env.BENCH_PG !== '0';
+  const pgThere = pgWanted && (await postgresAvailable());
+  if (pgWanted && !pgThere) failures.push(`PostgreSQL not reachable at ${PG_ADMIN_URL.replace(/\/\/[^@]*@/, '//')}: set BENCH_PG_URL, or BENCH_PG=0 to skip`);
+  let replicas: Awaited<ReturnType<typeof benchReplicas>> | null = null;
+  if (pgThere) {
+    console.log(`\nPostgreSQL, two gateway processes on one database (${CONNECTIONS} connections publishing, 64 reading, split over both):`);
+    replicas = await benchReplicas({ seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, readConnections: 64, log: (l) => console.log(l) });
+    if (!replicas.check.ok) failures.push(`postgres replicas: stored ${replicas.check.storedMessages} < 201s ${replicas.check.received201}, or the chain is not one (gaps ${replicas.check.gaps}, broken links ${replicas.check.brokenLinks})`);
+    for (const r of [...replicas.publish.perReplica, ...replicas.read.perReplica]) {
+      if (r.non2xx || r.errors) failures.push(`postgres replicas: ${r.non2xx} non-2xx answers, ${r.errors} errors (${JSON.stringify(r.statusCodes)})`);
+    }
+    const sqlitePublish = scenarios.find((sc) => sc.name === 'publish')!.result.requests.average;
+    console.log(`  ratio: PostgreSQL (2 replicas) / SQLite (embedded) publishes = ${(replicas.publish.total / sqlitePublish).toFixed(2)}× in this run`);
+  }
+
+  // Growth: publish rate and read p99 at 10k, 200k (and with BENCH_GROEI_1M=1, 1M) stored messages, both adapters.
+  let groei: Awaited<ReturnType<typeof benchGroei>> | null = null;
+  if (process.env.BENCH_GROEI !== '0') {
+    const seconds = Number(process.env.BENCH_GROEI_SECONDS ?? 5);
+    console.log(`\nGrowth tiers (${seconds} s per measured run, ${CONNECTIONS} connections publishing, 64 reading a page of 20 of one trajectory):`);
+    groei = await benchGroei({ seconds, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, readConnections: 64, postgres: pgThere, log: (l) => console.log(l) });
+    for (const t of groei) {
+      if (t.publish.non2xx || t.publish.errors || t.read.non2xx || t.read.errors) failures.push(`growth ${t.adapter} ${t.storedMessages}: non-2xx or errors (${JSON.stringify(t.publish.statusCodes)}, ${JSON.stringify(t.read.statusCodes)})`);
+    }
+  }
   const busy = scenarios.filter((s) => s.load && s.load.otherCores + s.load.stealCores > 0.1);
   if (busy.length) console.log(`\nNOTE: other processes or the hypervisor used CPU during ${busy.map((s) => s.name).join(', ')}; those numbers are not from a quiet machine.`);
 
@@ -372,6 +408,12 @@ async function main(): Promise<number> {
     checks: { storedEquals201: countCheck, auditChain: chainCheck },
     policy,
     logboek,
+    postgresReplicas: replicas && {
+      ...replicas,
+      ratioToSqlitePublish: replicas.publish.total / scenarios.find((sc) => sc.name === 'publish')!.result.requests.average,
+    },
+    growth: groei,
+    loadAverageAtEnd: os.loadavg(),
     failures,
   };
   fs.writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -3,7 +3,10 @@
  * the ACTING party, the gemeente OWNING each trajectory of the record, and the SENDER of each message
  * of the record with the gemeente owning that message's trajectory — whoever the caller was, so a
  * refused attempt on a message is visible to the officers of the parties it concerns. It is decided when the record is written (a trajectory could change hands later; the
- * record keeps who was responsible then). The adapters only look the facts up and store the result.
+ * record keeps who was responsible then). The SQLite adapter looks the facts up and stores this
+ * function's result; the PostgreSQL adapter evaluates the same union over the same facts inside the
+ * record's INSERT (no round trip under the head lock; see `postgres.ts`). The storage contract checks
+ * both against the same expectations.
  *
  * A `berichtId` is unique per sender, not globally: a message of a record is one with that id on one
  * of the record's trajectories (on any trajectory when the record names none, e.g. a refused read by

@@ -4,12 +4,12 @@
  * and problem+json for everything that matches no route.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { beleidRouter } from './beleid.js';
 import { berichtenRouter } from './berichten.js';
 import { logboekRouter } from './logboek.js';
 import { documentationRouter, healthRouter } from './meta.js';
 import { API_VERSION } from './openapi.js';
+import { accessLog } from './access-log.js';
 import { attempt, authenticate } from './attempt.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { tokenEndpointLimit } from './rate-limit.js';
@@ -78,25 +78,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
 
   app.use(traceMiddleware);
   app.use(securityHeaders(privacyCsp(s.config)));
-  app.use(
-    pinoHttp({
-      logger: s.logger,
-      genReqId: (_req, res) => (res as unknown as Response).locals.trace?.traceId,
-      // Log the path only: never the query string (it may carry a token someone misplaced) and never bodies.
-      serializers: {
-        // The trace id is the one error answers give (`traceId`), so a support desk finds the request.
-        req: (req: { id?: unknown; method: string; url: string }) => ({ traceId: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-        // pino-http invents an Error (with a stack) for every 5xx answer; an answered 503 is not a
-        // crash, so it is logged by its message only. Real errors keep their stack.
-        err: (err: { type?: string; message?: string; stack?: string }) =>
-          /^failed with status code [0-9]+$/.test(err.message ?? '') ? { type: err.type, message: err.message } : err,
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      // Probes are not access-logged: the readiness module logs a change of state once.
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
-    }),
-  );
+  app.use(accessLog(s.logger));
 
   app.use(hostCheck(s));
   if (options.oidc) app.use('/oidc', tokenEndpointLimit(s.limits), options.oidc);

@@ -81,8 +81,16 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     reden: u.reden,
     velden: u.velden ?? [],
     status: u.status,
-    beleidsversie: `${s.policy.set.versie}+${s.policy.set.hash.slice(0, 16)}`,
+    beleidsversie: beleidsversieVan(s.policy.set),
   };
+}
+
+/** The policy version string of a policy set, built once per set (not per record). */
+const beleidsversies = new WeakMap<Services['policy']['set'], string>();
+function beleidsversieVan(set: Services['policy']['set']): string {
+  let v = beleidsversies.get(set);
+  if (v === undefined) beleidsversies.set(set, (v = `${set.versie}+${set.hash.slice(0, 16)}`));
+  return v;
 }
 
 function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {

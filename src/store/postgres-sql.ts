@@ -44,8 +44,14 @@ export const types = {
     oid === 20 || oid === 1700 ? asNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function openPool(url: string, options: { max?: number } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 10_000, types });
+/**
+ * `pipeline`: the connections send each query as soon as it is issued instead of after the previous
+ * one's answer (pg's pipeline mode; every query still ends with its own Sync, so a failing one fails
+ * alone, and later ones inside an aborted transaction fail with it). Only for the group commit's
+ * connections, which never use cursors.
+ */
+export function openPool(url: string, options: { max?: number; pipeline?: boolean } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 10_000, types, pipeline: options.pipeline ?? false });
   // An idle client losing its connection (a database restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
-import { isVerstrekking, logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { isVerstrekking } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
@@ -71,6 +71,10 @@ interface Batch extends HoofdStand {
   tx: Tx;
   /** The last item's savepoint is still to be released (sent with the next statement that opens one). */
   loslaten?: boolean;
+  /** Settles when every statement sent so far on this batch's connection has been answered. */
+  staart: Promise<unknown>;
+  /** The first error of a statement the current item sent without awaiting it (its savepoint, its audit record). */
+  fout: unknown;
 }
 
 const statementNames = new Map<string, string>();
@@ -91,29 +95,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   function makeTx(b: Batch): Tx {
-    // One statement at a time on the batch's connection, even when a caller awaits several Tx calls
-    // together (Promise.all): pg would queue them anyway, but warns that this goes away in pg 9.
+    // The batch's connection is in pipeline mode: a statement goes onto the wire when it is issued,
+    // so statements a caller issues together (Promise.all) and statements sent without awaiting
+    // (`later`) share one round trip. Round trips are what the head lock is held for.
     // Each statement text is prepared once per connection (a named statement), then only bound and run.
-    let vorige: Promise<unknown> = Promise.resolve();
     const exec = (text: string, values: unknown[]): Promise<pg.QueryResult> => {
-      const run = vorige.then(() => b.client.query({ name: statementName(text), text, values }));
-      vorige = run.catch(() => undefined);
+      const run = b.client.query({ name: statementName(text), text, values });
+      b.staart = run.catch(() => undefined);
       return run;
     };
     const q = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
       const [text, values] = named(sql, params);
       return (await exec(text, values)).rows.map((r) => camel<T>(r));
     };
-    const feiten: ScopeFeiten = async (trajectIds, berichtIds) => {
-      const [r] = await q<{ gemeenten: string[] | null; afzenders: string[] | null }>(
-        // The messages of a record (audit/scope.ts): with one of @ids, on one of @trajecten (any trajectory when none).
-        `WITH m AS (SELECT trajectId, afzender FROM berichten
-                     WHERE berichtId = ANY(@ids) AND (cardinality(@trajecten::text[]) = 0 OR trajectId = ANY(@trajecten)))
-         SELECT (SELECT array_agg(DISTINCT gemeente) FROM trajecten
-                  WHERE trajectId = ANY(@trajecten) OR trajectId IN (SELECT trajectId FROM m)) AS gemeenten,
-                (SELECT array_agg(DISTINCT afzender) FROM m) AS afzenders`,
-        { trajecten: trajectIds, ids: berichtIds });
-      return { gemeenten: r?.gemeenten ?? [], afzenders: r?.afzenders ?? [] };
+    /** A write whose answer nobody waits for: its error fails the item when the item ends (`klaar`). */
+    const later = (sql: string, params: Record<string, unknown>): void => {
+      const [text, values] = named(sql, params);
+      exec(text, values).catch((e: unknown) => {
+        b.fout ??= e;
+      });
     };
     const insertToewijzing = (w: ToewijzingRow) =>
       q('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)', { ...w });
@@ -208,23 +208,35 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       },
       async appendAudit(input: AuditInput) {
         const record = seal(input, b.head.id + 1, b.head.hash);
-        const scope = await logboekScope(record, feiten);
-        // One statement: the record, its data subjects, its scope, and the moved head.
-        await q(
+        // One statement, sent without waiting for its answer (an error fails the item at its end): the
+        // record, its data subjects, its scope, its disclosure index and the moved head. The scope is
+        // audit/scope.ts's rule (the acting party, the gemeente of each trajectory of the record and of
+        // each message's trajectory, the senders of those messages) evaluated here in SQL over the same
+        // facts the rule's lookup reads (`m`: the messages of the record), so it costs no round trip;
+        // the contract suite checks both adapters against the same expectations.
+        later(
           `WITH l AS (
              INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
                                   grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
              VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
                      @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)),
            b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
-           s AS (INSERT INTO logboek_scope (partij, auditId) SELECT DISTINCT p, @id::bigint FROM unnest(@scope::text[]) p ON CONFLICT DO NOTHING),
+           m AS (SELECT trajectId, afzender FROM berichten
+                  WHERE berichtId = ANY(@berichten::text[]) AND (cardinality(@ids::text[]) = 0 OR trajectId = ANY(@ids::text[]))),
+           s AS (INSERT INTO logboek_scope (partij, auditId)
+                 SELECT DISTINCT p, @id::bigint FROM (
+                   SELECT @partij::text AS p WHERE @partij::text IS NOT NULL
+                   UNION SELECT gemeente FROM trajecten WHERE trajectId = ANY(@ids::text[])
+                   UNION SELECT t.gemeente FROM trajecten t JOIN m ON t.trajectId = m.trajectId
+                   UNION SELECT afzender FROM m) x
+                 ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
-                 SELECT m.trajectId, @id::bigint, m.berichttype, m.afzender FROM berichten m
-                  WHERE @verstrekking::boolean AND m.berichtId = ANY(@berichten::text[]) AND m.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING)
+                 SELECT d.trajectId, @id::bigint, d.berichttype, d.afzender FROM berichten d
+                  WHERE @verstrekking::boolean AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
             ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
-            ids: record.trajectIds, scope, verstrekking: isVerstrekking(record), berichten: record.berichtIds,
+            ids: record.trajectIds, verstrekking: isVerstrekking(record), berichten: record.berichtIds,
           });
         b.head = { id: record.id, hash: record.hash };
         return record;
@@ -250,14 +262,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     };
   }
 
+  // The group commit's connections: pipelined (see makeTx), one batch at a time, so two suffice.
+  const schrijvers = openPool(url, { max: 2, pipeline: true });
+  /** Wait for every statement the item sent; the first error of one it did not await fails the item. */
+  const klaar = async (b: Batch): Promise<void> => {
+    await b.staart;
+    if (b.fout !== undefined) throw b.fout;
+  };
+
   const hub = auditCommitHub();
   const queue = createGroupCommit<Batch, (tx: Tx) => Promise<unknown>>({
     async begin() {
-      const client = await pool.connect();
+      const client = await schrijvers.connect();
       try {
-        await client.query('BEGIN');
+        // One round trip: BEGIN and the head lock travel together.
+        const begin = client.query('BEGIN');
+        begin.catch(() => undefined);
         const { rows } = await client.query<{ id: number; hash: string }>('SELECT id, hash FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
-        const b = { ...hoofdStand(rows[0]!), client } as Batch;
+        await begin;
+        const b = { ...hoofdStand(rows[0]!), client, staart: Promise.resolve(), fout: undefined } as Batch;
         b.tx = makeTx(b);
         return b;
       } catch (e) {
@@ -266,10 +289,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         throw e;
       }
     },
-    // Round trips are the cost inside a batch (every batch holds the head lock): the release of one
-    // item's savepoint travels with the next item's savepoint, or with the COMMIT.
+    // The savepoint is not awaited: it travels with the item's first statement (and the release of
+    // the previous item's savepoint with it, or with the COMMIT). Its error fails the item.
     async savepoint(b) {
-      await b.client.query(b.loslaten ? 'RELEASE SAVEPOINT item; SAVEPOINT item' : 'SAVEPOINT item');
+      b.fout = undefined;
+      const run = b.client.query(b.loslaten ? 'RELEASE SAVEPOINT item; SAVEPOINT item' : 'SAVEPOINT item');
+      run.catch((e: unknown) => {
+        b.fout ??= e;
+      });
+      b.staart = run.catch(() => undefined);
       b.loslaten = false;
       b.savepoint = b.head;
     },
@@ -278,6 +306,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     async rollbackTo(b) {
       await b.client.query('ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item');
+      b.fout = undefined;
       b.head = b.savepoint;
     },
     async commit(b) {
@@ -292,7 +321,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         b.client.release(e as Error);
       }
     },
-    run: (b, work) => work(b.tx),
+    // The item's work, then every statement it sent: only an item whose statements all succeeded is kept.
+    run: async (b, work) => {
+      try {
+        const value = await work(b.tx);
+        await klaar(b);
+        return value;
+      } catch (e) {
+        await b.staart; // nothing of this item still in flight when its savepoint is rolled back
+        throw e;
+      }
+    },
     // A database error inside a unit of work means the exchange cannot be recorded: 503.
     itemError: (error) => (error instanceof pg.DatabaseError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
     committed: (b) => hub.committed(b),
@@ -306,6 +345,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return queuedStore(queue, hub, {
     logboek: postgresLogboekReader(pool),
     shared,
-    close: () => pool.end(),
+    close: async () => {
+      await schrijvers.end();
+      await pool.end();
+    },
   });
 }

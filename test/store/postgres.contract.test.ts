@@ -1,6 +1,10 @@
 /** The storage contract on the PostgreSQL adapter, with two store instances (replicas) on one database. */
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AuditInput } from '../../src/audit/record.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { StoreUnavailableError } from '../../src/store/store.js';
+import { createTestDatabase, pgQuery } from '../support/postgres.js';
 import { runStoreContract } from './contract.js';
 
 runStoreContract('postgres', async () => {
@@ -10,4 +14,43 @@ runStoreContract('postgres', async () => {
     open: () => openPostgresStore(db.url, { maxBatch: 50, poolMax: 4 }),
     cleanup: () => db.drop(),
   };
+});
+
+// PostgreSQL sends an item's audit record without waiting for its answer (one round trip less under
+// the head lock): its failure must still fail exactly that item, and nothing of the item may stay.
+describe('postgres: a write sent without awaiting it fails only its own item', () => {
+  it('a record whose id is taken (a forged row) rejects its item with StoreUnavailableError; the item before it commits', async () => {
+    const db = await createTestDatabase();
+    const store = await openPostgresStore(db.url, { maxBatch: 50, poolMax: 2 });
+    try {
+      const t0 = crypto.randomUUID();
+      const t1 = crypto.randomUUID();
+      const traject = (trajectId: string) => ({ trajectId, gemeente: 'gemeente-hengelo', leerroute: 'B1', startdatum: '2026-01-05', aangemaaktOp: new Date().toISOString() });
+      const audit = (trajectId: string): AuditInput => ({
+        tijdstip: new Date().toISOString(), traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', actie: 'bericht-publiceren', partij: 'roc-van-twente', client: 'roc-van-twente',
+        trajectIds: [trajectId], berichttype: null, berichtIds: [], doel: null, verwerkingsactiviteit: null, grondslag: null, besluit: 'toegestaan', regel: 'test', reden: 'contract',
+        velden: [], status: 200, beleidsversie: 'test',
+      });
+      // Item 1 commits record 1; item 2's record would be id 2, which a forger took without moving the head.
+      await pgQuery(db.url, `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, besluit, reden, trajectIds, berichtIds, velden, status, beleidsversie, vorigeHash, hash)
+        VALUES (2, 'x', 'x', 'x', 'x', 'toegestaan', 'vervalst', '[]', '[]', '[]', 200, 'x', 'x', 'x')`);
+      const results = await Promise.allSettled([t0, t1].map((t) => store.transaction(async (tx) => {
+        await tx.insertTraject(traject(t), []);
+        await tx.appendAudit(audit(t)); // not awaited by the database: its error comes at the item's end
+      })));
+      expect(results[0]!.status).toBe('fulfilled');
+      expect(results[1]!.status).toBe('rejected');
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+      const rows = await pgQuery<{ trajectid: string }>(db.url, 'SELECT trajectId FROM trajecten ORDER BY trajectId');
+      expect(rows.map((r) => r.trajectid)).toEqual([t0]);
+      expect(await pgQuery(db.url, 'SELECT id, hash FROM logboek_hoofd')).toEqual([{ id: 1, hash: expect.any(String) }]);
+      // The forged row removed, the next item appends as record 2.
+      await pgQuery(db.url, 'DELETE FROM logboek WHERE id = 2');
+      const record = await store.transaction((tx) => tx.appendAudit(audit(t0)));
+      expect(record.id).toBe(2);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
 });
