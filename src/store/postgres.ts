@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
-import { isVerstrekking, logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { logboekScope, verstrekkingSoort, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
@@ -209,7 +209,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       async appendAudit(input: AuditInput) {
         const record = seal(input, b.head.id + 1, b.head.hash);
         const scope = await logboekScope(record, feiten);
-        // One statement: the record, its data subjects, its scope, and the moved head.
+        // One statement: the record, its data subjects, its scope, its disclosure index rows, and the moved head.
         await q(
           `WITH l AS (
              INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
@@ -220,11 +220,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
            s AS (INSERT INTO logboek_scope (partij, auditId) SELECT DISTINCT p, @id::bigint FROM unnest(@scope::text[]) p ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT m.trajectId, @id::bigint, m.berichttype, m.afzender FROM berichten m
-                  WHERE @verstrekking::boolean AND m.berichtId = ANY(@berichten::text[]) AND m.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING)
+                  WHERE @soort::text = 'inhoud' AND m.berichtId = ANY(@berichten::text[]) AND m.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING),
+           -- A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
+           a AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+                 SELECT DISTINCT t, @id::bigint, @soort::text, '' FROM unnest(@ids::text[]) t
+                  WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
             ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
-            ids: record.trajectIds, scope, verstrekking: isVerstrekking(record), berichten: record.berichtIds,
+            ids: record.trajectIds, scope, soort: verstrekkingSoort(record), berichten: record.berichtIds,
           });
         b.head = { id: record.id, hash: record.hash };
         return record;
