@@ -127,7 +127,7 @@ describe('a replica killed with SIGKILL while it delivers', () => {
     expect(new Set(volgorde)).toEqual(new Set(ids));
 
     // The delivery in flight: whose process holds its connection? That one dies, mid-delivery.
-    const { clientPoort } = await tot(() => vastgehouden, (v) => v !== null);
+    const { clientPoort } = (await tot(() => vastgehouden, (v) => v !== null))!;
     const houder = eigenaarVanVerbinding(set.replicas, clientPoort, poort);
     expect(houder, 'the process holding the delivery connection').toBeDefined();
     const overlever = houder === a ? b : a;
