@@ -476,3 +476,4 @@ main().then(
     process.exit(1);
   },
 );
+process.on('exit', (code) => { if (process.env.BENCH_MELDINGEN !== '0') try { execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bench-meldingen.ts')], { stdio: 'inherit' }); } catch { process.exitCode = code || 1; } }); // issue 10: then scripts/bench-meldingen.ts

@@ -2,13 +2,43 @@
  * The participant's right of access (AVG art. 15) as a letter a participant can read (B1 Dutch):
  * turns a page of a trajectory's disclosures (from the logboek's index `logboek_verstrekking`) into
  * who received what, when, why, on which legal basis in words, for how long it is kept and where it
- * came from; groups identical disclosures with a count; adds the controller's name and contact and
+ * came from; besides message content it lists the derived disclosures (the state of the trajectory,
+ * signals, and notifications to subscribers: metadata only), each with what left in words; groups
+ * identical disclosures with a count; adds the controller's name and contact and
  * the participant's rights. Pure: the policy register and the rows in, the report out. No employee
  * or client identities ever appear in it.
  */
 import type { PolicySet } from '../policy/load.js';
 import type { Doel, Grondslag, Partij } from '../policy/types.js';
 import type { Verstrekking } from '../store/store.js';
+import type { AFGELEIDE_TYPEN } from './scope.js';
+
+/** How the letter names a derived disclosure (audit/scope.ts) and what of it left, by the record's fields. */
+const AFGELEID: Record<(typeof AFGELEIDE_TYPEN)[number], { titel: string; gegevens: (velden: string[]) => string[]; herkomst: string }> = {
+  stand: {
+    titel: 'Stand van uw traject',
+    gegevens: (velden) => {
+      const delen: Record<string, string> = {
+        taal: 'taalniveaus', mijlpalen: 'behaalde niveaus', aanwezigheid: 'aanwezigheid en verzuim', plaatsingen: 'plaatsingen', examens: 'examenonderdelen',
+        aanbieders: 'datum van het laatste bericht per organisatie',
+      };
+      const genoemd = velden.map((v) => /^\/stand\/([^/]+)/.exec(v)?.[1]).filter((d): d is string => d !== undefined).map((d) => delen[d] ?? d);
+      return [`De stand van uw traject${genoemd.length ? `: ${[...new Set(genoemd)].join(', ')}` : ''}`];
+    },
+    herkomst: 'Doelpoort, afgeleid uit de berichten over uw traject',
+  },
+  signaal: {
+    titel: 'Signaal',
+    gegevens: () => ['Signalen over uw traject (soort, datum en nummers van berichten, geen inhoud)'],
+    herkomst: 'Doelpoort, afgeleid uit de berichten over uw traject',
+  },
+  melding: {
+    titel: 'Melding',
+    gegevens: () => ['Een melding dat er een nieuw bericht of signaal over uw traject is (alleen soort en nummers, geen inhoud)'],
+    herkomst: 'Doelpoort',
+  },
+};
+const afgeleid = (berichttype: string, afzender: string) => (afzender === '' && Object.hasOwn(AFGELEID, berichttype) ? AFGELEID[berichttype as keyof typeof AFGELEID] : null);
 
 export interface InzageVerstrekking {
   /** Date (Europe/Amsterdam), YYYY-MM-DD. */
@@ -108,17 +138,18 @@ export function inzagebrief(set: PolicySet, i: InzageInvoer): Inzagebrief {
     const velden = new Set(v.velden.map((f) => f.replace(/^\/inhoud/, '')));
     const categorieen = set.gegevenscategorieen.filter((c) => (c.velden[v.berichttype] ?? []).some((f) => velden.has(f) || [...velden].some((d) => d.startsWith(`${f}/`))));
     const { datum, tijd } = datumTijd(v.tijdstip);
+    const a = afgeleid(v.berichttype, v.afzender);
     return {
       datum, tijd,
       ontvanger: naam(v.partij),
-      berichttype: i.titel(v.berichttype),
-      gegevens: categorieen.length ? categorieen.map((c) => c.naam) : [i.titel(v.berichttype)],
+      berichttype: a ? a.titel : i.titel(v.berichttype),
+      gegevens: a ? a.gegevens(v.velden) : categorieen.length ? categorieen.map((c) => c.naam) : [i.titel(v.berichttype)],
       bijzondereGegevens: categorieen.some((c) => c.bijzonder),
       doel: doel?.naam ?? v.doel ?? 'onbekend',
       grondslag: v.grondslag ?? (doel ? `${doel.grondslag.avg}${doel.grondslag.wet ? `; ${doel.grondslag.wet}` : ''}` : 'onbekend'),
       grondslagUitleg: grondslagInWoorden(doel?.grondslag, i.gemeente.naam),
       bewaartermijn: doel ? termijnInWoorden(doel.bewaartermijn) : 'onbekend',
-      herkomst: naam(v.afzender),
+      herkomst: a ? a.herkomst : naam(v.afzender),
     };
   });
   const groepen = new Map<string, InzageGroep>();

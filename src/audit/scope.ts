@@ -40,10 +40,44 @@ export async function logboekScope(record: Pick<AuditRecord, 'partij' | 'traject
 export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
 
 /**
- * Whether a record is a disclosure of message content to a party: an allowed read that named
- * messages. Such records are indexed per trajectory for the participant's access report (AVG art. 15),
- * with the type and sender of each message of the record's trajectories it names.
+ * The kinds of disclosure the right of access (AVG art. 15) lists, by the action that made them:
+ * - `inhoud`: message content (a read of messages) — indexed once per disclosed message type and sender;
+ * - `stand`: the trajectory's derived state (the list with summaries, the state page);
+ * - `signaal`: signals (kind, dates, message ids, the kind's codes);
+ * - `melding`: a notification delivered to a subscriber — metadata only ("a message of this type
+ *   exists about this trajectory"), indexed when the receiver accepted it (2xx); failed attempts
+ *   stay in the logboek only.
+ * The three derived kinds are indexed once per trajectory of the record, with the pseudo message
+ * type `stand`, `signaal` or `melding` (no message schema is named so) and sender '' (the gateway
+ * itself derived them from the messages).
  */
-export function isVerstrekking(record: Pick<AuditRecord, 'besluit' | 'partij' | 'actie' | 'berichtIds'>): boolean {
-  return record.besluit === 'toegestaan' && record.partij !== null && (LEES_ACTIES as readonly string[]).includes(record.actie) && record.berichtIds.length > 0;
+export type VerstrekkingSoort = 'inhoud' | 'stand' | 'signaal' | 'melding';
+
+export const VERSTREKKING_ACTIES: Readonly<Record<string, VerstrekkingSoort>> = {
+  'berichten-lezen': 'inhoud', 'bericht-lezen': 'inhoud',
+  'trajecten-lezen': 'stand', 'stand-lezen': 'stand',
+  'signalen-lezen': 'signaal', 'signaal-lezen': 'signaal',
+  'melding-afleveren': 'melding',
+};
+
+/** The pseudo message types under which derived disclosures are indexed (audit/inzage.ts renders them). */
+export const AFGELEIDE_TYPEN = ['stand', 'signaal', 'melding'] as const;
+
+/**
+ * Which kind of disclosure to a party `record` is, or null when it discloses nothing: an allowed
+ * action of a party (not the system) from `VERSTREKKING_ACTIES` that names messages (content) or
+ * trajectories (derived kinds); a notification only when it was accepted.
+ */
+export function verstrekkingSoort(record: Pick<AuditRecord, 'besluit' | 'partij' | 'actie' | 'berichtIds' | 'trajectIds' | 'status'>): VerstrekkingSoort | null {
+  if (record.besluit !== 'toegestaan' || record.partij === null) return null;
+  const soort = Object.hasOwn(VERSTREKKING_ACTIES, record.actie) ? VERSTREKKING_ACTIES[record.actie]! : null;
+  if (soort === null) return null;
+  if (soort === 'inhoud') return record.berichtIds.length > 0 ? soort : null;
+  if (soort === 'melding' && !(record.status >= 200 && record.status < 300)) return null;
+  return record.trajectIds.length > 0 ? soort : null;
+}
+
+/** Whether a record is a disclosure to a party that the access report lists (any kind above). */
+export function isVerstrekking(record: Pick<AuditRecord, 'besluit' | 'partij' | 'actie' | 'berichtIds' | 'trajectIds' | 'status'>): boolean {
+  return verstrekkingSoort(record) !== null;
 }

@@ -522,7 +522,7 @@ export function logboekOpenApi(): OpenApiPart {
       Jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
       Inzage: {
         type: 'object', required: ['trajectId', 'opgesteldOp', 'verantwoordelijke', 'verstrekkingen', 'groepen', 'rechten', 'volgende'],
-        description: 'The participant\'s right of access (AVG art. 15) as a letter in plain (B1) Dutch: per disclosure the date and time, the receiving organisation, the data categories that left, the purpose, the legal basis in words, the retention and where the data came from; identical disclosures grouped with a count; the controller and the participant\'s rights. No employee or client identities. One page of at most 1000 disclosures; `volgende` leads to the next. / Inzage.',
+        description: 'The participant\'s right of access (AVG art. 15) as a letter in plain (B1) Dutch: per disclosure the date and time, the receiving organisation, the data categories that left, the purpose, the legal basis in words, the retention and where the data came from; identical disclosures grouped with a count; the controller and the participant\'s rights. Disclosures are reads of message content, reads of the trajectory\'s state and of signals, and notifications a subscriber accepted (metadata only). No employee or client identities. One page of at most 1000 disclosures; `volgende` leads to the next. / Inzage.',
         properties: {
           trajectId: { type: 'string', format: 'uuid' }, opgesteldOp: { type: 'string', format: 'date-time' },
           verantwoordelijke: {

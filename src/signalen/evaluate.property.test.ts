@@ -124,7 +124,8 @@ describe('evaluateSignalen properties', () => {
           expect(evaluateSignalen(again, regels, { ...ctx, openSignalen: open, bericht: b })).toEqual([]);
         }
       });
-    }), { numRuns: 150 });
+    // A fixed seed: the check below that every kind of decision was exercised must not depend on chance.
+    }), { numRuns: 150, seed: 20261129 });
     // The streams did exercise every kind and every kind of decision (else the property proves little).
     for (const soort of regels.map((r) => r.id)) expect(tally.get(`openen ${soort}`), `openen ${soort}`).toBeGreaterThan(0);
     for (const d of ['bijwerken verzuim', 'sluiten uit-beeld', 'sluiten nazorg-ontbreekt']) expect(tally.get(d), d).toBeGreaterThan(0);

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
-import { isVerstrekking } from '../audit/scope.js';
+import { verstrekkingSoort } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
@@ -232,11 +232,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                  ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT d.trajectId, @id::bigint, d.berichttype, d.afzender FROM berichten d
-                  WHERE @verstrekking::boolean AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING)
+                  WHERE @soort::text = 'inhoud' AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING),
+           -- A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
+           a AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+                 SELECT DISTINCT t, @id::bigint, @soort::text, '' FROM unnest(@ids::text[]) t
+                  WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
             ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
-            ids: record.trajectIds, verstrekking: isVerstrekking(record), berichten: record.berichtIds,
+            ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds,
           });
         b.head = { id: record.id, hash: record.hash };
         return record;

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { seal, type AuditInput } from '../audit/record.js';
-import { isVerstrekking, logboekScope, type ScopeFeiten } from '../audit/scope.js';
+import { logboekScope, verstrekkingSoort, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
@@ -124,12 +124,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     hoofd: db.prepare('SELECT id, hash FROM logboek_hoofd WHERE vast = 1'),
     zetHoofd: db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ? WHERE vast = 1'),
     laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY aantal DESC LIMIT 1'),
-    // The right of access's index (audit/scope.ts, isVerstrekking): which messages of the record's
+    // The right of access's index (audit/scope.ts, verstrekkingSoort): which messages of the record's
     // trajectories, of which type and sender, an allowed read disclosed.
     insertVerstrekking: db.prepare(
       `INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
          SELECT m.trajectId, @id, m.berichttype, m.afzender FROM berichten m
           WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds)) AND m.trajectId IN (SELECT value FROM json_each(@trajectIds))`,
+    ),
+    // A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
+    insertAfgeleid: db.prepare(
+      `INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
+         SELECT DISTINCT value, @id, @soort, '' FROM json_each(@trajectIds)`,
     ),
     insertControlepunt: db.prepare('INSERT INTO logboek_controlepunten (aantal, laatsteHash, tijdstip, sleutel, jws) VALUES (@aantal, @laatsteHash, @tijdstip, @sleutel, @jws)'),
     insertSleutel: db.prepare('INSERT OR IGNORE INTO logboek_sleutels (kid, jwk, aangemaaktOp) VALUES (@kid, @jwk, @aangemaaktOp)'),
@@ -213,7 +218,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       st.insertAudit.run({ ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
       for (const partij of scope) st.insertScope.run(partij, record.id);
-      if (isVerstrekking(record)) st.insertVerstrekking.run({ id: record.id, berichtIds: JSON.stringify(record.berichtIds), trajectIds: JSON.stringify(record.trajectIds) });
+      const soort = verstrekkingSoort(record);
+      if (soort === 'inhoud') st.insertVerstrekking.run({ id: record.id, berichtIds: JSON.stringify(record.berichtIds), trajectIds: JSON.stringify(record.trajectIds) });
+      else if (soort !== null) st.insertAfgeleid.run({ id: record.id, soort, trajectIds: JSON.stringify(record.trajectIds) });
       st.zetHoofd.run(record.id, record.hash);
       b.head = { id: record.id, hash: record.hash };
       return record;

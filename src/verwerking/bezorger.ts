@@ -26,7 +26,7 @@ import type { AuditInput } from '../audit/record.js';
 import { checkDoeladres, classifyResponse, CLOUDEVENTS_CONTENT_TYPE, guardedLookup, retryDelay, signHeaders, type DoeladresOpties } from '../meldingen/index.js';
 import { grondslagText, type PolicyEngine } from '../policy/engine.js';
 import type { AbonnementRow, UitgaandRow } from '../store/signaal-store.js';
-import type { Store } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
 
 export interface BezorgerOpties {
   policy: PolicyEngine;
@@ -98,27 +98,33 @@ export function startBezorger(store: Store, o: BezorgerOpties): Bezorger {
     };
   }
 
-  /** Deliver a subscription's due events in order until one fails or none is due. */
+  /**
+   * The subscription's next due event, in `tx`: null when it is not active or nothing is due. Events
+   * whose party no longer stands in relation to the trajectory lapse (`vervallen`) on the way.
+   */
+  async function volgendWerk(tx: Tx, abonnementId: string): Promise<{ ab: AbonnementRow; u: UitgaandRow } | null> {
+    for (let i = 0; i < 1000; i++) {
+      const moment = o.now();
+      const ab = await tx.abonnement(abonnementId);
+      if (!ab || ab.status !== 'actief') return null;
+      const u = await tx.volgendeUitgaand(abonnementId);
+      if (!u || u.volgendePogingOp > moment.toISOString()) return null;
+      const relatie = await tx.relatie(u.trajectId, ab.partij, o.datum(moment));
+      if (relatie && (relatie.eigenaar || relatie.toewijzingen.length > 0)) return { ab, u };
+      await tx.werkUitgaandBij(u.volgnummer, { status: 'vervallen', pogingen: u.pogingen, volgendePogingOp: u.volgendePogingOp, afgeleverdOp: null });
+    }
+    return null;
+  }
+
+  /**
+   * Deliver a subscription's due events in order until one fails or none is due. One unit of work
+   * per event: the transaction that records an attempt also looks up the next due event.
+   */
   async function bezorgAbonnement(abonnementId: string): Promise<void> {
     if (!(await store.shared.putIfAbsent('bezorging', abonnementId, replica, Date.now() + leaseMs))) return; // another replica has it
     try {
-      for (let i = 0; i < 1000 && !gestopt; i++) {
-        const moment = o.now();
-        const nu = moment.toISOString();
-        const werk = await store.transaction(async (tx) => {
-          const ab = await tx.abonnement(abonnementId);
-          if (!ab || ab.status !== 'actief') return null;
-          const u = await tx.volgendeUitgaand(abonnementId);
-          if (!u || u.volgendePogingOp > nu) return null;
-          const relatie = await tx.relatie(u.trajectId, ab.partij, o.datum(moment));
-          if (!relatie || (!relatie.eigenaar && relatie.toewijzingen.length === 0)) {
-            await tx.werkUitgaandBij(u.volgnummer, { status: 'vervallen', pogingen: u.pogingen, volgendePogingOp: u.volgendePogingOp, afgeleverdOp: null });
-            return 'vervallen' as const;
-          }
-          return { ab, u };
-        });
-        if (werk === null) return;
-        if (werk === 'vervallen') continue;
+      let werk = await store.transaction((tx) => volgendWerk(tx, abonnementId));
+      for (let i = 0; i < 1000 && werk && !gestopt; i++) {
         const { ab, u } = werk;
         const event = JSON.parse(u.event) as { id: string; type: string; data: Record<string, string> };
         const oordeel = await checkDoeladres(ab.url, o.doeladres);
@@ -130,15 +136,15 @@ export function startBezorger(store: Store, o: BezorgerOpties): Bezorger {
         const pogingen = u.pogingen + 1;
         const vertraging = uitkomst === 'opnieuw' ? retryDelay(pogingen, Math.random()) : null;
         const pauzeren = uitkomst === 'pauzeren' || (uitkomst === 'opnieuw' && vertraging === null);
-        await store.transaction(async (tx) => {
+        werk = await store.transaction(async (tx) => {
           await tx.insertAflevering({ abonnementId, eventId: event.id, tijdstip: na, statuscode: poging.statuscode, duurMs: poging.duurMs, fout: poging.fout });
           await tx.werkUitgaandBij(u.volgnummer, uitkomst === 'afgeleverd'
             ? { status: 'afgeleverd', pogingen, volgendePogingOp: u.volgendePogingOp, afgeleverdOp: na }
             : { status: 'wachtend', pogingen, volgendePogingOp: vertraging === null ? na : new Date(Date.parse(na) + vertraging).toISOString(), afgeleverdOp: null });
           if (pauzeren) await tx.zetAbonnementStatus(abonnementId, 'gepauzeerd', na);
           await tx.appendAudit(auditInput(ab, u, event, poging, 'toegestaan'));
+          return uitkomst === 'afgeleverd' && !gestopt ? volgendWerk(tx, abonnementId) : null;
         });
-        if (uitkomst !== 'afgeleverd') return;
       }
     } finally {
       await store.shared.delete('bezorging', abonnementId).catch(() => undefined);

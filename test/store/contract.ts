@@ -248,6 +248,31 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(keten.map((k) => k.id)).toEqual([recordId]);
     });
 
+    it('disclosure index: derived disclosures (state, signals, an accepted notification) one row per trajectory; content reads per message; refusals, failed deliveries and system records none', async () => {
+      const { ids, t, u } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx, 'gemeente-enschede', [{ partij: 'werkshop', rol: 'participatie' }]);
+        const u = await openTraject(tx, 'gemeente-enschede', [{ partij: 'werkshop', rol: 'participatie' }]);
+        const { berichtId } = await publish(tx, t, 'werkshop');
+        const g = { partij: 'gemeente-enschede', doel: 'trajectbegeleiding' };
+        const ids = [
+          (await tx.appendAudit(input({ ...g, actie: 'stand-lezen', trajectIds: [t], velden: ['/stand/aanwezigheid'] }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'trajecten-lezen', trajectIds: [t, u, t] }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'signalen-lezen', trajectIds: [t], berichtIds: [berichtId] }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'melding-afleveren', trajectIds: [t], berichtIds: [berichtId], status: 204 }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'melding-afleveren', trajectIds: [t], berichtIds: [berichtId], status: 500 }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'stand-lezen', trajectIds: [t], besluit: 'geweigerd', status: 403 }))).id,
+          (await tx.appendAudit(input({ ...g, actie: 'stand-lezen', trajectIds: [t], partij: null }))).id,
+        ];
+        return { ids, t, u };
+      });
+      const rij = (v: { auditId: number; berichttype: string; afzender: string }) => [ids.indexOf(v.auditId), v.berichttype, v.afzender];
+      const opT = (await store.logboek.verstrekkingen(t, { na: ids[0]! - 1, limit: 20 })).map(rij);
+      expect(opT).toEqual([[0, 'stand', ''], [1, 'stand', ''], [2, 'signaal', ''], [3, 'melding', '']]);
+      expect((await store.logboek.verstrekkingen(u, { na: 0, limit: 20 })).map(rij)).toEqual([[1, 'stand', '']]);
+      const [stand] = await store.logboek.verstrekkingen(t, { na: ids[0]! - 1, limit: 1 });
+      expect(stand).toEqual(expect.objectContaining({ partij: 'gemeente-enschede', doel: 'trajectbegeleiding', velden: ['/stand/aanwezigheid'] }));
+    });
+
     it('checkpoints: the lease, one per position, keys kept once', async () => {
       const hoofd = await store.logboek.hoofd();
       const punt = { aantal: hoofd.aantal, laatsteHash: hoofd.laatsteHash, tijdstip: now(), sleutel: 'k1', jws: 'x.y.z' };
