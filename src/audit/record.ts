@@ -42,6 +42,8 @@ export const AUDIT_ACTIES = [
   'abonnement-hervatten',
   'afleveringen-lezen',
   'melding-afleveren',
+  // Issue 11: the sender withdraws a message sent in error.
+  'bericht-intrekken',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

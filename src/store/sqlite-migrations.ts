@@ -288,4 +288,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
   CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
   `,
+  // Issue 11: corrections (`vervangt`) and withdrawals. One row per message that took part in either;
+  // `berichten` itself stays write-once. A message without a row is version 1, current, not withdrawn.
+  `
+  CREATE TABLE bericht_versies (
+    afzender        TEXT NOT NULL,
+    berichtId       TEXT NOT NULL,
+    versie          INTEGER NOT NULL,
+    vervangt        TEXT,
+    vervangenDoor   TEXT,
+    ingetrokkenOp   TEXT,
+    intrekkingReden TEXT,
+    PRIMARY KEY (afzender, berichtId)
+  ) STRICT;
+  CREATE INDEX bericht_versies_vervallen ON bericht_versies (afzender, berichtId) WHERE vervangenDoor IS NOT NULL OR ingetrokkenOp IS NOT NULL;
+  `,
 ];

@@ -12,6 +12,7 @@
 import type { AuditInput, AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
 import type { SignaalTx } from './signaal-store.js';
+import type { VersieTx } from './versie-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -201,7 +202,7 @@ export interface LogboekReader {
 }
 
 /** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts). */
-export interface Tx extends SignaalTx {
+export interface Tx extends SignaalTx, VersieTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;

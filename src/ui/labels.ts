@@ -13,6 +13,7 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'bericht-publiceren': 'Bericht aanleveren',
   'berichten-lezen': 'Berichten lezen',
   'bericht-lezen': 'Bericht lezen',
+  'bericht-intrekken': 'Bericht intrekken',
   'toewijzing-toevoegen': 'Toewijzing toevoegen',
   'toewijzing-beeindigen': 'Toewijzing beëindigen',
   'traject-afsluiten': 'Traject afsluiten',
