@@ -17,6 +17,7 @@ import { GEEN_RELATIE } from '../policy/types.js';
 import { verwerkVersiewijziging } from '../verwerking/stand-en-signalen.js';
 import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, uuidFromPath } from './attempt.js';
+import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -97,3 +98,33 @@ export function intrekkingHandler(s: Services): RequestHandler {
     }
   });
 }
+
+export const intrekkingOpenApi: OpenApiPart = {
+  schemas: {
+    Intrekking: {
+      type: 'object', additionalProperties: false, required: ['reden'], description: 'Why the sender withdraws its message. / Waarom de afzender het bericht intrekt.',
+      properties: { reden: { type: 'string', enum: [...INTREKKINGSREDENEN] } },
+    },
+    Intrekkingsbewijs: {
+      type: 'object', required: ['berichtId', 'berichttype', 'trajectId', 'versie', 'ingetrokken'],
+      properties: {
+        berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, trajectId: { type: 'string', format: 'uuid' }, versie: { type: 'integer', minimum: 1 },
+        ingetrokken: { type: 'object', required: ['op', 'reden'], properties: { op: ref('Tijdstip'), reden: { type: 'string', enum: [...INTREKKINGSREDENEN] } } },
+      },
+    },
+  },
+  paths: {
+    '/berichten/{berichtId}/intrekking': {
+      post: {
+        operationId: 'berichtIntrekken', tags: ['Berichten'], summary: 'Withdraw your own message sent in error',
+        description: [
+          'Only the sender. The message no longer counts in lists, the trajectory state or the signals; a read shows that, when and why it was withdrawn, never its content.',
+          'The logboek keeps the publication and the withdrawal. Withdrawing again returns the same answer; a replaced message is a 409 (withdraw the latest version). Subscribers get `nl.doelpoort.bericht.ingetrokken`.',
+        ].join(' '),
+        parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'Your message\'s id. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('Intrekking') } } },
+        responses: { '200': ok('Withdrawn (now or before)', ref('Intrekkingsbewijs')), ...errors('400', '401', '403', '404', '409', '413', '415', '503') },
+      },
+    },
+  },
+};

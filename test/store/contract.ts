@@ -438,6 +438,41 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(await store.transaction((tx) => tx.gebruikersspoor('roc-van-twente', traceId))).toEqual([]);
     });
 
+    it('message versions (issue 11): a correction marks the current message once, a withdrawal once; what no longer counts; the valid placement history', async () => {
+      const { t, a, b, c, pl } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx);
+        const a = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const b = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const c = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const pl = [] as string[];
+        for (const status of ['voorgesteld', 'gestart', 'gewijzigd']) pl.push((await publish(tx, t, 'werkshop', { berichttype: 'plaatsing', inhoud: JSON.stringify({ plaatsingId: 'P1', status }) })).berichtId);
+        return { t, a, b, c, pl };
+      });
+      expect(await store.transaction((tx) => tx.berichtVersies('roc-van-twente', [a, b]))).toEqual([]);
+      // b replaces a (version 2); a second replacement of a loses; c cannot replace a either.
+      expect(await store.transaction((tx) => tx.vervangBericht('roc-van-twente', a, b, 2))).toBe(true);
+      expect(await second.transaction((tx) => tx.vervangBericht('roc-van-twente', a, c, 2))).toBe(false);
+      const versies = await second.transaction((tx) => tx.berichtVersies('roc-van-twente', [a, b, c]));
+      expect(versies.sort((x, y) => x.versie - y.versie)).toEqual([
+        { afzender: 'roc-van-twente', berichtId: a, versie: 1, vervangt: null, vervangenDoor: b, ingetrokkenOp: null, intrekkingReden: null },
+        { afzender: 'roc-van-twente', berichtId: b, versie: 2, vervangt: a, vervangenDoor: null, ingetrokkenOp: null, intrekkingReden: null },
+      ]);
+      // Withdrawing: once; a replaced message cannot be withdrawn.
+      expect(await store.transaction((tx) => tx.trekBerichtIn('roc-van-twente', a, '2026-11-20T10:00:00.000Z', 'overig'))).toBe(false);
+      expect(await store.transaction((tx) => tx.trekBerichtIn('roc-van-twente', c, '2026-11-20T10:00:00.000Z', 'dubbel-verzonden'))).toBe(true);
+      expect(await second.transaction((tx) => tx.trekBerichtIn('roc-van-twente', c, '2026-11-21T10:00:00.000Z', 'overig'))).toBe(false);
+      const [ingetrokken] = await store.transaction((tx) => tx.berichtVersies('roc-van-twente', [c]));
+      expect(ingetrokken).toMatchObject({ versie: 1, ingetrokkenOp: '2026-11-20T10:00:00.000Z', intrekkingReden: 'dubbel-verzonden' });
+      // What no longer counts: per sender and id (another sender's same id is another message).
+      const weg = await store.transaction((tx) => tx.vervallenBerichten([a, b, c].flatMap((id) => [{ afzender: 'roc-van-twente', berichtId: id }, { afzender: 'werkshop', berichtId: id }])));
+      expect([...weg].sort()).toEqual([`roc-van-twente ${a}`, `roc-van-twente ${c}`].sort());
+      // The placement history without what no longer counts, newest first.
+      await store.transaction((tx) => tx.trekBerichtIn('werkshop', pl[2]!, '2026-11-20T10:00:00.000Z', 'overig'));
+      const geldig = await second.transaction((tx) => tx.geldigePlaatsingen(t, 'werkshop', 'P1'));
+      expect(geldig.map((r) => [r.berichtId, JSON.parse(r.inhoud).status])).toEqual([[pl[1], 'gestart'], [pl[0], 'voorgesteld']]);
+      expect(typeof geldig[0]!.volgnummer).toBe('number');
+    });
+
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {
       const s = store.shared;
       const o = second.shared;
