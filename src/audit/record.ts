@@ -44,6 +44,10 @@ export const AUDIT_ACTIES = [
   'melding-afleveren',
   // Issue 11: the sender withdraws a message sent in error.
   'bericht-intrekken',
+  // Issue 11: a provider's assignments and its own references.
+  'toewijzingen-lezen',
+  'kenmerk-vastleggen',
+  'kenmerk-verwijderen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

@@ -17,6 +17,7 @@ import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toewijzingenRouter } from './toewijzingen.js';
+import { kenmerkenRouter } from './kenmerken.js';
 import { trajectenRouter } from './trajecten.js';
 import { signalenRouter } from './signalen.js';
 import { standRouter } from './stand.js';
@@ -123,6 +124,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   if (s.config.ui && s.config.demo) app.use('/werk', werkRouter(s));
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
+  app.use('/v1', kenmerkenRouter(s));
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));

@@ -4,6 +4,7 @@ import { logboekOpenApi } from './logboek.js';
 import type { OpenApiPart } from './openapi.js';
 import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
 import { intrekkingOpenApi } from './intrekking.js';
+import { kenmerkenOpenApi } from './kenmerken.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
@@ -19,5 +20,6 @@ export function openApiParts(): OpenApiPart[] {
     signalenOpenApi,
     gebruikersspoorOpenApi,
     intrekkingOpenApi,
+    kenmerkenOpenApi,
   ];
 }

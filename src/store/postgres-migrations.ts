@@ -246,4 +246,16 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX bericht_versies_vervallen ON bericht_versies (afzender, berichtId) WHERE vervangenDoor IS NOT NULL OR ingetrokkenOp IS NOT NULL;
   `,
+  // Issue 11: a provider's own reference (student or client number) per trajectory, unique per provider,
+  // visible to that provider only.
+  `
+  CREATE TABLE kenmerken (
+    partij      ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    kenmerk     ${T} NOT NULL,
+    gewijzigdOp ${T} NOT NULL,
+    PRIMARY KEY (partij, trajectId),
+    UNIQUE (partij, kenmerk)
+  );
+  `,
 ];

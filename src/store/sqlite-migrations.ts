@@ -303,4 +303,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX bericht_versies_vervallen ON bericht_versies (afzender, berichtId) WHERE vervangenDoor IS NOT NULL OR ingetrokkenOp IS NOT NULL;
   `,
+  // Issue 11: a provider's own reference (student or client number) per trajectory, unique per provider,
+  // visible to that provider only.
+  `
+  CREATE TABLE kenmerken (
+    partij      TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    kenmerk     TEXT NOT NULL,
+    gewijzigdOp TEXT NOT NULL,
+    PRIMARY KEY (partij, trajectId),
+    UNIQUE (partij, kenmerk)
+  ) STRICT;
+  `,
 ];
