@@ -48,6 +48,7 @@ export const AUDIT_ACTIES = [
   'toewijzingen-lezen',
   'kenmerk-vastleggen',
   'kenmerk-verwijderen',
+  'bundel-aanleveren',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

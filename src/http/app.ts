@@ -18,6 +18,7 @@ import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toewijzingenRouter } from './toewijzingen.js';
 import { kenmerkenRouter } from './kenmerken.js';
+import { bundelsRouter } from './bundels.js';
 import { trajectenRouter } from './trajecten.js';
 import { signalenRouter } from './signalen.js';
 import { standRouter } from './stand.js';
@@ -125,6 +126,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
   app.use('/v1', kenmerkenRouter(s));
+  app.use('/v1', bundelsRouter(s));
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));

@@ -40,6 +40,8 @@ export interface VersieTx {
   vervallenBerichten(sleutels: readonly { afzender: string; berichtId: string }[]): Promise<Set<string>>;
   /** The messages of one sender about one placement that still count, newest first (the status check's history). */
   geldigePlaatsingen(trajectId: string, afzender: string, plaatsingId: string): Promise<BerichtRow[]>;
+  /** The sender's latest counting `aanwezigheid` message about exactly this period (the CSV's idempotency key). */
+  huidigPeriodebericht(afzender: string, trajectId: string, van: string, tot: string): Promise<BerichtRow | undefined>;
 }
 
 export const versieSleutel = (afzender: string, berichtId: string) => `${afzender} ${berichtId}`;
@@ -59,6 +61,14 @@ export function sqliteVersieTx(db: Database.Database): VersieTx {
          AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
                            AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
        ORDER BY b.volgnummer DESC`,
+    ),
+    periode: db.prepare(
+      `SELECT b.* FROM berichten b
+       WHERE b.berichttype = 'aanwezigheid' AND b.trajectId = ? AND b.afzender = ?
+         AND json_extract(b.inhoud, '$.periode.van') = ? AND json_extract(b.inhoud, '$.periode.tot') = ?
+         AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
+                           AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
+       ORDER BY b.volgnummer DESC LIMIT 1`,
     ),
     vervallen: db.prepare(
       `SELECT afzender, berichtId FROM bericht_versies v
@@ -87,6 +97,9 @@ export function sqliteVersieTx(db: Database.Database): VersieTx {
     },
     async geldigePlaatsingen(trajectId, afzender, plaatsingId) {
       return st.plaatsingen.all(trajectId, afzender, plaatsingId) as BerichtRow[];
+    },
+    async huidigPeriodebericht(afzender, trajectId, van, tot) {
+      return st.periode.get(trajectId, afzender, van, tot) as BerichtRow | undefined;
     },
   };
 }
@@ -132,6 +145,19 @@ export function postgresVersieTx(q: Q): VersieTx {
          WHERE v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL`,
         { afzenders: sleutels.map((s) => s.afzender), ids: sleutels.map((s) => s.berichtId) });
       return new Set(rows.map((r) => camelRij<{ afzender: string; berichtId: string }>(r)).map((r) => versieSleutel(r.afzender, r.berichtId)));
+    },
+    async huidigPeriodebericht(afzender, trajectId, van, tot) {
+      const [r] = await q<Record<string, unknown>>(
+        `SELECT b.volgnummer, b.berichtId, b.berichttype, b.schemaversie, b.trajectId, b.afzender, b.gebeurtenisTijdstip, b.ontvangenOp, b.inhoud, b.inhoudHash, b.auditId, b.auditHash
+         FROM berichten b
+         WHERE b.berichttype = 'aanwezigheid' AND b.trajectId = @trajectId AND b.afzender = @afzender
+           AND (b.inhoud::jsonb -> 'periode' ->> 'van') = @van AND (b.inhoud::jsonb -> 'periode' ->> 'tot') = @tot
+           AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
+                             AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
+         ORDER BY b.volgnummer DESC LIMIT 1`, { trajectId, afzender, van, tot });
+      if (!r) return undefined;
+      const c = camelRij<BerichtRow>(r);
+      return { ...c, volgnummer: Number(c.volgnummer), auditId: Number(c.auditId) };
     },
     async geldigePlaatsingen(trajectId, afzender, plaatsingId) {
       const rows = await q<Record<string, unknown>>(
