@@ -18,6 +18,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { InvalidParam } from '../schemas/registry.js';
 import { stuurtekens } from '../schemas/tekst.js';
 import { attempt, auditInput, authenticate, rejectInvalid, type Actor, type Poging } from './attempt.js';
+import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem, PROBLEMS } from './problem.js';
 import { publiceer, receipt, type Ontvangstbewijs } from './publicatie.js';
 import type { Services } from './services.js';
@@ -118,3 +119,62 @@ export function bundelsRouter(s: Services): Router {
   }));
   return router;
 }
+
+export const bundelsOpenApi: OpenApiPart = {
+  schemas: {
+    Bundel: {
+      type: 'object', additionalProperties: false, required: ['berichten'],
+      properties: { berichten: { type: 'array', minItems: 1, maxItems: MAX_BERICHTEN, items: ref('Envelop') } },
+    },
+    BundelResultaat: {
+      type: 'object', required: ['index', 'status'],
+      properties: {
+        index: { type: 'integer', minimum: 0 }, status: { type: 'integer', enum: [200, 201, 400, 403, 404, 409, 413, 415] },
+        berichtId: { type: 'string' }, ontvangstbewijs: ref('Ontvangstbewijs'),
+        probleem: { type: 'object', required: ['type', 'title', 'detail'], properties: { type: { type: 'string' }, title: { type: 'string' }, detail: { type: 'string' }, invalidParams: { type: 'array', items: { type: 'object' } } } },
+        trajectId: { type: 'string', format: 'uuid', description: 'CSV: the trajectory of this message.' },
+        rijen: { type: 'array', items: { type: 'integer' }, description: 'CSV: the rows that went into this message.' },
+        vervangt: { type: 'string', format: 'uuid', description: 'CSV: the earlier message for this period that this one corrects.' },
+      },
+    },
+    Bundelantwoord: {
+      type: 'object',
+      description: 'JSON: `resultaten`, one per message in order. CSV: `periode`, `berichten` (one per trajectory) and `rijen` (one per row, with its errors per column in Dutch).',
+      properties: {
+        resultaten: { type: 'array', items: ref('BundelResultaat') },
+        periode: { type: 'object', properties: { van: { type: 'string', format: 'date' }, tot: { type: 'string', format: 'date' } } },
+        berichten: { type: 'array', items: ref('BundelResultaat') },
+        rijen: {
+          type: 'array',
+          items: {
+            type: 'object', required: ['rij', 'status', 'fouten'],
+            properties: {
+              rij: { type: 'integer', description: 'Line number in the file (header = 1).' },
+              status: { type: 'string', enum: ['opgeslagen', 'ongewijzigd', 'geweigerd', 'niet-opgeslagen'] },
+              berichtId: { type: 'string', format: 'uuid' },
+              fouten: { type: 'array', items: { type: 'object', required: ['kolom', 'melding'], properties: { kolom: { type: ['string', 'null'] }, melding: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+    },
+  },
+  paths: {
+    '/berichten/bundels': {
+      post: {
+        operationId: 'bundelAanleveren', tags: ['Aanlevering'], summary: 'Publish many messages at once: a JSON bundle or an attendance CSV',
+        description: [
+          `JSON: \`{ berichten: [ ≤ ${MAX_BERICHTEN} envelopes ] }\` → one result per message in order; each walks the same pipeline as POST /berichten with its own audit record; a refused one does not stop the others; resending stores nothing twice.`,
+          'CSV (`text/csv`, UTF-8, `;` or `,`, header row; columns kenmerk or trajectId, datum, activiteit, geplandeMinuten, aanwezigeMinuten, status) for the period `?van=&tot=`: one aanwezigheid message per trajectory with its lessons and computed totals; answered per row. A trajectory with any row error stores nothing; formula cells are refused. The same delivery gives the same receipt; changed content for the same period becomes a correction.',
+          `Bodies up to ${BUNDEL_LIMIET / 1024 / 1024} MiB on this route only.`,
+        ].join(' '),
+        parameters: [
+          { name: 'van', in: 'query', required: false, description: 'CSV only: the first day of the period. / Eerste dag van de periode.', schema: { type: 'string', format: 'date' } },
+          { name: 'tot', in: 'query', required: false, description: 'CSV only: the last day of the period (≤ 31 days). / Laatste dag van de periode.', schema: { type: 'string', format: 'date' } },
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('Bundel') }, 'text/csv': { schema: { type: 'string' } } } },
+        responses: { '200': ok('One result per message (and per row for CSV)', ref('Bundelantwoord')), ...errors('400', '401', '413', '415', '503') },
+      },
+    },
+  },
+};

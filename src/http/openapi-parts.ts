@@ -5,6 +5,7 @@ import type { OpenApiPart } from './openapi.js';
 import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
 import { intrekkingOpenApi } from './intrekking.js';
 import { kenmerkenOpenApi } from './kenmerken.js';
+import { bundelsOpenApi } from './bundels.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
@@ -21,5 +22,6 @@ export function openApiParts(): OpenApiPart[] {
     gebruikersspoorOpenApi,
     intrekkingOpenApi,
     kenmerkenOpenApi,
+    bundelsOpenApi,
   ];
 }
