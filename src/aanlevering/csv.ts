@@ -16,7 +16,7 @@
  *   lessons in another row order give the same content).
  */
 import type { AanwezigheidV1 } from '../schemas/generated/index.js';
-import type { InvalidParam } from '../schemas/registry.js';
+import type { InvalidParam, SchemaRegistry } from '../schemas/registry.js';
 
 export const KOLOMMEN = ['kenmerk', 'trajectId', 'datum', 'activiteit', 'geplandeMinuten', 'aanwezigeMinuten', 'status'] as const;
 export type Kolom = (typeof KOLOMMEN)[number];
@@ -229,4 +229,10 @@ export function periodeFouten(van: unknown, tot: unknown): InvalidParam[] {
   if (!t) fouten.push({ name: 'tot', code: 'format', reason: 'is verplicht: de laatste dag van de periode (JJJJ-MM-DD)' });
   if (v && t && (t < v || Date.parse(t) - Date.parse(v) > 30 * 86_400_000)) fouten.push({ name: 'tot', code: 'range', reason: 'moet op of na van liggen, ten hoogste 31 dagen later' });
   return fouten;
+}
+
+/** The enums of the rows' columns, from the served schemas (the CSV follows the message, not a copy). */
+export function csvRegels(s: { schemas: Pick<SchemaRegistry, 'files'> }, van: string, tot: string): CsvRegels {
+  const definities = s.schemas.files.get('definities/v1.json') as unknown as { $defs: Record<string, { enum?: string[] }> };
+  return { activiteiten: definities.$defs.Activiteit!.enum!, statussen: definities.$defs.Aanwezigheidsstatus!.enum!, van, tot };
 }

@@ -15,7 +15,7 @@
  */
 import crypto from 'node:crypto';
 import type { Request } from 'express';
-import { bouwInhoud, foutenNaarRijen, leesCsv, periodeFouten, type CsvRij, type RijFout } from '../aanlevering/csv.js';
+import { bouwInhoud, csvRegels, foutenNaarRijen, leesCsv, periodeFouten, type CsvRij, type RijFout } from '../aanlevering/csv.js';
 import { canonicalize } from '../audit/canonical.js';
 import type { Json } from '../policy/project.js';
 import { auditInput, rejectInvalid, type Actor, type Poging } from './attempt.js';
@@ -30,12 +30,6 @@ export function afgeleidId(...delen: string[]): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
-/** The enums of the rows' columns, from the served schemas (the CSV follows the message, not a copy). */
-export function csvRegels(s: Pick<Services, 'schemas'>, van: string, tot: string) {
-  const definities = s.schemas.files.get('definities/v1.json') as { $defs: Record<string, { enum?: string[] }> };
-  return { activiteiten: definities.$defs.Activiteit!.enum!, statussen: definities.$defs.Aanwezigheidsstatus!.enum!, van, tot };
 }
 
 export interface CsvRijAntwoord {
