@@ -93,7 +93,7 @@ export function bundelsRouter(s: Services): Router {
   router.post('/berichten/bundels', attempt(s, 'bundel-aanleveren', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
     if (req.is('text/csv')) {
-      res.json(await csvBundel(s, actor, p, req, await lees(tekstParser, req, res)));
+      res.json(await csvBundel(s, actor, p, req.query, await lees(tekstParser, req, res)));
       return;
     }
     if (!req.is('application/json')) {

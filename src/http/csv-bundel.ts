@@ -34,13 +34,18 @@ export function afgeleidId(...delen: string[]): string {
 
 export interface CsvRijAntwoord {
   rij: number;
-  status: 'opgeslagen' | 'ongewijzigd' | 'geweigerd' | 'niet-opgeslagen';
+  /** `klaar`: a preview found no error (nothing stored yet). */
+  status: 'opgeslagen' | 'ongewijzigd' | 'geweigerd' | 'niet-opgeslagen' | 'klaar';
   berichtId?: string;
   fouten: { kolom: string | null; melding: string }[];
 }
 
-export async function csvBundel(s: Services, actor: Actor, p: Poging, req: Request, body: unknown) {
-  const { van, tot } = req.query;
+/**
+ * The CSV of `body` for the period in `query` (`van`, `tot`). With `voorbeeld`, every check runs and
+ * nothing is stored: the rows that would be stored answer `klaar` (the upload page's preview).
+ */
+export async function csvBundel(s: Services, actor: Actor, p: Poging, query: Request['query'], body: unknown, opties: { voorbeeld?: boolean } = {}) {
+  const { van, tot } = query;
   rejectInvalid(periodeFouten(van, tot));
   const periode = { van: van as string, tot: tot as string };
   const gelezen = leesCsv(Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : Buffer.alloc(0), csvRegels(s, periode.van, periode.tot));
@@ -96,7 +101,7 @@ export async function csvBundel(s: Services, actor: Actor, p: Poging, req: Reque
       }
     });
   }
-  const resultaten: BundelResultaat[] = items.length ? await publiceerAlle(s, actor, p, items.map((i) => i.envelop)) : [];
+  const resultaten: BundelResultaat[] = items.length && !opties.voorbeeld ? await publiceerAlle(s, actor, p, items.map((i) => i.envelop)) : [];
 
   const perRij = new Map<number, CsvRijAntwoord>();
   for (const r of gelezen.rijen) perRij.set(r.rij, { rij: r.rij, status: 'niet-opgeslagen', fouten: [] });
@@ -115,11 +120,12 @@ export async function csvBundel(s: Services, actor: Actor, p: Poging, req: Reque
     }
   }
   const berichten = items.map((item, i) => {
-    const res = resultaten[i]!;
+    const res = resultaten[i] ?? { index: i, status: 200 as const };
     for (const n of item.rijen) {
       const a = perRij.get(n)!;
       a.berichtId = item.envelop.berichtId as string;
-      if (res.status === 201) a.status = 'opgeslagen';
+      if (opties.voorbeeld) a.status = 'klaar';
+      else if (res.status === 201) a.status = 'opgeslagen';
       else if (res.status === 200) a.status = 'ongewijzigd';
       else { a.status = 'geweigerd'; a.fouten.push({ kolom: null, melding: res.probleem?.detail ?? 'geweigerd' }); }
     }
@@ -131,7 +137,7 @@ export async function csvBundel(s: Services, actor: Actor, p: Poging, req: Reque
   p.trajectIds = items.map((i) => i.trajectId);
   await s.store.transaction((tx) => tx.appendAudit(auditInput(s, p, {
     besluit: 'toegestaan', regel: 'bundel', status: 200,
-    reden: `CSV-aanlevering ${periode.van} – ${periode.tot}: ${rijen.length} regel(s), ${berichten.length} bericht(en); ${telling('opgeslagen')} opgeslagen, ${telling('ongewijzigd')} ongewijzigd, ${telling('geweigerd')} met een fout. Elk bericht heeft een eigen logboekrecord.`,
+    reden: `${opties.voorbeeld ? 'Voorbeeld (niets opgeslagen) van een ' : ''}CSV-aanlevering ${periode.van} – ${periode.tot}: ${rijen.length} regel(s), ${berichten.length} bericht(en); ${telling('opgeslagen')} opgeslagen, ${telling('ongewijzigd')} ongewijzigd, ${telling('geweigerd')} met een fout. Elk bericht heeft een eigen logboekrecord.`,
   })));
   p.geaudit = true;
   return { periode, berichten, rijen };
