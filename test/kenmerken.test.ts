@@ -90,6 +90,27 @@ describe.each<Adapter>(['sqlite', 'postgres'])('kenmerken and the assignment lis
     expect((await zet('roc-van-twente', crypto.randomUUID(), { kenmerk: 'R-1' })).status).toBe(403);
   });
 
+  it('property: a provider\'s kenmerk is invisible to every other party — lists, errors and the logboek', async () => {
+    const anderen = ['gemeente-hengelo', 'werkshop', 'taalschool-oost'];
+    await fc.assert(fc.asyncProperty(fc.stringMatching(/^[A-Za-z][A-Za-z0-9._/ -]{5,30}[A-Za-z0-9]$/), async (kenmerk) => {
+      fc.pre(kenmerkFouten(kenmerk).length === 0);
+      const a = await t.openTraject();
+      const gezet = await zet('roc-van-twente', a, { kenmerk });
+      fc.pre(gezet.status === 200); // an earlier run may have used the same value
+      for (const partij of anderen) {
+        expect(JSON.stringify((await lijst(partij, '?limiet=500')).body)).not.toContain(kenmerk);
+        // Reads and errors of another party about this trajectory do not name it either.
+        const poging = await zet(partij, a, { kenmerk: 'x'.repeat(41) });
+        expect(poging.status).toBe(400);
+        expect(JSON.stringify(poging.body)).not.toContain(kenmerk);
+        const traject = await t.api().get(`/v1/trajecten/${a}`).set(...bearer(await t.token(partij)));
+        expect(JSON.stringify(traject.body)).not.toContain(kenmerk);
+      }
+      const logboek = await t.rows<{ n: number }>('SELECT count(*) AS n FROM logboek WHERE reden LIKE ? OR velden LIKE ?', `%${kenmerk}%`, `%${kenmerk}%`);
+      expect(Number(logboek[0]!.n)).toBe(0);
+    }), { numRuns: 8 });
+  });
+
   it('the list filters by status and pages with a cursor', async () => {
     const a = await t.openTraject();
     const gem = await t.token('gemeente-hengelo');
