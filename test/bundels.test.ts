@@ -121,6 +121,11 @@ describe.each<Adapter>(['sqlite', 'postgres'])('bundles (%s)', (adapter) => {
     expect((await csv('roc-van-twente', `trajectId;datum\n${a};x`, '')).status).toBe(400);
     const r4 = await csv('roc-van-twente', `trajectId;datum;activiteit;geplandeMinuten;aanwezigeMinuten;status\n${a};"2026-11-02;formele-taalles;180;180;aanwezig`);
     expect(r4.status).toBe(400);
+    // 50,000 rows: refused clearly as a whole (split the file), nothing stored.
+    const groot = `trajectId;datum;activiteit;geplandeMinuten;aanwezigeMinuten;status\n${`${a};2026-11-02;formele-taalles;180;180;aanwezig\n`.repeat(50_000)}`;
+    const r5 = await csv('roc-van-twente', groot);
+    expect(r5.status).toBe(400);
+    expect(r5.body.detail).toContain('50000 regels');
     expect(await t.rows('SELECT berichtId FROM berichten WHERE trajectId = ?', a)).toEqual([]);
   });
 });
