@@ -107,7 +107,10 @@ export async function publiceer(s: Services, actor: Actor, p: Poging, body: unkn
   const vandaag = dutchDate(s.now());
   const hash = envelopeHash(e, schemaversie);
   const outcome = await s.store.transaction(async (tx) => { // 6 commit: decision, data and audit in one transaction
-    const relatie = (await tx.relatie(e.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
+    // The relation and the sender's earlier message with this id are looked up together (one round
+    // trip on PostgreSQL, as on main since issue 9); the earlier message is only used once the decision allows.
+    const [gevonden, existing] = await Promise.all([tx.relatie(e.trajectId, actor.partij.id, vandaag), tx.bericht(actor.partij.id, e.berichtId)]);
+    const relatie = gevonden ?? GEEN_RELATIE;
     const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie }); // 4 decide
     p.doel = besluit.doel;
     if (!besluit.toegestaan) {
@@ -115,7 +118,6 @@ export async function publiceer(s: Services, actor: Actor, p: Poging, body: unkn
       return { kind: 'geweigerd' as const, besluit };
     }
     // Idempotency key: sender + berichtId. Another sender's message with the same id is another message.
-    const existing = await tx.bericht(actor.partij.id, e.berichtId);
     if (existing) {
       const same = existing.inhoudHash === hash;
       const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'U hebt dit berichtId al gebruikt voor een ander bericht.';
