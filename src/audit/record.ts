@@ -42,6 +42,13 @@ export const AUDIT_ACTIES = [
   'abonnement-hervatten',
   'afleveringen-lezen',
   'melding-afleveren',
+  // Issue 11: the sender withdraws a message sent in error.
+  'bericht-intrekken',
+  // Issue 11: a provider's assignments and its own references.
+  'toewijzingen-lezen',
+  'kenmerk-vastleggen',
+  'kenmerk-verwijderen',
+  'bundel-aanleveren',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

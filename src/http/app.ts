@@ -17,6 +17,9 @@ import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toewijzingenRouter } from './toewijzingen.js';
+import { kenmerkenRouter } from './kenmerken.js';
+import { bundelsRouter } from './bundels.js';
+import { aanleveringRouter } from '../aanlevering/router.js';
 import { trajectenRouter } from './trajecten.js';
 import { signalenRouter } from './signalen.js';
 import { standRouter } from './stand.js';
@@ -103,8 +106,12 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   if (s.config.ui) app.use('/privacy', privacyRouter(s, { apiBaseUrl: s.config.uiApiUrl ?? loopbackUrl(s.config) }));
   // The klantmanager's pages: demo users only so far (medewerkers.ts), so only in demo mode.
   if (s.config.ui && s.config.demo) app.use('/werk', werkRouter(s));
+  // The provider coordinator's upload pages (issue 11): demo users only so far (coordinatoren.ts).
+  if (s.config.ui && s.config.demo) app.use('/aanlevering', aanleveringRouter(s));
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
+  app.use('/v1', kenmerkenRouter(s));
+  app.use('/v1', bundelsRouter(s));
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));

@@ -6,58 +6,63 @@
  * - `GET /v1/berichten?doel=&trajectId=&berichttype=&volgende=`: the caller's feed, oldest first.
  * - `GET /v1/berichten/{berichtId}?doel=`: one message.
  */
-import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
-import { canonicalize } from '../audit/canonical.js';
 import { disclosedFields, project, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
-import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
-import { beoordeelOvergang } from '../schemas/levenscyclus.js';
-import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
-import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
-import { verwerkBericht } from '../verwerking/stand-en-signalen.js';
-import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
+import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
+import { attempt, auditInput, authenticate, decimalInt, readJsonBody, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
+import { intrekkingHandler } from './intrekking.js';
+import { publiceer, receipt } from './publicatie.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
 
-/** Over everything the sender said but the id; `schemaversie` normalised (1.0.0 and 1.0 are one message). */
-function envelopeHash(e: Envelop, schemaversie: string): string {
-  return crypto.createHash('sha256')
-    .update(canonicalize({ berichttype: e.berichttype, schemaversie, trajectId: e.trajectId, gebeurtenisTijdstip: e.gebeurtenisTijdstip, inhoud: e.inhoud as Json }))
-    .digest('hex');
-}
-
-function receipt(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'ontvangenOp' | 'auditId' | 'auditHash'>) {
+function kop(row: BerichtRow) {
   return {
     berichtId: row.berichtId,
     berichttype: row.berichttype,
+    schemaversie: row.schemaversie,
     trajectId: row.trajectId,
+    afzender: row.afzender,
+    gebeurtenisTijdstip: row.gebeurtenisTijdstip,
     ontvangenOp: row.ontvangenOp,
-    logboek: { id: row.auditId, hash: row.auditHash },
   };
 }
 
-function messageView(row: BerichtRow, projectie: readonly string[]) {
+/** Which version a read shows (issue 11): always `versie`, and what replaced, was replaced or withdrew it. */
+function versieVelden(v: BerichtVersieRow | undefined) {
+  return {
+    versie: v?.versie ?? 1,
+    ...(v?.vervangt ? { vervangt: v.vervangt } : {}),
+    ...(v?.vervangenDoor ? { vervangenDoor: v.vervangenDoor } : {}),
+    ...(v?.ingetrokkenOp ? { ingetrokken: { op: v.ingetrokkenOp, reden: v.intrekkingReden } } : {}),
+  };
+}
+
+function messageView(row: BerichtRow, projectie: readonly string[], versie?: BerichtVersieRow) {
+  if (versie?.ingetrokkenOp) {
+    // Withdrawn: the read says that, when and why — and discloses no content.
+    return { view: { ...kop(row), ...versieVelden(versie), inhoud: null }, velden: [] as string[] };
+  }
   const parsed = JSON.parse(row.inhoud) as Json;
   // The parsed value belongs to this request alone, so the whole-message projection needs no copy of it.
   const inhoud = projectie.includes('') ? parsed : project(parsed, projectie);
   return {
-    view: {
-      berichtId: row.berichtId,
-      berichttype: row.berichttype,
-      schemaversie: row.schemaversie,
-      trajectId: row.trajectId,
-      afzender: row.afzender,
-      gebeurtenisTijdstip: row.gebeurtenisTijdstip,
-      ontvangenOp: row.ontvangenOp,
-      inhoud,
-    },
+    view: { ...kop(row), ...versieVelden(versie), inhoud: inhoud as Json | null },
     velden: disclosedFields(inhoud, projectie).map((v) => `/inhoud${v}`),
   };
+}
+
+/** The version rows of a page of messages, by `versieSleutel` (one query per sender on the page). */
+async function versiesVan(tx: Tx, rows: readonly BerichtRow[]): Promise<Map<string, BerichtVersieRow>> {
+  const perAfzender = new Map<string, string[]>();
+  for (const r of rows) perAfzender.set(r.afzender, [...(perAfzender.get(r.afzender) ?? []), r.berichtId]);
+  const uit = new Map<string, BerichtVersieRow>();
+  for (const [afzender, ids] of perAfzender) for (const v of await tx.berichtVersies(afzender, ids)) uit.set(versieSleutel(v.afzender, v.berichtId), v);
+  return uit;
 }
 
 /** Cursor: opaque to clients, the last sequence number they saw. */
@@ -115,110 +120,17 @@ export function redenMetToestemming(reden: string, toestemmingIds: Iterable<stri
   return ids.length ? `${reden} (op grond van toestemming ${ids.join(', ')})` : reden;
 }
 
-/**
- * Whether the status of a message may follow the previous message about the same subject, for a
- * schema that declares `statusovergangen` (plaatsing: per `plaatsingId` and sender). Returns the
- * refusal in Dutch, or null when allowed.
- */
-async function checkOvergang(s: Services, tx: Tx, versie: SchemaVersie, e: Envelop, afzender: string): Promise<string | null> {
-  const overgangen = s.schemas.statusovergangen(versie);
-  if (!overgangen || e.berichttype !== 'plaatsing') return null;
-  const inhoud = e.inhoud as unknown as PlaatsingV1;
-  const vorige = await tx.vorigePlaatsing(e.trajectId, afzender, inhoud.plaatsingId);
-  const vorigeStatus = vorige ? (JSON.parse(vorige.inhoud) as PlaatsingV1).status : null;
-  const { toegestaan, mogelijk } = beoordeelOvergang(overgangen, vorigeStatus, inhoud.status);
-  if (toegestaan) return null;
-  const quoted = mogelijk.map((m) => `'${m}'`);
-  const lijst = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} of ${quoted.at(-1)}` : (quoted[0] ?? '');
-  if (!vorige) return `Over deze plaatsing is nog niets gemeld: het eerste bericht heeft status ${lijst}, niet '${inhoud.status}'.`;
-  const verder = mogelijk.length ? `kan alleen ${lijst} volgen` : 'kan niets meer volgen (eindstatus)';
-  return `Deze plaatsing staat op '${vorigeStatus}' (bericht ${vorige.berichtId}); daarop ${verder}, niet '${inhoud.status}'. Een nieuwe plaatsing krijgt een nieuw plaatsingId.`;
-}
-
 export function berichtenRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/berichten', attempt(s, 'bericht-publiceren', async (req, res, p) => {
     const actor = await authenticate(req, s, p); // 1 authenticate, 2 identify
     const body = await readJsonBody(req, res, s);
-
-    // 3 validate: the envelope, the schema version it names, then the content; every error listed.
-    const e = body as Envelop;
-    if (e && typeof e === 'object') {
-      if (typeof e.trajectId === 'string') p.trajectIds = [e.trajectId];
-      if (typeof e.berichtId === 'string' && UUID.test(e.berichtId)) p.berichtIds = [e.berichtId];
-      if (typeof e.berichttype === 'string' && s.schemas.schema(e.berichttype)) p.berichttype = e.berichttype;
-    }
-    const validatie = s.schemas.validateBericht(body);
-    rejectInvalid(validatie.fouten);
-    const versie = validatie.versie!;
-    const schemaversie = validatie.schemaversie!;
-
-    const vandaag = dutchDate(s.now());
-    const hash = envelopeHash(e, schemaversie);
-    const outcome = await s.store.transaction(async (tx) => { // 6 commit: decision, data and audit in one transaction
-      // The relation and the sender's earlier message with this id are looked up together (one round
-      // trip on PostgreSQL); the earlier message is only used, never disclosed, once the decision allows.
-      const [gevonden, existing] = await Promise.all([tx.relatie(e.trajectId, actor.partij.id, vandaag), tx.bericht(actor.partij.id, e.berichtId)]);
-      const relatie = gevonden ?? GEEN_RELATIE;
-      const besluit = s.policy.decide({ partij: actor.partij, actie: 'publiceren', berichttype: e.berichttype, relatie }); // 4 decide
-      p.doel = besluit.doel;
-      if (!besluit.toegestaan) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
-        return { kind: 'geweigerd' as const, besluit };
-      }
-      // Idempotency key: sender + berichtId. Another sender's message with the same id is another message.
-      if (existing) {
-        const same = existing.inhoudHash === hash;
-        const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'U hebt dit berichtId al gebruikt voor een ander bericht.';
-        await tx.appendAudit(auditInput(s, p, { besluit: same ? 'toegestaan' : 'geweigerd', regel: same ? besluit.regel : 'bericht-id-uniek', reden, status: same ? 200 : 409, grondslag: besluit.grondslag }));
-        return { kind: same ? ('herhaling' as const) : ('conflict' as const), row: existing };
-      }
-      // 4 decide, continued: a placement's status must follow from the previous message about it.
-      const overgang = await checkOvergang(s, tx, versie, e, actor.partij.id);
-      if (overgang) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'plaatsing-statusovergang', reden: overgang, status: 409, grondslag: besluit.grondslag }));
-        return { kind: 'overgang' as const, reden: overgang };
-      }
-      // 5 minimise: what is stored is exactly the validated content (additionalProperties: false everywhere).
-      const ontvangenOp = s.now().toISOString();
-      const auditId = await tx.nextAuditId();
-      const record = await tx.appendAudit(auditInput(s, p, {
-        besluit: 'toegestaan', regel: besluit.regel, reden: besluit.reden, status: 201, grondslag: besluit.grondslag,
-        velden: Object.keys(e.inhoud).map((k) => `/inhoud/${k}`).sort(),
-      }));
-      if (record.id !== auditId) throw new Error('audit chain moved inside a transaction');
-      const row = {
-        berichtId: e.berichtId, berichttype: e.berichttype, schemaversie, trajectId: e.trajectId, afzender: actor.partij.id,
-        gebeurtenisTijdstip: e.gebeurtenisTijdstip, ontvangenOp, inhoud: JSON.stringify(e.inhoud), inhoudHash: hash,
-        auditId: record.id, auditHash: record.hash,
-      };
-      await tx.insertBericht(row);
-      // The trajectory's state and signals follow the message in the same transaction, and so do the
-      // events for every subscription whose party may read the message or a signal (the outbox).
-      const besluiten = await verwerkBericht(tx, { regels: s.signaalregels.regels, vandaag }, row);
-      const meldingen = { policy: s.policy, regels: s.signaalregels.regels, bron: s.config.publicUrl, vandaag, tijdstip: ontvangenOp };
-      const events = (await uitgaandVoorBericht(tx, meldingen, row)) + (await uitgaandVoorSignalen(tx, meldingen, besluiten));
-      return { kind: 'opgeslagen' as const, row, events };
-    });
-    p.geaudit = true;
-
-    // 7 answer
-    switch (outcome.kind) {
-      case 'geweigerd':
-        throw new HttpProblem('geen-toegang', `${outcome.besluit.reden} (Een onbekend traject geeft hetzelfde antwoord.)`, { regel: outcome.besluit.regel });
-      case 'conflict':
-        throw new HttpProblem('conflict', 'U hebt dit berichtId al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
-      case 'overgang':
-        throw new HttpProblem('ongeldige-statusovergang', outcome.reden, { regel: 'plaatsing-statusovergang' });
-      case 'herhaling':
-        res.status(200).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
-        return;
-      case 'opgeslagen':
-        if (outcome.events > 0) s.bezorger.wek();
-        res.status(201).location(`/v1/berichten/${outcome.row.berichtId}`).json(receipt(outcome.row));
-    }
+    const { status, row } = await publiceer(s, actor, p, body); // 3–6, the one pipeline (publicatie.ts)
+    res.status(status).location(`/v1/berichten/${row.berichtId}`).json(receipt(row)); // 7 answer
   }));
+
+  router.post('/berichten/:berichtId/intrekking', intrekkingHandler(s));
 
   router.get('/berichten', attempt(s, 'berichten-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
@@ -275,11 +187,15 @@ export function berichtenRouter(s: Services): Router {
       while (resultaten.length < limit && typen.length) {
         const want = limit - resultaten.length;
         const rows = await tx.berichten({ partij: actor.partij.id, vandaag, berichttypen: typen, trajectId: trajectId as string | undefined, na: cursor, limit: want });
+        // Only the latest version counts in a list: replaced and withdrawn messages are left out (issue 11).
+        const versies = await versiesVan(tx, rows);
         for (const row of rows) {
           cursor = row.volgnummer;
+          const versie = versies.get(versieSleutel(row.afzender, row.berichtId));
+          if (versie && (versie.vervangenDoor || versie.ingetrokkenOp)) continue;
           const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId)); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
-          const { view, velden: v } = messageView(row, besluit.projectie); // 5 minimise
+          const { view, velden: v } = messageView(row, besluit.projectie, versie); // 5 minimise
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
           trajecten.add(row.trajectId);
@@ -338,7 +254,8 @@ export function berichtenRouter(s: Services): Router {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { status: 403 as const, besluit, view: null };
       }
-      const { view, velden } = messageView(row, besluit.projectie);
+      const [versie] = await tx.berichtVersies(row.afzender, [row.berichtId]);
+      const { view, velden } = messageView(row, besluit.projectie, versie);
       await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
       return { status: 200 as const, besluit, view };
     });

@@ -3,6 +3,9 @@ import { beleidOpenApi } from './beleid.js';
 import { logboekOpenApi } from './logboek.js';
 import type { OpenApiPart } from './openapi.js';
 import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
+import { intrekkingOpenApi } from './intrekking.js';
+import { kenmerkenOpenApi } from './kenmerken.js';
+import { bundelsOpenApi } from './bundels.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
@@ -17,5 +20,8 @@ export function openApiParts(): OpenApiPart[] {
     logboekOpenApi(),
     signalenOpenApi,
     gebruikersspoorOpenApi,
+    intrekkingOpenApi,
+    kenmerkenOpenApi,
+    bundelsOpenApi,
   ];
 }

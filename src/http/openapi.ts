@@ -145,11 +145,18 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
   componentSchemas.Bericht = {
     type: 'object',
     description: 'A message as disclosed: `inhoud` holds only the fields the declared doel allows. / Een bericht, geminimaliseerd naar het doel.',
-    required: ['berichtId', 'berichttype', 'schemaversie', 'trajectId', 'afzender', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoud'],
+    required: ['berichtId', 'berichttype', 'schemaversie', 'trajectId', 'afzender', 'gebeurtenisTijdstip', 'ontvangenOp', 'versie', 'inhoud'],
     properties: {
+      versie: { type: 'integer', minimum: 1, description: 'Which version this is: 1 for a first message, one more for each correction (`vervangt`). / Welke versie dit is.' },
+      vervangt: { type: 'string', format: 'uuid', description: 'The message this correction replaces. / Het bericht dat deze correctie vervangt.' },
+      vervangenDoor: { type: 'string', format: 'uuid', description: 'Set when a later version replaced this one: it no longer counts, but stays readable. / Vervangen door dit bericht.' },
+      ingetrokken: {
+        type: 'object', required: ['op', 'reden'], description: 'Set when the sender withdrew the message: it no longer counts and `inhoud` is null. / Ingetrokken door de afzender.',
+        properties: { op: ref('Tijdstip'), reden: { type: 'string', enum: ['onjuist-traject', 'dubbel-verzonden', 'onjuiste-gegevens', 'overig'] } },
+      },
       berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, schemaversie: { type: 'string', description: 'The schema version (MAJOR.MINOR) the sender named. / De schemaversie die de afzender noemde.' },
       trajectId: { type: 'string', format: 'uuid' }, afzender: { type: 'string' }, gebeurtenisTijdstip: ref('Tijdstip'), ontvangenOp: ref('Tijdstip'),
-      inhoud: { type: 'object', description: 'The content, projected: only the fields the doel allows (so it may not validate against the full schema). / De inhoud, beperkt tot wat het doel toestaat.' },
+      inhoud: { type: ['object', 'null'], description: 'The content, projected: only the fields the doel allows (so it may not validate against the full schema); null for a withdrawn message. / De inhoud, beperkt tot wat het doel toestaat.' },
     },
   };
   componentSchemas.Berichtenlijst = {
@@ -259,7 +266,8 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
           description: [
             'The envelope names the `berichttype` and the `schemaversie` its `inhoud` follows; every error of envelope and content is listed in `invalidParams` (400).',
             'Idempotent on sender + `berichtId`: the same message again returns the same receipt (200); other content under the same id from the same sender is a 409 (`conflict`). Another sender may use the same `berichtId` for its own message.',
-            'A `plaatsing` whose status may not follow the status of the previous message about the same `plaatsingId` from the same sender is a 409 (`ongeldige-statusovergang`); the allowed transitions are `statusovergangen` in its schema.',
+            'A correction names `vervangt` (envelope 1.1): the sender\'s own current message of the same type about the same trajectory; anything else is a 409 (`conflict`, regel `vervanging-ongeldig`). The replaced message stays readable with `vervangenDoor` and no longer counts in lists, the trajectory state or the signals.',
+            'A `plaatsing` whose status may not follow the status of the latest version of the previous message about the same `plaatsingId` from the same sender is a 409 (`ongeldige-statusovergang`); the allowed transitions are `statusovergangen` in its schema.',
           ].join(' '),
           requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop'), examples: voorbeelden } } },
           responses: {

@@ -17,6 +17,10 @@
 /** The event types, in one place (like open-zaak's kanalen). */
 export const EVENT_TYPES = {
   berichtOntvangen: 'nl.doelpoort.bericht.ontvangen',
+  /** Issue 11: a correction (`vervangt`) arrived; the event names the new version. */
+  berichtVervangen: 'nl.doelpoort.bericht.vervangen',
+  /** Issue 11: the sender withdrew a message; it no longer counts and its content is no longer disclosed. */
+  berichtIngetrokken: 'nl.doelpoort.bericht.ingetrokken',
   signaalGeopend: 'nl.doelpoort.signaal.geopend',
   signaalBijgewerkt: 'nl.doelpoort.signaal.bijgewerkt',
 } as const;
@@ -52,6 +56,8 @@ export interface CloudEvent<D = BerichtEventData | SignaalEventData> {
 /** The only keys `data` may hold, per event type. */
 export const DATA_KEYS: Record<EventType, readonly string[]> = {
   [EVENT_TYPES.berichtOntvangen]: ['trajectId', 'berichtId', 'berichttype'],
+  [EVENT_TYPES.berichtVervangen]: ['trajectId', 'berichtId', 'berichttype'],
+  [EVENT_TYPES.berichtIngetrokken]: ['trajectId', 'berichtId', 'berichttype'],
   [EVENT_TYPES.signaalGeopend]: ['trajectId', 'signaalId', 'soort'],
   [EVENT_TYPES.signaalBijgewerkt]: ['trajectId', 'signaalId', 'soort'],
 };
@@ -102,12 +108,16 @@ function source(bron: URL): string {
 }
 
 /** `nl.doelpoort.bericht.ontvangen`: a message the subscriber's party may read was stored. */
-export function berichtOntvangenEvent(c: Common & { berichtId: string; berichttype: string }): CloudEvent<BerichtEventData> {
+/** What happened to a message: received (a new one), a correction received, or withdrawn. */
+export type BerichtWijziging = 'ontvangen' | 'vervangen' | 'ingetrokken';
+const WIJZIGING_TYPE = { ontvangen: EVENT_TYPES.berichtOntvangen, vervangen: EVENT_TYPES.berichtVervangen, ingetrokken: EVENT_TYPES.berichtIngetrokken } as const;
+
+export function berichtOntvangenEvent(c: Common & { berichtId: string; berichttype: string; wijziging?: BerichtWijziging }): CloudEvent<BerichtEventData> {
   const bron = base(c);
   if (!UUID.test(c.berichtId)) throw new CloudEventError(`berichtId "${c.berichtId}" is geen UUID`);
   if (!KEBAB.test(c.berichttype)) throw new CloudEventError(`berichttype "${c.berichttype}" is geen berichttype`);
   return {
-    specversion: '1.0', id: c.id, source: source(bron), type: EVENT_TYPES.berichtOntvangen, time: new Date(c.tijdstip).toISOString(), subject: c.trajectId,
+    specversion: '1.0', id: c.id, source: source(bron), type: WIJZIGING_TYPE[c.wijziging ?? 'ontvangen'], time: new Date(c.tijdstip).toISOString(), subject: c.trajectId,
     dataref: ref(bron, `/v1/berichten/${c.berichtId}`, c.doel), datacontenttype: 'application/json',
     data: { trajectId: c.trajectId, berichtId: c.berichtId, berichttype: c.berichttype },
   };

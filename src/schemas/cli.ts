@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CliIo, Subcommand } from '../cli.js';
 import { projectRoot } from '../config.js';
+import { bouwInhoud, csvRegels, foutenNaarRijen, leesCsv, periodeFouten, type CsvRij, type RijFout } from '../aanlevering/csv.js';
 import { loadSchemas, type InvalidParam, type SchemaRegistry } from './registry.js';
 
 const HULP = `Gebruik: doelpoort valideer <bestand.json>... [--berichttype <type> [--schemaversie <versie>]]
+       doelpoort valideer <aanwezigheid.csv>... --van <JJJJ-MM-DD> --tot <JJJJ-MM-DD>
 
 Controleert berichten zonder de gateway: de envelop, de schemaversie die het bericht noemt, de inhoud
 volgens het schema van het berichttype, en de controles die een schema niet kan uitdrukken (data in
@@ -18,6 +20,11 @@ volgorde, totalen die optellen). Elke fout komt op een eigen regel, met de plek 
 Een bestand bevat één bericht (een envelop zoals u die naar POST /v1/berichten stuurt) of een lijst
 van berichten. Met --berichttype bevat het alleen de inhoud van een bericht van dat type
 (--schemaversie: welke versie, standaard de nieuwste). "-" leest van standaardinvoer.
+
+Een .csv-bestand is een aanwezigheidsexport (zoals voor POST /v1/berichten/bundels): UTF-8, ; of , als
+scheidingsteken, een kopregel met kenmerk of trajectId, datum, activiteit, geplandeMinuten,
+aanwezigeMinuten en status, voor de periode --van t/m --tot. Elke fout komt met regelnummer en kolom,
+in dezelfde woorden als de gateway. Niet offline te controleren: of een kenmerk bij een traject hoort.
 
 Niet offline te controleren: of u aan het traject bent toegewezen, of het berichtId al gebruikt is,
 en of de status van een plaatsing mag volgen op het vorige bericht over die plaatsing.
@@ -30,6 +37,8 @@ Voorbeelden:
 
 interface Opties {
   bestanden: string[];
+  van?: string;
+  tot?: string;
   berichttype?: string;
   schemaversie?: string;
 }
@@ -38,11 +47,13 @@ function leesOpties(args: string[]): Opties | string {
   const opties: Opties = { bestanden: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--berichttype' || arg === '--schemaversie') {
+    if (arg === '--berichttype' || arg === '--schemaversie' || arg === '--van' || arg === '--tot') {
       const waarde = args[++i];
       if (!waarde || waarde.startsWith('--')) return `${arg} heeft een waarde nodig`;
       if (arg === '--berichttype') opties.berichttype = waarde;
-      else opties.schemaversie = waarde;
+      else if (arg === '--schemaversie') opties.schemaversie = waarde;
+      else if (arg === '--van') opties.van = waarde;
+      else opties.tot = waarde;
     } else if (arg.startsWith('--')) {
       return `onbekende optie ${arg}`;
     } else {
@@ -94,6 +105,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   let code = 0;
   for (const bestand of opties.bestanden) {
+    if (bestand.toLowerCase().endsWith('.csv')) {
+      code = Math.max(code, valideerCsv(registry, bestand, opties, io));
+      continue;
+    }
     let data: unknown;
     try {
       data = JSON.parse(fs.readFileSync(bestand === '-' ? 0 : bestand, 'utf8'));
@@ -116,6 +131,46 @@ async function run(args: string[], io: CliIo): Promise<number> {
     for (const f of r.fouten) io.out(`  ${f.name}: ${f.reason}`);
   }
   return code;
+}
+
+/** An attendance CSV: the same reading, checks and grouping as the gateway (src/aanlevering/csv.ts). */
+function valideerCsv(registry: SchemaRegistry, bestand: string, opties: Opties, io: CliIo): number {
+  const periode = periodeFouten(opties.van, opties.tot);
+  if (periode.length) {
+    io.err(`${bestand}: noem de periode met --van en --tot (${periode.map((f) => `${f.name} ${f.reason}`).join('; ')})`);
+    return 2;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(bestand === '-' ? 0 : bestand);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    io.err(`${bestand}: ${err.code === 'ENOENT' ? 'bestand niet gevonden' : `niet te lezen (${err.message})`}`);
+    return 2;
+  }
+  const gelezen = leesCsv(bytes, csvRegels({ schemas: registry }, opties.van!, opties.tot!));
+  if (gelezen.bestandsfouten.length) {
+    io.out(`${bestand}: ONGELDIG — het bestand is niet te verwerken`);
+    for (const f of gelezen.bestandsfouten) io.out(`  ${f}`);
+    return 1;
+  }
+  const fouten: RijFout[] = [...gelezen.fouten];
+  const groepen = new Map<string, CsvRij[]>();
+  for (const r of gelezen.rijen) if (r.sleutel) groepen.set(r.sleutel, [...(groepen.get(r.sleutel) ?? []), r]);
+  for (const rijen of groepen.values()) {
+    const nummers = rijen.map((r) => r.rij);
+    if (nummers.some((n) => fouten.some((f) => f.rij === n))) continue;
+    const { inhoud, rijVan } = bouwInhoud(rijen, opties.van!, opties.tot!);
+    fouten.push(...foutenNaarRijen(registry.validateInhoud('aanwezigheid', inhoud), rijVan, nummers));
+  }
+  const samenvatting = `${meervoud(gelezen.rijen.length, 'regel', 'regels')}, ${meervoud(groepen.size, 'traject', 'trajecten')}`;
+  if (fouten.length === 0) {
+    io.out(`${bestand}: geldig — ${samenvatting}, periode ${opties.van} – ${opties.tot}`);
+    return 0;
+  }
+  io.out(`${bestand}: ONGELDIG — ${samenvatting}, ${meervoud(fouten.length, 'fout', 'fouten')}`);
+  for (const f of [...fouten].sort((a, b) => a.rij - b.rij)) io.out(`  regel ${f.rij}${f.kolom ? `, kolom ${f.kolom}` : ''}: ${f.melding}`);
+  return 1;
 }
 
 export const valideer: Subcommand = {

@@ -21,6 +21,8 @@ import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdS
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { postgresSignaalTx } from './postgres-signalen.js';
+import { postgresVersieTx } from './versie-store.js';
+import { postgresKenmerkTx } from './kenmerk-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -124,6 +126,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     return {
       ...postgresSignaalTx(q),
+      ...postgresVersieTx(q),
+      ...postgresKenmerkTx(q),
       async insertTraject(t, ws) {
         await q('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)', {
           trajectId: t.trajectId, gemeente: t.gemeente, leerroute: t.leerroute, startdatum: t.startdatum, aangemaaktOp: t.aangemaaktOp,

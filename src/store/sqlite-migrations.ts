@@ -288,4 +288,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX gebruikersspoor_trace ON gebruikersspoor (traceId);
   CREATE INDEX gebruikersspoor_partij ON gebruikersspoor (partij, id);
   `,
+  // Issue 11: corrections (`vervangt`) and withdrawals. One row per message that took part in either;
+  // `berichten` itself stays write-once. A message without a row is version 1, current, not withdrawn.
+  `
+  CREATE TABLE bericht_versies (
+    afzender        TEXT NOT NULL,
+    berichtId       TEXT NOT NULL,
+    versie          INTEGER NOT NULL,
+    vervangt        TEXT,
+    vervangenDoor   TEXT,
+    ingetrokkenOp   TEXT,
+    intrekkingReden TEXT,
+    PRIMARY KEY (afzender, berichtId)
+  ) STRICT;
+  CREATE INDEX bericht_versies_vervallen ON bericht_versies (afzender, berichtId) WHERE vervangenDoor IS NOT NULL OR ingetrokkenOp IS NOT NULL;
+  `,
+  // Issue 11: a provider's own reference (student or client number) per trajectory, unique per provider,
+  // visible to that provider only.
+  `
+  CREATE TABLE kenmerken (
+    partij      TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    kenmerk     TEXT NOT NULL,
+    gewijzigdOp TEXT NOT NULL,
+    PRIMARY KEY (partij, trajectId),
+    UNIQUE (partij, kenmerk)
+  ) STRICT;
+  `,
 ];

@@ -25,6 +25,8 @@ import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteSignaalTx } from './sqlite-signalen.js';
+import { sqliteVersieTx } from './versie-store.js';
+import { sqliteKenmerkTx } from './kenmerk-store.js';
 
 
 export interface SqliteStoreOptions {
@@ -154,6 +156,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
 
   const tx: Tx = {
     ...sqliteSignaalTx(db),
+    ...sqliteVersieTx(db),
+    ...sqliteKenmerkTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run(traject);
       for (const t of toewijzingen) st.insertToewijzing.run(t);

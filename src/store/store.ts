@@ -12,6 +12,8 @@
 import type { AuditInput, AuditRecord } from '../audit/record.js';
 import type { Relatie, ToewijzingRol } from '../policy/types.js';
 import type { SignaalTx } from './signaal-store.js';
+import type { VersieTx } from './versie-store.js';
+import type { KenmerkTx } from './kenmerk-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -201,7 +203,7 @@ export interface LogboekReader {
 }
 
 /** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts). */
-export interface Tx extends SignaalTx {
+export interface Tx extends SignaalTx, VersieTx, KenmerkTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;

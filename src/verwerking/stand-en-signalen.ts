@@ -16,6 +16,7 @@
 import { applyBericht, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
 import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
 import type { BerichtRow, Tx } from '../store/store.js';
+import { versieSleutel } from '../store/versie-store.js';
 
 const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing'];
 const REPLAY_PAGINA = 500;
@@ -25,16 +26,18 @@ function alsBericht(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'afzende
 }
 
 /** The state of a trajectory as stored, or rebuilt from its messages when there is none of this version. */
-async function huidigeStand(tx: Tx, trajectId: string, vandaag: string): Promise<Stand> {
+async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwen = false): Promise<Stand> {
   const row = await tx.trajectstand(trajectId, true);
-  if (row && row.versie === STAND_VERSIE) return JSON.parse(row.stand) as Stand;
+  if (!herbouwen && row && row.versie === STAND_VERSIE) return JSON.parse(row.stand) as Stand;
   const traject = await tx.traject(trajectId);
   let stand = emptyStand();
   if (!traject) return stand;
   // The owner stands in relation to every message of its trajectory: its feed is the whole history.
   for (let na = 0; ;) {
     const page = await tx.berichten({ partij: traject.gemeente, vandaag, berichttypen: TYPEN, trajectId, na, limit: REPLAY_PAGINA });
-    for (const b of page) stand = applyBericht(stand, alsBericht(b));
+    // Replaced and withdrawn messages (issue 11) no longer count: only the latest version is folded in.
+    const vervallen = await tx.vervallenBerichten(page.map((b) => ({ afzender: b.afzender, berichtId: b.berichtId })));
+    for (const b of page) if (!vervallen.has(versieSleutel(b.afzender, b.berichtId))) stand = applyBericht(stand, alsBericht(b));
     if (page.length < REPLAY_PAGINA) break;
     na = page.at(-1)!.volgnummer;
   }
@@ -62,6 +65,21 @@ export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow
     trajectId: row.trajectId, now: row.ontvangenOp, toewijzingen: await tx.toewijzingen(row.trajectId), openSignalen: await tx.openSignalen([row.trajectId]), bericht,
   });
   await bewaar(tx, row.trajectId, stand, row.ontvangenOp, besluiten);
+  return besluiten;
+}
+
+/**
+ * In the transaction of a correction (after `insertBericht` and `vervangBericht`, with the correcting
+ * `row`) or a withdrawal (no row): the state is rebuilt from the messages that still count, so the
+ * replaced or withdrawn message drops out whatever period it named, and the signals follow that state.
+ */
+export async function verwerkVersiewijziging(tx: Tx, v: Verwerking, trajectId: string, now: string,
+  row?: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
+  const stand = await huidigeStand(tx, trajectId, v.vandaag, true);
+  const besluiten = evaluateSignalen(stand, v.regels, {
+    trajectId, now, toewijzingen: await tx.toewijzingen(trajectId), openSignalen: await tx.openSignalen([trajectId]), ...(row ? { bericht: alsBericht(row) } : {}),
+  });
+  await bewaar(tx, trajectId, stand, now, besluiten);
   return besluiten;
 }
 

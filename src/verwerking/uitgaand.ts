@@ -11,7 +11,7 @@
  * - Closing a signal produces no event (only `geopend` and `bijgewerkt` exist).
  */
 import crypto from 'node:crypto';
-import { berichtOntvangenEvent, serializeEvent, signaalEvent } from '../meldingen/index.js';
+import { berichtOntvangenEvent, serializeEvent, signaalEvent, type BerichtWijziging } from '../meldingen/index.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { GEEN_RELATIE, type Doel, type Partij, type Relatie } from '../policy/types.js';
 import { mayReadSignaal, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
@@ -46,7 +46,8 @@ async function schrijf(tx: Tx, ab: AbonnementRow, trajectId: string, doel: strin
 }
 
 /** In the publish transaction: an event per subscription whose party may read this message. Returns how many. */
-export async function uitgaandVoorBericht(tx: Tx, c: UitgaandContext, row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId'>): Promise<number> {
+export async function uitgaandVoorBericht(tx: Tx, c: UitgaandContext, row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId'>,
+  wijziging: BerichtWijziging = 'ontvangen'): Promise<number> {
   let n = 0;
   const relaties = new Map<string, Relatie>();
   for (const ab of await tx.abonnementenVoor('bericht')) {
@@ -57,7 +58,7 @@ export async function uitgaandVoorBericht(tx: Tx, c: UitgaandContext, row: Pick<
     if (!relatie) relaties.set(partij.id, (relatie = (await tx.relatie(row.trajectId, partij.id, c.vandaag)) ?? GEEN_RELATIE));
     const doel = await leesdoelVoorBericht(tx, c, partij, relatie, row.trajectId, row.berichttype);
     if (!doel) continue;
-    const event = berichtOntvangenEvent({ id: crypto.randomUUID(), bron: c.bron, tijdstip: c.tijdstip, trajectId: row.trajectId, doel: doel.id, berichtId: row.berichtId, berichttype: row.berichttype });
+    const event = berichtOntvangenEvent({ id: crypto.randomUUID(), bron: c.bron, tijdstip: c.tijdstip, trajectId: row.trajectId, doel: doel.id, berichtId: row.berichtId, berichttype: row.berichttype, wijziging });
     await schrijf(tx, ab, row.trajectId, doel.id, event, c.tijdstip);
     n++;
   }

@@ -463,6 +463,77 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(await store.transaction((tx) => tx.gebruikersspoor('roc-van-twente', traceId))).toEqual([]);
     });
 
+    it('message versions (issue 11): a correction marks the current message once, a withdrawal once; what no longer counts; the valid placement history', async () => {
+      const { t, a, b, c, pl } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx);
+        const a = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const b = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const c = (await publish(tx, t, 'roc-van-twente')).berichtId;
+        const pl = [] as string[];
+        for (const status of ['voorgesteld', 'gestart', 'gewijzigd']) pl.push((await publish(tx, t, 'werkshop', { berichttype: 'plaatsing', inhoud: JSON.stringify({ plaatsingId: 'P1', status }) })).berichtId);
+        return { t, a, b, c, pl };
+      });
+      expect(await store.transaction((tx) => tx.berichtVersies('roc-van-twente', [a, b]))).toEqual([]);
+      // b replaces a (version 2); a second replacement of a loses; c cannot replace a either.
+      expect(await store.transaction((tx) => tx.vervangBericht('roc-van-twente', a, b, 2))).toBe(true);
+      expect(await second.transaction((tx) => tx.vervangBericht('roc-van-twente', a, c, 2))).toBe(false);
+      const versies = await second.transaction((tx) => tx.berichtVersies('roc-van-twente', [a, b, c]));
+      expect(versies.sort((x, y) => x.versie - y.versie)).toEqual([
+        { afzender: 'roc-van-twente', berichtId: a, versie: 1, vervangt: null, vervangenDoor: b, ingetrokkenOp: null, intrekkingReden: null },
+        { afzender: 'roc-van-twente', berichtId: b, versie: 2, vervangt: a, vervangenDoor: null, ingetrokkenOp: null, intrekkingReden: null },
+      ]);
+      // Withdrawing: once; a replaced message cannot be withdrawn.
+      expect(await store.transaction((tx) => tx.trekBerichtIn('roc-van-twente', a, '2026-11-20T10:00:00.000Z', 'overig'))).toBe(false);
+      expect(await store.transaction((tx) => tx.trekBerichtIn('roc-van-twente', c, '2026-11-20T10:00:00.000Z', 'dubbel-verzonden'))).toBe(true);
+      expect(await second.transaction((tx) => tx.trekBerichtIn('roc-van-twente', c, '2026-11-21T10:00:00.000Z', 'overig'))).toBe(false);
+      const [ingetrokken] = await store.transaction((tx) => tx.berichtVersies('roc-van-twente', [c]));
+      expect(ingetrokken).toMatchObject({ versie: 1, ingetrokkenOp: '2026-11-20T10:00:00.000Z', intrekkingReden: 'dubbel-verzonden' });
+      // What no longer counts: per sender and id (another sender's same id is another message).
+      const weg = await store.transaction((tx) => tx.vervallenBerichten([a, b, c].flatMap((id) => [{ afzender: 'roc-van-twente', berichtId: id }, { afzender: 'werkshop', berichtId: id }])));
+      expect([...weg].sort()).toEqual([`roc-van-twente ${a}`, `roc-van-twente ${c}`].sort());
+      // The placement history without what no longer counts, newest first.
+      await store.transaction((tx) => tx.trekBerichtIn('werkshop', pl[2]!, '2026-11-20T10:00:00.000Z', 'overig'));
+      const geldig = await second.transaction((tx) => tx.geldigePlaatsingen(t, 'werkshop', 'P1'));
+      expect(geldig.map((r) => [r.berichtId, JSON.parse(r.inhoud).status])).toEqual([[pl[1], 'gestart'], [pl[0], 'voorgesteld']]);
+      expect(typeof geldig[0]!.volgnummer).toBe('number');
+    });
+
+    it('kenmerken (issue 11): one per provider and trajectory, unique per provider, read back for that provider only; the assignment list and the current message of a period', async () => {
+      const { a, b, w } = await store.transaction(async (tx) => {
+        const a = await openTraject(tx, 'gemeente-hengelo', [{ partij: 'roc-van-twente' }, { partij: 'werkshop', rol: 'participatie' }]);
+        const b = await openTraject(tx, 'gemeente-hengelo', [{ partij: 'roc-van-twente', tot: '2026-02-01' }]);
+        const inhoud = (van: string) => JSON.stringify({ periode: { van, tot: '2026-11-08' }, totalen: [] });
+        const w1 = (await publish(tx, a, 'roc-van-twente', { inhoud: inhoud('2026-11-02') })).berichtId;
+        const w2 = (await publish(tx, a, 'roc-van-twente', { inhoud: inhoud('2026-11-02') })).berichtId;
+        await publish(tx, a, 'roc-van-twente', { inhoud: inhoud('2026-11-03') });
+        return { a, b, w: [w1, w2] };
+      });
+      expect(await store.transaction((tx) => tx.zetKenmerk('roc-van-twente', a, 'K-1', '2026-11-20T10:00:00.000Z'))).toBe('ok');
+      expect(await second.transaction((tx) => tx.zetKenmerk('roc-van-twente', b, 'K-1', '2026-11-20T10:00:00.000Z'))).toBe('bezet');
+      expect(await store.transaction((tx) => tx.zetKenmerk('werkshop', a, 'K-1', '2026-11-20T10:00:00.000Z'))).toBe('ok');
+      expect(await store.transaction((tx) => tx.zetKenmerk('roc-van-twente', a, 'K-2', '2026-11-20T11:00:00.000Z'))).toBe('ok'); // replaced
+      expect(await second.transaction((tx) => tx.zetKenmerk('roc-van-twente', b, 'K-1', '2026-11-20T10:00:00.000Z'))).toBe('ok'); // freed
+      expect(await second.transaction((tx) => tx.trajectMetKenmerk('roc-van-twente', 'K-2'))).toBe(a);
+      expect(await second.transaction((tx) => tx.trajectMetKenmerk('taalschool-oost', 'K-2'))).toBeUndefined();
+      expect([...(await store.transaction((tx) => tx.kenmerkenVan('roc-van-twente', [a, b])))].sort()).toEqual([[a, 'K-2'], [b, 'K-1']].sort());
+      const lijst = await store.transaction((tx) => tx.toewijzingenLijst({ partij: 'roc-van-twente', als: 'aanbieder', vandaag: '2026-11-20', na: 0, limit: 1000 }));
+      const eigen = lijst.filter((r) => r.trajectId === a || r.trajectId === b);
+      expect(eigen.map((r) => [r.trajectId, r.kenmerk, r.tot])).toEqual([[a, 'K-2', null], [b, 'K-1', '2026-02-01']]);
+      const actief = await store.transaction((tx) => tx.toewijzingenLijst({ partij: 'roc-van-twente', als: 'aanbieder', status: 'actief', vandaag: '2026-11-20', na: 0, limit: 1000 }));
+      expect(actief.some((r) => r.trajectId === b)).toBe(false);
+      const gemeente = await store.transaction((tx) => tx.toewijzingenLijst({ partij: 'gemeente-hengelo', als: 'gemeente', vandaag: '2026-11-20', na: 0, limit: 1000 }));
+      expect(gemeente.filter((r) => r.trajectId === a).map((r) => [r.partij, r.kenmerk])).toEqual([['roc-van-twente', null], ['werkshop', null]]);
+      expect(await store.transaction((tx) => tx.verwijderKenmerk('roc-van-twente', a))).toBe(true);
+      expect(await store.transaction((tx) => tx.verwijderKenmerk('roc-van-twente', a))).toBe(false);
+      // The current message of one period: the latest that still counts.
+      expect((await store.transaction((tx) => tx.huidigPeriodebericht('roc-van-twente', a, '2026-11-02', '2026-11-08')))?.berichtId).toBe(w[1]);
+      await store.transaction((tx) => tx.trekBerichtIn('roc-van-twente', w[1]!, '2026-11-20T10:00:00.000Z', 'overig'));
+      const huidig = await second.transaction((tx) => tx.huidigPeriodebericht('roc-van-twente', a, '2026-11-02', '2026-11-08'));
+      expect(huidig?.berichtId).toBe(w[0]);
+      expect(typeof huidig?.volgnummer).toBe('number');
+      expect(await store.transaction((tx) => tx.huidigPeriodebericht('werkshop', a, '2026-11-02', '2026-11-08'))).toBeUndefined();
+    });
+
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {
       const s = store.shared;
       const o = second.shared;
