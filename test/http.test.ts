@@ -98,7 +98,7 @@ describe('documentation', () => {
     expect(list.status).toBe(200);
     expect(list.headers['access-control-allow-origin']).toBe('*');
     expect(list.body.berichttypen).toContainEqual({
-      berichttype: 'plaatsing', versies: [{ versie: '1.0.0', schemaversie: '1.0', deprecated: false, href: '/v1/schemas/plaatsing/v1' }],
+      berichttype: 'plaatsing', versies: [{ versie: '1.1.0', schemaversie: '1.1', deprecated: false, href: '/v1/schemas/plaatsing/v1' }],
     });
     const v1 = await t.api().get('/v1/schemas/plaatsing/v1');
     expect(v1.status).toBe(200);

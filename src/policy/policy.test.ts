@@ -301,6 +301,47 @@ describe('policy files are checked at start', () => {
     expect(outsideSpecial(plain)).toEqual(['plaatsing/wijzigingsreden']);
   });
 
+  it('an activity whose attendance reveals health (psycho-education, mental health) is no code of any non-special field', () => {
+    // Every code reachable from a top-level field, through $refs, items and nested properties.
+    const deep = (files: typeof schemas.files, node: Record<string, any>, base: string, seen = new Set<string>()): unknown[] => {
+      if (typeof node.$ref === 'string') {
+        const [file, frag] = node.$ref.split('#');
+        const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(base), file)) : base;
+        const key = `${target}#${frag}`;
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return deep(files, (files.get(target)!.$defs as Record<string, any>)[(frag ?? '').split('/').pop()!], target, seen);
+      }
+      return [
+        ...(node.enum ?? []),
+        ...(node.items ? deep(files, node.items, base, seen) : []),
+        ...Object.values((node.properties ?? {}) as Record<string, any>).flatMap((p) => deep(files, p, base, seen)),
+      ];
+    };
+    const GEZONDHEID = /gezondheid|psych|ggz|mentale|trauma|therap|verslaving/;
+    const fieldsWith = (files: typeof schemas.files) => schemas.berichttypen.flatMap((type) => {
+      const v = schemas.versies(type).at(-1)!;
+      const schema = files.get(v.file)!;
+      return Object.entries(schema.properties as Record<string, any>)
+        .filter(([, p]) => deep(files, p, v.file).some((c) => typeof c === 'string' && GEZONDHEID.test(c) && c !== 'training-gezond-leven'))
+        .map(([k]) => [type, `/${k}`] as const);
+    });
+    const outsideSpecial = (found: readonly (readonly [string, string])[]) => found
+      .filter(([type, field]) => !set.gegevenscategorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).some((p) => isPrefix(p, field))))
+      .map(([t, f]) => `${t}${f}`);
+    // Allowed: the shipped schemas — health codes only in the special placement fields; the attendance
+    // activities have no psycho-education or mental-health code (such a session is not exchanged).
+    expect(outsideSpecial(fieldsWith(schemas.files))).toEqual([]);
+    expect(fieldsWith(schemas.files).map(([t, f]) => `${t}${f}`).filter((f) => f.startsWith('aanwezigheid'))).toEqual([]);
+    // Refused: a psycho-education activity added to the shared list would put health into the plain
+    // attendance categories (deelname, verzuim).
+    const files = new Map(schemas.files);
+    const definities = structuredClone(files.get('definities/v1.json')!) as any;
+    definities.$defs.Activiteit.enum.push('psycho-educatie');
+    files.set('definities/v1.json', definities);
+    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen']);
+  });
+
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
     const load = loadMutated('regels.json', (j) => {
       j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
