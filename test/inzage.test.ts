@@ -127,9 +127,11 @@ describe('the migration that adds the index', () => {
     const db = new Database(file);
     const written = rows(db);
     expect(written).toHaveLength(2);
-    // Back to the database before this migration.
+    // Back to the database before this migration (and before the ones after it: issue 12's trajectory columns).
+    const dezeMigratie = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE logboek_verstrekking'));
     db.exec('DROP TABLE logboek_verstrekking');
-    db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    db.exec('ALTER TABLE trajecten DROP COLUMN regime; ALTER TABLE trajecten DROP COLUMN doelgroep; ALTER TABLE trajecten DROP COLUMN afsluituitkomst;');
+    db.pragma(`user_version = ${dezeMigratie}`);
     db.close();
     const store = openSqliteStore(file);
     await store.close();

@@ -93,7 +93,9 @@ describe('conventions of every schema file', () => {
 describe('code lists tell "none" from "unknown"', () => {
   // A code list without `onbekend` must say why it can never be unknown.
   const ALTIJD_BEKEND: Record<string, string> = {
-    Leerroute: 'set by the gemeente in the PIP when it opens the trajectory',
+    Leerroute: 'a route that has been set (a trajectory whose route is still open says so with Trajectleerroute)',
+    Trajectleerroute: '`nog-te-bepalen` is the gemeente\'s own answer until it decides the route; it always knows whether it has',
+    Regime: 'the gemeente sets it; trajectories from before the field were migrated to wi2021 (docs/schemas.md)',
     Vaardigheid: 'a dimension (which skill), not an answer',
     Taalniveau: 'used for targets and milestones, which are known levels; a measured level uses GemetenTaalniveau',
     Examenonderdeel: 'a dimension (which component), not an answer',
@@ -119,6 +121,7 @@ describe('code lists tell "none" from "unknown"', () => {
   it('message and API schemas keep their code lists in the shared definitions (apart from small closed sets)', () => {
     const local = [...registry.files].flatMap(([file, s]) => (file.startsWith('definities/') ? [] : [...enums(s, file)]));
     expect(local.map(([at]) => at).sort()).toEqual([
+      'api/afsluiting.json/properties/uitkomst/properties/vervolg/if/contains',
       'api/envelop.json/properties/berichttype',
       'api/traject.json/properties/toewijzingen/items/properties/rol',
       'plaatsing/v1.json/allOf/0/if/properties/status',

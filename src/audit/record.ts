@@ -30,6 +30,8 @@ export const AUDIT_ACTIES = [
   // A request to a path under a trajectory that matches no route (probing), or refused before routing (431).
   'traject-verkennen',
   'verzoek-weigeren',
+  // Issue 12: the gemeente changes route, regime or target group of a trajectory.
+  'traject-wijzigen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

@@ -180,7 +180,8 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
-  const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden');
+  // A forbid with `voorwaarden` covers only some trajectories, so it carves an exception and never makes an allow dead.
+  const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden' && !r.voorwaarden);
 
   for (const regel of regelsFile.regels) {
     const fail = (msg: string) => new PolicyError('regels.json', regel.id, msg);
@@ -190,6 +191,8 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     for (const type of types) {
       if (!schemas.schema(type)) throw fail(`onbekend berichttype "${type}"`);
     }
+    const buiten = (regel.voorwaarden?.regimes ?? []).filter((r) => doel.regimes && !doel.regimes.includes(r));
+    if (buiten.length) throw fail(`geldt onder regime ${buiten.join(', ')}, maar doel "${doel.id}" geldt volgens het register alleen onder ${doel.regimes!.join(', ')}`);
     if (regel.toestemming && !doel.toestemmingVereist) {
       throw fail(`vraagt toestemming, maar doel "${doel.id}" heeft als grondslag ${doel.grondslag.soort}; toestemming kan dan geen voorwaarde zijn`);
     }

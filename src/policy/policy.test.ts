@@ -155,7 +155,7 @@ describe('explain', () => {
   it('names every rule with its conditions, and marks the rule that decided a refusal', () => {
     const u = explain(engine, { partij: partij('roc-van-twente'), actie: 'lezen', berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal, moment });
     expect(u.besluit).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren' });
-    expect(u.overwegingen.map((o) => o.regel)).toEqual(['alleen-geaggregeerd', ...set.regels.map((r) => r.id), 'standaard-weigeren']);
+    expect(u.overwegingen.map((o) => o.regel)).toEqual(['alleen-geaggregeerd', 'doel-regime', ...set.regels.map((r) => r.id), 'standaard-weigeren']);
     const les = u.overwegingen.find((o) => o.regel === 'lezen-lesafstemming')!;
     expect(les.vanToepassing).toBe(false);
     expect(les.voorwaarden.filter((v) => !v.vervuld)).toEqual([expect.objectContaining({ voorwaarde: 'toestemming', toelichting: expect.stringMatching(/geen toestemming/) })]);
@@ -179,7 +179,7 @@ describe('explain', () => {
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring']);
+    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013']);
     expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 
@@ -344,7 +344,7 @@ describe('policy files are checked at start', () => {
 
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
     const load = loadMutated('regels.json', (j) => {
-      j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
+      j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding', 'nazorg'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
     });
     expect(load).toThrow(/regels\.json \(regel lezen-bemiddeling\): staat toe wat geen-bemiddeling verbiedt: de regels spreken elkaar tegen/);
   });

@@ -205,4 +205,11 @@ export const MIGRATIONS: readonly string[] = [
       FROM logboek l, json_each(l.berichtIds) j JOIN berichten m ON m.berichtId = j.value
      WHERE m.trajectId IN (SELECT value FROM json_each(l.trajectIds)) AND l.besluit = 'toegestaan' AND l.partij IS NOT NULL AND l.actie IN ('berichten-lezen', 'bericht-lezen');
   `,
+  // Issue 12, trajectories as they run: regime and target group (existing rows: wi2021 / onbekend,
+  // docs/schemas.md), and the closing outcome for monitoring. Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE trajecten ADD COLUMN regime TEXT NOT NULL DEFAULT 'wi2021';
+  ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
+  ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
+  `,
 ];

@@ -26,6 +26,7 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'inzage-opstellen': 'Inzagerapport opstellen',
   'traject-verkennen': 'Onbekende route bij een traject (verkennen)',
   'verzoek-weigeren': 'Verzoek geweigerd vóór verwerking',
+  'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
