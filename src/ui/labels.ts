@@ -86,6 +86,11 @@ export const REGEL_LABELS: Record<string, string> = {
   'lezen-bemiddeling': 'Re-integratiebedrijf leest voor bemiddeling',
   'lezen-lesafstemming': 'Taalaanbieder leest plaatsing voor lesafstemming (met toestemming)',
   'geen-handhaving-door-reintegratie': 'Geen handhaving door een re-integratiebedrijf',
+  // Issue 12.
+  'doel-regime': 'Dit doel geldt niet onder het regime van dit traject',
+  'publiceren-nazorg': 'Re-integratiebedrijf meldt plaatsing in de nazorg',
+  'lezen-trajectbegeleiding-wi2013': 'Gemeente leest onder de Wet inburgering 2013 (met toestemming)',
+  'geen-handhaving-gezin': 'Geen handhaving bij gezinsmigranten',
 };
 
 export function actieLabel(actie: string): string {
