@@ -107,7 +107,8 @@ describe('the decision table for regimes, target groups and nazorg', () => {
   const kop = regels[0]!.split(',');
   const regimeRijen = regels.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [kop[i], v])) as unknown as RegimeRij);
   const regimeVraag = (r: RegimeRij): BesluitVraag => {
-    const basis = vraag({ ...r, relatie: r.relatie });
+    // Roles outside the full table (maatschappelijke-begeleiding) take their demo party.
+    const basis = { ...vraag({ ...r, relatie: r.relatie }), partij: set.partijen.find((p) => p.rol === r.rol)! };
     return { ...basis, relatie: { ...RELATIE[r.relatie]!, regime: r.regime as Relatie['regime'], doelgroep: r.doelgroep as Relatie['doelgroep'] } };
   };
 

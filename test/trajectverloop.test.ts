@@ -148,3 +148,36 @@ describe('nazorg survives closing', () => {
     expect(nazorg.status).toBe(400);
   });
 });
+
+describe('knelpunt: any party with an active assignment reports barriers; only the gemeente reads them', () => {
+  const knelpunt = (knelpuntId: string, extra: Record<string, unknown> = {}) => ({ knelpuntId, datum: vandaag(), knelpunten: ['vervoer', 'gezondheid'], ...extra });
+  const stuur = async (client: string, trajectId: string, inhoud: unknown) =>
+    t.api().post('/v1/berichten').set(...(await as(client))).send({ ...envelop('aanwezigheid', trajectId), berichttype: 'knelpunt', inhoud });
+
+  it('the ROC at intake, the jobcoach about a placement, the maatschappelijke begeleiding: published; the gemeente reads them whole, nobody else', async () => {
+    const d = vandaag();
+    const { trajectId } = await open({
+      leerroute: 'nog-te-bepalen', startdatum: d,
+      toewijzingen: [
+        { partij: 'roc-van-twente', rol: 'taal', vanaf: d },
+        { partij: 'werkshop', rol: 'participatie', vanaf: d },
+        { partij: 'vluchtelingenwerk-twente', rol: 'begeleiding', vanaf: d },
+      ],
+    });
+    expect((await stuur('roc-van-twente', trajectId, knelpunt('KN-1'))).status).toBe(201);
+    expect((await stuur('werkshop', trajectId, knelpunt('KN-2', { knelpunten: ['rooster'], betreft: { plaatsingId: 'WS-9' } }))).status).toBe(201);
+    expect((await stuur('vluchtelingenwerk-twente', trajectId, knelpunt('KN-3', { knelpunten: ['huisvesting'] }))).status).toBe(201);
+    expect((await stuur('gemeente-hengelo', trajectId, knelpunt('KN-4'))).status).toBe(403);
+    expect((await stuur('taalschool-oost', trajectId, knelpunt('KN-5'))).status).toBe(403);
+
+    const gemeente = await t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${trajectId}&berichttype=knelpunt`).set(...(await as('gemeente-hengelo')));
+    expect(gemeente.status).toBe(200);
+    const gelezen = gemeente.body.resultaten as { inhoud: { knelpuntId: string; knelpunten: string[] } }[];
+    expect(gelezen.map((b) => b.inhoud.knelpuntId).sort()).toEqual(['KN-1', 'KN-2', 'KN-3']);
+    expect(gelezen.find((b) => b.inhoud.knelpuntId === 'KN-1')!.inhoud.knelpunten).toEqual(['vervoer', 'gezondheid']);
+    for (const [client, doel] of [['werkshop', 'bemiddeling'], ['roc-van-twente', 'lesafstemming'], ['gemeente-hengelo', 'handhaving']] as const) {
+      const res = await t.api().get(`/v1/berichten?doel=${doel}&trajectId=${trajectId}&berichttype=knelpunt`).set(...(await as(client)));
+      expect(JSON.stringify(res.body), `${client} ${doel}`).not.toContain('gezondheid');
+    }
+  });
+});

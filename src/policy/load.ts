@@ -164,6 +164,26 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     }
   }
 
+  // Issue 12: a top-level field that can carry the health code (`gezondheid`, through its code list or its
+  // items) is data concerning health, so it must lie in a special category: a new type or field with that
+  // code (knelpunt/knelpunten) cannot start until the register says so.
+  const codes = (node: JsonSchema | undefined, seen: Set<string>): unknown[] => {
+    if (!node) return [];
+    if (typeof node.$ref === 'string') {
+      if (seen.has(node.$ref)) return [];
+      seen.add(node.$ref);
+      return codes(defs(node.$ref.startsWith('#') ? `definities/v1.json${node.$ref}` : node.$ref), seen);
+    }
+    return [...((node.enum as unknown[] | undefined) ?? []), ...codes(node.items as JsonSchema | undefined, seen)];
+  };
+  for (const type of schemas.berichttypen) {
+    for (const [veld, sub] of Object.entries((schemas.schema(type)!.properties ?? {}) as Record<string, JsonSchema>)) {
+      if (!codes(sub, new Set()).includes('gezondheid')) continue;
+      const special = categorieenFile.categorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).includes(`/${veld}`));
+      if (!special) throw new PolicyError('gegevenscategorieen.json', null, `veld "/${veld}" van ${type} kan de code gezondheid bevatten en moet daarom in een bijzondere gegevenscategorie (AVG art. 9) liggen`);
+    }
+  }
+
   // The register: categories exist, the legal basis and the consent flag agree, special categories are declared.
   for (const doel of doelenFile.doelen) {
     const fail = (msg: string) => new PolicyError('doelen.json', null, `doel "${doel.id}": ${msg}`);

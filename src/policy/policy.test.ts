@@ -246,7 +246,7 @@ describe('policy files are checked at start', () => {
     // without it, its declaration and its exception) uses a category that is marked special.
     const zonderBijzondere = (j: any) => {
       const d = j.doelen[0];
-      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval');
+      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval' && c !== 'knelpunten');
       d.bijzondereCategorieen = false;
       delete d.uitzonderingBijzondereCategorieen;
     };
@@ -254,7 +254,7 @@ describe('policy files are checked at start', () => {
       .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(verzuim\) maar bijzondereCategorieen is false/);
     // The shipped special category, undeclared.
     expect(loadMutated('doelen.json', (j) => { j.doelen[0].bijzondereCategorieen = false; }))
-      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(belemmeringen-en-uitval\) maar bijzondereCategorieen is false/);
+      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(belemmeringen-en-uitval, knelpunten\) maar bijzondereCategorieen is false/);
     // Declared without the exception of art. 9 lid 2 that allows it.
     expect(loadMutated('doelen.json', (j) => { delete j.doelen[0].uitzonderingBijzondereCategorieen; }))
       .toThrow(/voldoet niet aan het schema.*uitzonderingBijzondereCategorieen/);
@@ -287,7 +287,7 @@ describe('policy files are checked at start', () => {
       const v = schemas.versies(type).at(-1)!;
       return Object.entries(v.schema.properties as Record<string, any>).filter(([, p]) => codes(p, v.file).includes('gezondheid')).map(([k]) => [type, `/${k}`] as const);
     });
-    expect(gezondheid.map(([t, f]) => `${t}${f}`)).toEqual(['plaatsing/belemmeringen', 'plaatsing/wijzigingsreden', 'plaatsing/eindreden']);
+    expect(gezondheid.map(([t, f]) => `${t}${f}`)).toEqual(['knelpunt/knelpunten', 'plaatsing/belemmeringen', 'plaatsing/wijzigingsreden', 'plaatsing/eindreden']);
     const outsideSpecial = (categorieen: readonly Gegevenscategorie[]) => gezondheid
       .filter(([type, field]) => !categorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).some((p) => isPrefix(p, field))))
       .map(([t, f]) => `${t}${f}`);
@@ -299,6 +299,29 @@ describe('policy files are checked at start', () => {
     special.velden.plaatsing = special.velden.plaatsing!.filter((p) => p !== '/wijzigingsreden');
     plain.find((c) => c.id === 'participatievorm')!.velden.plaatsing!.push('/wijzigingsreden');
     expect(outsideSpecial(plain)).toEqual(['plaatsing/wijzigingsreden']);
+  });
+
+  it('the start-up check: a field that can carry gezondheid must be in a special category, and its doel must declare it', () => {
+    // Allowed: the shipped register (knelpunt/knelpunten in the special category knelpunten).
+    expect(set.gegevenscategorieen.find((c) => c.id === 'knelpunten')).toMatchObject({ bijzonder: true, velden: { knelpunt: ['/knelpunten'] } });
+    // Refused: the category not marked special.
+    expect(loadMutated('gegevenscategorieen.json', (j) => { j.categorieen.find((c: any) => c.id === 'knelpunten').bijzonder = false; }))
+      .toThrow(/gegevenscategorieen\.json: veld "\/knelpunten" van knelpunt kan de code gezondheid bevatten en moet daarom in een bijzondere gegevenscategorie/);
+    // Refused: the field moved into a plain category.
+    expect(loadMutatedFiles({
+      'gegevenscategorieen.json': (j) => {
+        j.categorieen = j.categorieen.filter((c: any) => c.id !== 'knelpunten');
+        j.categorieen.find((c: any) => c.id === 'knelpuntkenmerken').velden.knelpunt.push('/knelpunten');
+      },
+      'doelen.json': (j) => { for (const d of j.doelen) d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'knelpunten'); },
+    })).toThrow(/veld "\/knelpunten" van knelpunt kan de code gezondheid bevatten/);
+    // Refused: a doel that reads it without declaring special categories.
+    expect(loadMutated('doelen.json', (j) => {
+      const d = j.doelen.find((x: any) => x.id === 'trajectbegeleiding');
+      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval');
+      d.bijzondereCategorieen = false;
+      delete d.uitzonderingBijzondereCategorieen;
+    })).toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(knelpunten\) maar bijzondereCategorieen is false/);
   });
 
   it('an activity whose attendance reveals health (psycho-education, mental health) is no code of any non-special field', () => {
@@ -334,12 +357,12 @@ describe('policy files are checked at start', () => {
     expect(outsideSpecial(fieldsWith(schemas.files))).toEqual([]);
     expect(fieldsWith(schemas.files).map(([t, f]) => `${t}${f}`).filter((f) => f.startsWith('aanwezigheid'))).toEqual([]);
     // Refused: a psycho-education activity added to the shared list would put health into the plain
-    // attendance categories (deelname, verzuim).
+    // attendance categories (deelname, verzuim) and into the plain reference of a knelpunt (knelpuntkenmerken).
     const files = new Map(schemas.files);
     const definities = structuredClone(files.get('definities/v1.json')!) as any;
     definities.$defs.Activiteit.enum.push('psycho-educatie');
     files.set('definities/v1.json', definities);
-    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen']);
+    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen', 'knelpunt/betreft']);
   });
 
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {

@@ -91,6 +91,9 @@ export const REGEL_LABELS: Record<string, string> = {
   'publiceren-nazorg': 'Re-integratiebedrijf meldt plaatsing in de nazorg',
   'lezen-trajectbegeleiding-wi2013': 'Gemeente leest onder de Wet inburgering 2013 (met toestemming)',
   'geen-handhaving-gezin': 'Geen handhaving bij gezinsmigranten',
+  'publiceren-knelpunt-taal': 'Taalaanbieder meldt een knelpunt',
+  'publiceren-knelpunt-participatie': 'Re-integratiebedrijf meldt een knelpunt (ook in de nazorg)',
+  'publiceren-knelpunt-begeleiding': 'Maatschappelijke begeleiding meldt een knelpunt',
 };
 
 export function actieLabel(actie: string): string {

@@ -159,6 +159,11 @@ const HERSTEL: Record<string, (m: Obj, def: (name: string) => JsonSchema) => voi
       if (w.soort === 'besluit') m.leerroute = w.naar;
     }
   },
+  'knelpunt/1': (m) => {
+    // `betreft` names one thing (a placement or an activity), or is left out.
+    if (m.betreft && Object.keys(m.betreft).length === 0) delete m.betreft;
+    if (m.betreft?.plaatsingId !== undefined) delete m.betreft.activiteit;
+  },
   'plaatsing/1': (m) => {
     // Every date of a placement lies on or after its start.
     const dates = [m.einddatum, m.contract?.einddatum, m.nazorg?.tot].filter((d): d is string => typeof d === 'string');
