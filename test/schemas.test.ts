@@ -106,6 +106,13 @@ describe('code lists tell "none" from "unknown"', () => {
     Toestemmingsvorm: 'whoever records the proof of a consent knows how it was given (AVG art. 7 lid 1); without proof `bewijs` is left out',
     Actie: 'a dimension (which action a policy question is about), not an answer',
     Afhandeluitkomst: 'only the klantmanager who acted on a signal closes it, and she knows what she did',
+    Besluitsoort: 'a decision: the gemeente knows what it decided',
+    Voorziening: 'a decision: the gemeente knows which facility it decided on',
+    Toekenning: 'a decision: granted or refused',
+    Verzuimoordeel: 'a decision: the judgement itself',
+    Verzuimmaatregel: 'a decision: the measure taken (geen is an answer)',
+    Ontheffingsstand: 'a decision: where the exemption stands',
+    Eindgesprekuitkomst: 'a decision: the outcome of the interview',
   };
 
   it('every shared code list has `onbekend`, or is on the reasoned list of lists that are always known', () => {

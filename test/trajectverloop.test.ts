@@ -181,3 +181,23 @@ describe('knelpunt: any party with an active assignment reports barriers; only t
     }
   });
 });
+
+describe('the gemeente speaks: besluit, and its own placements', () => {
+  it('answers a knelpunt with a besluit and reads it back; a provider cannot publish one; it reports its werkcoach\'s placement with the life cycle', async () => {
+    const d = vandaag();
+    const { trajectId } = await open({ leerroute: 'nog-te-bepalen', startdatum: d, toewijzingen: [{ partij: 'roc-van-twente', rol: 'taal', vanaf: d }] });
+    const stuur = async (client: string, berichttype: string, inhoud: unknown) =>
+      t.api().post('/v1/berichten').set(...(await as(client))).send({ ...envelop('aanwezigheid', trajectId), berichttype, inhoud });
+    expect((await stuur('roc-van-twente', 'knelpunt', { knelpuntId: 'KN-B', datum: d, knelpunten: ['vervoer'] })).status).toBe(201);
+    const besluit = { besluitId: 'BS-1', soort: 'voorziening', datum: d, voorziening: { voorziening: 'vervoer', uitkomst: 'toegekend' }, antwoordOp: { afzender: 'roc-van-twente', knelpuntId: 'KN-B' } };
+    expect((await stuur('gemeente-hengelo', 'besluit', besluit)).status).toBe(201);
+    expect((await stuur('roc-van-twente', 'besluit', { ...besluit, besluitId: 'BS-2' })).status).toBe(403);
+    const gelezen = await t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${trajectId}&berichttype=besluit`).set(...(await as('gemeente-hengelo')));
+    expect(gelezen.body.resultaten.map((b: { inhoud: unknown }) => b.inhoud)).toEqual([besluit]);
+
+    const plaatsing = { ...VOORBEELDEN.plaatsing, plaatsingId: 'WC-1', startdatum: d };
+    expect((await stuur('gemeente-hengelo', 'plaatsing', plaatsing)).status).toBe(201);
+    expect((await stuur('gemeente-hengelo', 'plaatsing', { ...plaatsing, status: 'gepauzeerd' })).status).toBe(201);
+    expect((await stuur('gemeente-hengelo', 'plaatsing', { ...plaatsing, status: 'voorgesteld' })).status).toBe(409);
+  });
+});

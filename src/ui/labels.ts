@@ -94,6 +94,7 @@ export const REGEL_LABELS: Record<string, string> = {
   'publiceren-knelpunt-taal': 'Taalaanbieder meldt een knelpunt',
   'publiceren-knelpunt-participatie': 'Re-integratiebedrijf meldt een knelpunt (ook in de nazorg)',
   'publiceren-knelpunt-begeleiding': 'Maatschappelijke begeleiding meldt een knelpunt',
+  'publiceren-gemeente': 'Gemeente publiceert een besluit of een eigen plaatsing',
 };
 
 export function actieLabel(actie: string): string {
