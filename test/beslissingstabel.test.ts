@@ -35,12 +35,15 @@ const TOESTEMMING: Record<string, Toestemmingsfeit[]> = {
   ingetrokken: [feit({ ingetrokkenOp: '2026-11-23T11:00:00.000Z' })],
   verlopen: [feit({ geldigTot: '2026-11-22' })],
 };
+/** Every trajectory of this table has the default regime and target group (as every trajectory from before issue 12); regimes and target groups have their own table below. */
+const STANDAARD = { regime: 'wi2021', doelgroep: 'onbekend' } as const;
 const RELATIE: Record<string, Relatie> = {
-  geen: { eigenaar: false, toewijzingen: [] },
-  eigenaar: { eigenaar: true, toewijzingen: [] },
-  taal: { eigenaar: false, toewijzingen: ['taal'] },
-  participatie: { eigenaar: false, toewijzingen: ['participatie'] },
-  begeleiding: { eigenaar: false, toewijzingen: ['begeleiding'] },
+  geen: { eigenaar: false, toewijzingen: [], ...STANDAARD },
+  eigenaar: { eigenaar: true, toewijzingen: [], ...STANDAARD },
+  taal: { eigenaar: false, toewijzingen: ['taal'], ...STANDAARD },
+  participatie: { eigenaar: false, toewijzingen: ['participatie'], ...STANDAARD },
+  begeleiding: { eigenaar: false, toewijzingen: ['begeleiding'], ...STANDAARD },
+  nazorg: { eigenaar: false, toewijzingen: ['nazorg'], ...STANDAARD },
 };
 const PARTIJ_VOOR_ROL: Record<string, Partij> = Object.fromEntries(
   (['gemeente', 'taalaanbieder', 'reintegratie'] as const).map((rol) => [rol, set.partijen.find((p) => p.rol === rol)!]),
@@ -88,5 +91,39 @@ describe('the decision table', () => {
       // Refused by default means: no allowing rule applied.
       if (r.regel === 'standaard-weigeren') expect(u.overwegingen.some((o) => o.effect === 'toestaan' && o.vanToepassing), JSON.stringify(r)).toBe(false);
     }
+  });
+});
+
+/**
+ * Issue 12: regimes, target groups and nazorg, in a table of its own (test/beslissingstabel-regime.csv,
+ * written by hand from the rules and the register's `regimes`, never from the engine): the register
+ * refuses a doel outside its regimes (doel-regime), handhaving is forbidden for gezin, under wi2013 the
+ * gemeente reads provider data only with consent and only the consented categories, nazorg publishes
+ * placements and reads what bemiddeling allows.
+ */
+describe('the decision table for regimes, target groups and nazorg', () => {
+  interface RegimeRij extends Rij { regime: string; doelgroep: string }
+  const regels = fs.readFileSync(path.join(root, 'test/beslissingstabel-regime.csv'), 'utf8').trim().split('\n');
+  const kop = regels[0]!.split(',');
+  const regimeRijen = regels.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [kop[i], v])) as unknown as RegimeRij);
+  const regimeVraag = (r: RegimeRij): BesluitVraag => {
+    // Roles outside the full table (maatschappelijke-begeleiding) take their demo party.
+    const basis = { ...vraag({ ...r, relatie: r.relatie }), partij: set.partijen.find((p) => p.rol === r.rol)! };
+    return { ...basis, relatie: { ...RELATIE[r.relatie]!, regime: r.regime as Relatie['regime'], doelgroep: r.doelgroep as Relatie['doelgroep'] } };
+  };
+
+  it('covers every regime and target group', () => {
+    expect(new Set(regimeRijen.map((r) => r.regime))).toEqual(new Set(['wi2021', 'wi2013', 'vrijwillig']));
+    expect(new Set(regimeRijen.map((r) => r.doelgroep))).toEqual(new Set(['asiel', 'gezin', 'onbekend']));
+  });
+
+  it.each(regimeRijen.map((r) => [`${r.actie} ${r.rol} ${r.berichttype} ${r.doel} relatie=${r.relatie} regime=${r.regime} doelgroep=${r.doelgroep} toestemming=${r.toestemming}`, r] as const))('%s', (_name, r) => {
+    const b = engine.decide(regimeVraag(r));
+    expect({ besluit: b.toegestaan ? 'toegestaan' : 'geweigerd', regel: b.regel, projectie: formatProjectie(b.projectie) })
+      .toEqual({ besluit: r.besluit, regel: r.regel, projectie: r.projectie });
+    const u = explain(engine, regimeVraag(r));
+    expect(u.overwegingen.filter((o) => o.doorslaggevend).map((o) => o.regel)).toEqual([r.regel]);
+    // The reasoning names the trajectory's regime (for a read, where the register's regimes count).
+    if (r.actie === 'lezen') expect(JSON.stringify(u.overwegingen)).toContain(`regime ${r.regime}`);
   });
 });

@@ -26,7 +26,7 @@ describe('doelpoort valideer (a real process)', () => {
     const r = doelpoort(['valideer', example('plaatsing', 'geldig-uitgevallen.json')]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/geldig-uitgevallen\.json: geldig — volgens schema \(plaatsing 1\.0\.0\)/);
+    expect(r.out).toMatch(/geldig-uitgevallen\.json: geldig — volgens schema \(plaatsing 1\.1\.0\)/);
   });
 
   it('an invalid message: exit 1, every error on its own line with its pointer, in Dutch', () => {

@@ -98,7 +98,7 @@ describe('documentation', () => {
     expect(list.status).toBe(200);
     expect(list.headers['access-control-allow-origin']).toBe('*');
     expect(list.body.berichttypen).toContainEqual({
-      berichttype: 'plaatsing', versies: [{ versie: '1.0.0', schemaversie: '1.0', deprecated: false, href: '/v1/schemas/plaatsing/v1' }],
+      berichttype: 'plaatsing', versies: [{ versie: '1.1.0', schemaversie: '1.1', deprecated: false, href: '/v1/schemas/plaatsing/v1' }],
     });
     const v1 = await t.api().get('/v1/schemas/plaatsing/v1');
     expect(v1.status).toBe(200);
@@ -163,9 +163,9 @@ describe('the OpenAPI document (Dutch API Design Rules)', () => {
       expect(Object.keys(component.properties)).toEqual(Object.keys((files.schema(type)!.properties as object)));
     }
     expect(doc.components.schemas.Eindreden.enum).toEqual((files.files.get('definities/v1.json')!.$defs as any).Eindreden.enum);
-    expect(doc.components.schemas.Envelop.properties.inhoud.anyOf).toHaveLength(3);
+    expect(doc.components.schemas.Envelop.properties.inhoud.anyOf).toHaveLength(5);
     const examples = doc.paths['/berichten'].post.requestBody.content['application/json'].examples;
-    expect(Object.keys(examples).sort()).toEqual(['AanwezigheidV1', 'PlaatsingV1', 'TaalvoortgangV1']);
+    expect(Object.keys(examples).sort()).toEqual(['AanwezigheidV1', 'BesluitV1', 'KnelpuntV1', 'PlaatsingV1', 'TaalvoortgangV1']);
     for (const { value } of Object.values(examples) as { value: unknown }[]) expect(files.validateBericht(value).fouten).toEqual([]);
   });
 });

@@ -127,9 +127,10 @@ describe('the migration that adds the index', () => {
     const db = new Database(file);
     const written = rows(db);
     expect(written).toHaveLength(2);
-    // Back to the database before this migration (and before the ones after it, whose tables go too).
+    // Back to the database before this migration (and before the ones after it: their tables and columns go too).
     const v = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE logboek_verstrekking'));
     for (const m of MIGRATIONS.slice(v + 1).reverse()) {
+      for (const [, table, column] of [...m.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)].reverse()) db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
       for (const [, table] of [...m.matchAll(/CREATE TABLE (\w+)/g)].reverse()) db.exec(`DROP TABLE ${table}`);
     }
     db.exec('DROP TABLE logboek_verstrekking');

@@ -40,6 +40,20 @@ describe('placement life cycle', () => {
     for (const inhoud of steps) expect((await publish(trajectId, inhoud)).res.status, inhoud.status).toBe(201);
   });
 
+  it('since 1.1 a running placement pauses: gestart → gepauzeerd → gewijzigd → gepauzeerd → beeindigd; a pause cannot drop out or be re-proposed', async () => {
+    const trajectId = await t.openTraject();
+    const id = 'WS-LC-P';
+    expect((await publish(trajectId, plaatsing('gestart', { plaatsingId: id }))).res.status).toBe(201);
+    expect((await publish(trajectId, plaatsing('gepauzeerd', { plaatsingId: id }))).res.status).toBe(201);
+    const uitval = await publish(trajectId, plaatsing('uitgevallen', { plaatsingId: id, einddatum: '2027-01-22', eindreden: 'belastbaarheid' }));
+    expect(uitval.res.status).toBe(409);
+    expect(uitval.res.body.detail).toMatch(/staat op 'gepauzeerd'.*alleen 'gewijzigd' of 'beeindigd' volgen, niet 'uitgevallen'/);
+    expect((await publish(trajectId, plaatsing('gewijzigd', { plaatsingId: id, wijzigingsreden: 'omzetting-contract' }))).res.status).toBe(201);
+    expect((await publish(trajectId, plaatsing('gepauzeerd', { plaatsingId: id }))).res.status).toBe(201);
+    expect((await publish(trajectId, plaatsing('voorgesteld', { plaatsingId: id }))).res.status).toBe(409);
+    expect((await publish(trajectId, plaatsing('beeindigd', { plaatsingId: id, ...EINDE }))).res.status).toBe(201);
+  });
+
   it('the first message about a placement must propose or start it: 409, nothing stored, audited', async () => {
     const trajectId = await t.openTraject();
     const { res, body, trace } = await publish(trajectId, plaatsing('gewijzigd', { plaatsingId: 'WS-LC-2', wijzigingsreden: 'overig' }));
@@ -57,7 +71,7 @@ describe('placement life cycle', () => {
     expect((await publish(trajectId, plaatsing('gestart', { plaatsingId: 'A' }))).res.status).toBe(201);
     const terug = await publish(trajectId, plaatsing('voorgesteld', { plaatsingId: 'A' }));
     expect(terug.res.status).toBe(409);
-    expect(terug.res.body.detail).toMatch(/staat op 'gestart'.*alleen 'gewijzigd', 'beeindigd' of 'uitgevallen' volgen, niet 'voorgesteld'/);
+    expect(terug.res.body.detail).toMatch(/staat op 'gestart'.*alleen 'gewijzigd', 'gepauzeerd', 'beeindigd' of 'uitgevallen' volgen, niet 'voorgesteld'/);
 
     const einde = await publish(trajectId, plaatsing('uitgevallen', { plaatsingId: 'A', einddatum: '2027-01-22', eindreden: 'gezondheid' }));
     expect(einde.res.status).toBe(201);
@@ -127,7 +141,7 @@ describe('schemaversie', () => {
     for (const versie of ['2.0', '1.9']) {
       const res = await send(envelop('taalvoortgang', trajectId, undefined, versie));
       expect(res.status, versie).toBe(400);
-      expect(res.body.invalidParams, versie).toEqual([{ name: '/schemaversie', code: 'schemaversie', reason: expect.stringMatching(/1\.0/) }]);
+      expect(res.body.invalidParams, versie).toEqual([{ name: '/schemaversie', code: 'schemaversie', reason: expect.stringMatching(/1\.1/) }]);
     }
   });
 

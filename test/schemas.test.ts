@@ -93,7 +93,9 @@ describe('conventions of every schema file', () => {
 describe('code lists tell "none" from "unknown"', () => {
   // A code list without `onbekend` must say why it can never be unknown.
   const ALTIJD_BEKEND: Record<string, string> = {
-    Leerroute: 'set by the gemeente in the PIP when it opens the trajectory',
+    Leerroute: 'a route that has been set (a trajectory whose route is still open says so with Trajectleerroute)',
+    Trajectleerroute: '`nog-te-bepalen` is the gemeente\'s own answer until it decides the route; it always knows whether it has',
+    Regime: 'the gemeente sets it; trajectories from before the field were migrated to wi2021 (docs/schemas.md)',
     Vaardigheid: 'a dimension (which skill), not an answer',
     Taalniveau: 'used for targets and milestones, which are known levels; a measured level uses GemetenTaalniveau',
     Examenonderdeel: 'a dimension (which component), not an answer',
@@ -104,6 +106,13 @@ describe('code lists tell "none" from "unknown"', () => {
     Toestemmingsvorm: 'whoever records the proof of a consent knows how it was given (AVG art. 7 lid 1); without proof `bewijs` is left out',
     Actie: 'a dimension (which action a policy question is about), not an answer',
     Afhandeluitkomst: 'only the klantmanager who acted on a signal closes it, and she knows what she did',
+    Besluitsoort: 'a decision: the gemeente knows what it decided',
+    Voorziening: 'a decision: the gemeente knows which facility it decided on',
+    Toekenning: 'a decision: granted or refused',
+    Verzuimoordeel: 'a decision: the judgement itself',
+    Verzuimmaatregel: 'a decision: the measure taken (geen is an answer)',
+    Ontheffingsstand: 'a decision: where the exemption stands',
+    Eindgesprekuitkomst: 'a decision: the outcome of the interview',
   };
 
   it('every shared code list has `onbekend`, or is on the reasoned list of lists that are always known', () => {
@@ -121,6 +130,7 @@ describe('code lists tell "none" from "unknown"', () => {
     expect(local.map(([at]) => at).sort()).toEqual([
       'api/abonnement.json/properties/berichttypen/items',
       'api/abonnement.json/properties/soorten/items',
+      'api/afsluiting.json/properties/uitkomst/properties/vervolg/if/contains',
       'api/envelop.json/properties/berichttype',
       'api/traject.json/properties/toewijzingen/items/properties/rol',
       'plaatsing/v1.json/allOf/0/if/properties/status',
@@ -205,24 +215,24 @@ describe('schema evolution', () => {
   };
   const shipped = (type: string) => fs.readdirSync(path.join(EXAMPLES, type)).filter((f) => f.startsWith('geldig-')).map((f) => readJson(path.join(EXAMPLES, type, f)));
 
-  it('a minor version is additive: 1.1 adds an optional field; messages naming 1.0 and 1.1 are accepted side by side, 1.2 is not known yet', () => {
+  it('a minor version is additive: 1.2 adds an optional field; messages naming 1.0, 1.1 and 1.2 are accepted side by side, 1.3 is not known yet', () => {
     const dir = variant((d) => edit(path.join(d, 'plaatsing', 'v1.json'), (s) => {
-      s.version = '1.1.0';
+      s.version = '1.2.0';
       s.properties.matching = { title: 'Matching', description: 'Employer-led or candidate-led. / Vraag- of aanbodgericht.', type: 'string', enum: ['vraaggericht', 'aanbodgericht', 'onbekend'] };
     }));
     const evolved = loadSchemas(dir);
-    expect(evolved.versies('plaatsing').map((v) => v.versie)).toEqual(['1.1.0']);
-    // Every message that was valid under 1.0 is still valid, whether it names 1.0 or 1.1.
+    expect(evolved.versies('plaatsing').map((v) => v.versie)).toEqual(['1.2.0']);
+    // Every message that was valid under 1.0 or 1.1 is still valid, whether it names its own minor or 1.2.
     for (const bericht of shipped('plaatsing')) {
       expect(evolved.validateBericht(bericht).fouten).toEqual([]);
-      expect(evolved.validateBericht({ ...bericht, schemaversie: '1.1' }).fouten).toEqual([]);
+      expect(evolved.validateBericht({ ...bericht, schemaversie: '1.2' }).fouten).toEqual([]);
     }
-    const [met] = shipped('plaatsing').map((b) => ({ ...b, schemaversie: '1.1', inhoud: { ...b.inhoud, matching: 'vraaggericht' } }));
+    const [met] = shipped('plaatsing').map((b) => ({ ...b, schemaversie: '1.2', inhoud: { ...b.inhoud, matching: 'vraaggericht' } }));
     expect(evolved.validateBericht(met).fouten).toEqual([]);
     // The gateway before the change does not know the field or the version: it says so.
     expect(registry.validateBericht(met).fouten.map((f) => [f.name, f.code])).toEqual([['/schemaversie', 'schemaversie']]);
-    expect(registry.validateBericht({ ...met, schemaversie: '1.0' }).fouten.map((f) => [f.name, f.code])).toEqual([['/inhoud/matching', 'additionalProperties']]);
-    expect(evolved.validateBericht({ ...met, schemaversie: '1.2' }).fouten[0]).toMatchObject({ name: '/schemaversie', reason: expect.stringMatching(/nieuwer dan .*1\.1\.0/) });
+    expect(registry.validateBericht({ ...met, schemaversie: '1.1' }).fouten.map((f) => [f.name, f.code])).toEqual([['/inhoud/matching', 'additionalProperties']]);
+    expect(evolved.validateBericht({ ...met, schemaversie: '1.3' }).fouten[0]).toMatchObject({ name: '/schemaversie', reason: expect.stringMatching(/nieuwer dan .*1\.2\.0/) });
   });
 
   it('a breaking change is a new major: v2 is served beside v1, each message is validated against the major it names', () => {
@@ -235,7 +245,7 @@ describe('schema evolution', () => {
       edit(path.join(d, 'plaatsing', 'v1.json'), (s) => (s.deprecated = true));
     });
     const evolved = loadSchemas(dir);
-    expect(evolved.versies('plaatsing').map((v) => [v.versie, v.deprecated])).toEqual([['1.0.0', true], ['2.0.0', false]]);
+    expect(evolved.versies('plaatsing').map((v) => [v.versie, v.deprecated])).toEqual([['1.1.0', true], ['2.0.0', false]]);
     const voorgesteld = readJson(path.join(EXAMPLES, 'plaatsing', 'geldig-voorgesteld.json'));
     const { werkgever: _, ...inhoud } = voorgesteld.inhoud;
     const zonderWerkgever = { ...voorgesteld, inhoud: { ...inhoud, vorm: 'overig' } };
@@ -248,7 +258,7 @@ describe('schema evolution', () => {
     expect(evolved.validateBericht({ ...voorgesteld, schemaversie: '2.0' }).fouten).toEqual([]);
     // Both majors are served, self-contained; the newest is the default.
     expect(evolved.schema('plaatsing')!.version).toBe('2.0.0');
-    expect(bundleForServing(evolved, 'plaatsing/v1.json').version).toBe('1.0.0');
+    expect(bundleForServing(evolved, 'plaatsing/v1.json').version).toBe('1.1.0');
     // And after the transition period v1 is withdrawn: a message naming it is refused with the versions still served.
     fs.rmSync(path.join(dir, 'plaatsing', 'v1.json'));
     expect(loadSchemas(dir).validateBericht(zonderWerkgever).fouten[0]).toMatchObject({ name: '/schemaversie', reason: expect.stringMatching(/1\.x .* niet \(meer\) ondersteund; ondersteund: 2\.0/) });

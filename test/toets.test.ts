@@ -76,7 +76,7 @@ describe('the allowed case, and what the gemeente may ask', () => {
       toestemming: { nagegaan: true, status: 'geldig', toestemmingIds: [given.body.toestemmingId], gegevenscategorieen: ['participatievorm'] },
     });
     expect(decisive(res.body)).toEqual(['lezen-lesafstemming']);
-    expect(JSON.stringify(res.body)).not.toContain('zorg'); // the plaatsing's sector value: no data disclosed
+    expect(JSON.stringify(res.body)).not.toContain('zorg-en-welzijn'); // the plaatsing's sector value: no data disclosed
   });
 
   it('the gemeente asks about a party on its own trajectory', async () => {
@@ -101,7 +101,7 @@ describe('the allowed case, and what the gemeente may ask', () => {
     await t.api().delete(`/v1/trajecten/${other}/toewijzingen/werkshop`).set(...bearer(await t.token('gemeente-hengelo')));
     const res = await toets('werkshop', { berichttype: 'taalvoortgang', doel: 'bemiddeling', trajectId: other });
     expect(res.body).toMatchObject({ besluit: 'geweigerd', relatie: { actieveToewijzingen: [], toewijzingen: [{ rol: 'participatie', beeindigdOp: expect.any(String) }] } });
-    expect(res.body.reden).toMatch(/lezen-bemiddeling vereist dat u toegewezen als participatie of begeleiding bent/);
+    expect(res.body.reden).toMatch(/lezen-bemiddeling vereist dat u toegewezen als participatie of begeleiding of nazorg bent/);
   });
 });
 

@@ -103,7 +103,7 @@ describe('every refused attempt is visible to the officer who should see it', ()
 
 describe('probing trajectory paths', () => {
   it.each([
-    ['PATCH', ''], ['GET', '/berichten'], ['DELETE', ''], ['GET', '/onbekend/dieper'], ['GET', '/'],
+    ['PUT', ''], ['GET', '/berichten'], ['DELETE', ''], ['GET', '/onbekend/dieper'], ['GET', '/'],
   ])('%s /v1/trajecten/{id}%s: 404, recorded with the caller and the trajectory', async (method, rest) => {
     const trace = newTraceparent();
     const res = await t.api()[method.toLowerCase() as 'get'](`/v1/trajecten/${trajectId}${rest}`).set(...bearer(await t.token('roc-van-twente'))).set('traceparent', trace.header);

@@ -16,6 +16,7 @@
  *   lessons in another row order give the same content).
  */
 import type { AanwezigheidV1 } from '../schemas/generated/index.js';
+import { CATEGORIE } from '../schemas/controles.js';
 import type { InvalidParam, SchemaRegistry } from '../schemas/registry.js';
 
 export const KOLOMMEN = ['kenmerk', 'trajectId', 'datum', 'activiteit', 'geplandeMinuten', 'aanwezigeMinuten', 'status'] as const;
@@ -175,10 +176,6 @@ export function leesCsv(bytes: Uint8Array | string, regels: CsvRegels): CsvGelez
   return { bestandsfouten: [], rijen, fouten };
 }
 
-const CATEGORIE: Record<Les['status'], keyof AanwezigheidV1['totalen'][number]['minuten']> = {
-  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
-  ziek: 'ziek', afwezig: 'afwezig', vervallen: 'vervallen', onbekend: 'onbekend',
-};
 
 function volgorde(a: Les, b: Les): number {
   return a.datum.localeCompare(b.datum) || a.activiteit.localeCompare(b.activiteit) || a.status.localeCompare(b.status)
@@ -191,12 +188,14 @@ export function bouwInhoud(rijen: readonly CsvRij[], van: string, tot: string): 
   const lessen = gesorteerd.map((r) => r.les!);
   const totalen = new Map<string, AanwezigheidV1['totalen'][number]['minuten']>();
   for (const les of lessen) {
-    const m = totalen.get(les.activiteit) ?? { gepland: 0, aanwezig: 0, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
+    const m = totalen.get(les.activiteit) ?? { gepland: 0, aanwezig: 0, teLaat: 0, vroegVertrokken: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
     m.gepland += les.geplandeMinuten;
     m.aanwezig += les.aanwezigeMinuten;
-    if (les.status !== 'aanwezig') m[CATEGORIE[les.status]] += les.geplandeMinuten - les.aanwezigeMinuten;
+    if (les.status !== 'aanwezig') m[CATEGORIE[les.status]]! += les.geplandeMinuten - les.aanwezigeMinuten;
     totalen.set(les.activiteit, m);
   }
+  // `vroegVertrokken` (since schema 1.1) only when a lesson was left early, so other weeks stay valid 1.0 content.
+  for (const m of totalen.values()) if (m.vroegVertrokken === 0) delete m.vroegVertrokken;
   return {
     inhoud: {
       periode: { van, tot },

@@ -49,6 +49,8 @@ export const AUDIT_ACTIES = [
   'kenmerk-vastleggen',
   'kenmerk-verwijderen',
   'bundel-aanleveren',
+  // Issue 12: the gemeente changes route, regime or target group of a trajectory.
+  'traject-wijzigen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

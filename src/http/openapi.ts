@@ -110,6 +110,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
   envelopProps.inhoud = { ...envelopProps.inhoud, anyOf: inhoudRefs };
   componentSchemas.Envelop = envelop;
   componentSchemas.NieuwTraject = toComponent('api/traject.json');
+  componentSchemas.Trajectwijziging = toComponent('api/trajectwijziging.json');
 
   componentSchemas.Toewijzing = {
     type: 'object', required: ['partij', 'rol', 'vanaf'],
@@ -121,7 +122,8 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
   componentSchemas.Traject = {
     type: 'object', required: ['trajectId', 'gemeente', 'leerroute', 'startdatum', 'aangemaaktOp', 'toewijzingen'],
     properties: {
-      trajectId: { type: 'string', format: 'uuid' }, gemeente: { type: 'string' }, leerroute: ref('Leerroute'),
+      trajectId: { type: 'string', format: 'uuid' }, gemeente: { type: 'string' }, leerroute: ref('Trajectleerroute'),
+      regime: ref('Regime'), doelgroep: ref('Doelgroep'),
       startdatum: ref('Datum'), aangemaaktOp: ref('Tijdstip'), toewijzingen: { type: 'array', items: ref('Toewijzing') },
       afgeslotenOp: ref('Tijdstip'), afsluitreden: ref('Afsluitreden'),
     },
@@ -258,6 +260,13 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
           description: 'A trajectory that does not exist and one you have no relation with give the same 403.',
           parameters: [trajectIdParam('path')],
           responses: { '200': ok('The trajectory', ref('Traject')), ...errors('400', '401', '403', '503') },
+        },
+        patch: {
+          operationId: 'trajectWijzigen', tags: ['Trajecten'], summary: 'Change route, regime or target group (its gemeente only)',
+          description: 'Sets the leerroute (also from `nog-te-bepalen`), the regime or the doelgroep; only the fields given change. Audited with what each field was and became. A closed trajectory is a 409.',
+          parameters: [trajectIdParam('path')],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Trajectwijziging') } } },
+          responses: { '200': ok('The changed trajectory', ref('Traject')), ...errors('400', '401', '403', '409', '413', '415', '503') },
         },
       },
       '/berichten': {

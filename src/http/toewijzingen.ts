@@ -11,7 +11,7 @@
  * and its audit record in one transaction → answer with the trajectory as it now stands.
  */
 import { Router } from 'express';
-import { GEEN_RELATIE, type ToewijzingRol } from '../policy/types.js';
+import { GEEN_RELATIE, ROLLEN_NA_AFSLUITING, type ToewijzingRol } from '../policy/types.js';
 import type { InvalidParam } from '../schemas/registry.js';
 import type { ToewijzingRow, TrajectRow, Tx } from '../store/store.js';
 import { apiComponent } from './api-component.js';
@@ -19,10 +19,10 @@ import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, traject
 import { errors, ok, ref, trajectIdParam, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
-import { ROL_VOOR_TOEWIJZING, trajectView } from './trajecten.js';
+import { nazorgPeriodeFouten, ROL_VOOR_TOEWIJZING, trajectView } from './trajecten.js';
 
 const PARTIJ_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const ROLLEN: readonly ToewijzingRol[] = ['taal', 'participatie', 'begeleiding'];
+const ROLLEN: readonly ToewijzingRol[] = ['taal', 'participatie', 'begeleiding', 'nazorg'];
 
 /**
  * Step 4 for a change to a trajectory: only its gemeente. Unknown and not-yours give the same 403
@@ -66,6 +66,7 @@ export function toewijzingenRouter(s: Services): Router {
     if (!partij) semantic.push({ name: '/partij', code: 'partij', reason: `onbekende partij "${body.partij}"` });
     else if (!ROL_VOOR_TOEWIJZING[body.rol].includes(partij.rol)) semantic.push({ name: '/rol', code: 'rol', reason: `een ${partij.rol} kan niet als ${body.rol} worden toegewezen` });
     if (body.tot !== undefined && body.tot < body.vanaf) semantic.push({ name: '/tot', code: 'periode', reason: 'tot ligt voor vanaf' });
+    else semantic.push(...nazorgPeriodeFouten(body, ''));
     rejectInvalid(semantic);
 
     const result = await s.store.transaction(async (tx) => { // 6 commit
@@ -117,17 +118,20 @@ export function toewijzingenRouter(s: Services): Router {
   router.post('/trajecten/:trajectId/afsluiting', attempt(s, 'traject-afsluiten', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
-    const body = (await readJsonBody(req, res, s)) as { reden: string };
+    const body = (await readJsonBody(req, res, s)) as { reden: string; uitkomst?: unknown };
     rejectInvalid(s.schemas.validateBody('api/afsluiting.json', body));
     const tijdstip = s.now().toISOString();
     const result = await s.store.transaction(async (tx) => {
       const traject = await eigenTraject(s, tx, actor, trajectId);
       nietAfgesloten(traject);
-      const ended = await tx.beeindigToewijzingen(trajectId, null, null, tijdstip);
+      // Every assignment ends, except the roles that outlive closing (nazorg: its own `tot`).
+      let ended = 0;
+      for (const rol of ROLLEN.filter((r) => !ROLLEN_NA_AFSLUITING.includes(r))) ended += await tx.beeindigToewijzingen(trajectId, null, rol, tijdstip);
       await tx.sluitTraject(trajectId, tijdstip, body.reden);
+      if (body.uitkomst !== undefined) await tx.legAfsluituitkomstVast(trajectId, JSON.stringify(body.uitkomst));
       await tx.appendAudit(auditInput(s, p, {
-        besluit: 'toegestaan', regel: 'traject-beheren-eigenaar', status: 200, velden: ['/reden'],
-        reden: `Traject afgesloten (${body.reden}); ${ended} lopende toewijzing(en) beëindigd.`,
+        besluit: 'toegestaan', regel: 'traject-beheren-eigenaar', status: 200, velden: ['/reden', ...(body.uitkomst !== undefined ? ['/uitkomst'] : [])],
+        reden: `Traject afgesloten (${body.reden}); ${ended} lopende toewijzing(en) beëindigd; nazorg loopt door tot haar eigen einddatum.`,
       }));
       return trajectView({ ...traject, afgeslotenOp: tijdstip, afsluitreden: body.reden }, await tx.toewijzingen(trajectId));
     });

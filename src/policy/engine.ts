@@ -41,10 +41,35 @@ export interface PolicyEngine {
 export const STANDAARD_WEIGEREN = 'standaard-weigeren';
 /** Built-in rule: the doel allows aggregates only. */
 export const ALLEEN_GEAGGREGEERD = 'alleen-geaggregeerd';
+/** Built-in rule: the doel has no legal basis under the trajectory's regime (register `regimes`). */
+export const DOEL_REGIME = 'doel-regime';
 
 export function relationHolds(regel: Regel, relatie: Relatie): boolean {
   if (regel.relatie === 'eigenaar') return relatie.eigenaar;
   return regel.relatie.toewijzing.some((rol) => relatie.toewijzingen.includes(rol));
+}
+
+/** A rule's `voorwaarden` on the trajectory: its regime and target group must be listed (an unknown one never matches). */
+export function voorwaardenHold(regel: Regel, relatie: Relatie): boolean {
+  const v = regel.voorwaarden;
+  if (!v) return true;
+  if (v.regimes && !(relatie.regime && v.regimes.includes(relatie.regime))) return false;
+  if (v.doelgroepen && !(relatie.doelgroep && v.doelgroepen.includes(relatie.doelgroep))) return false;
+  return true;
+}
+
+export function describeVoorwaarden(regel: Regel): string {
+  const v = regel.voorwaarden ?? {};
+  return [v.regimes ? `regime ${v.regimes.join(' of ')}` : '', v.doelgroepen ? `doelgroep ${v.doelgroepen.join(' of ')}` : ''].filter(Boolean).join(' en ');
+}
+
+/** The register: a doel applies only under its `regimes`; a trajectory whose regime is not known to the caller is not judged here. */
+export function doelGeldtVoorRegime(doel: Doel, relatie: Relatie): boolean {
+  return !doel.regimes || !relatie.regime || doel.regimes.includes(relatie.regime);
+}
+
+export function regimeReason(doel: Doel, relatie: Relatie): string {
+  return `Doel ${doel.id} geldt volgens het register alleen onder regime ${doel.regimes!.join(', ')}; dit traject valt onder regime ${relatie.regime}.`;
 }
 
 export function describeRelation(regel: Regel): string {
@@ -114,6 +139,7 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
     const { partij, actie, berichttype, relatie } = vraag;
     const requestedDoel = vraag.doel ? (doelen.get(vraag.doel) ?? null) : null;
     if (actie === 'lezen' && requestedDoel?.alleenGeaggregeerd) return deny(ALLEEN_GEAGGREGEERD, requestedDoel, aggregatesOnlyReason(requestedDoel));
+    if (actie === 'lezen' && requestedDoel && !doelGeldtVoorRegime(requestedDoel, relatie)) return deny(DOEL_REGIME, requestedDoel, regimeReason(requestedDoel, relatie));
     const key = `${actie}|${partij.rol}|${berichttype}|${actie === 'lezen' ? (vraag.doel ?? '') : ''}`;
     const candidates = index.get(key);
     if (!candidates) {
@@ -125,6 +151,10 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
       const doel = doelen.get(regel.doel)!;
       if (!relationHolds(regel, relatie)) {
         nearMiss ??= `Regel ${regel.id} vereist dat u ${describeRelation(regel)} bent (met een actieve toewijzing); dat is niet zo.`;
+        continue;
+      }
+      if (!voorwaardenHold(regel, relatie)) {
+        nearMiss ??= `Regel ${regel.id} geldt alleen bij ${describeVoorwaarden(regel)}; dit traject heeft regime ${relatie.regime ?? 'onbekend'} en doelgroep ${relatie.doelgroep ?? 'onbekend'}.`;
         continue;
       }
       if (regel.effect === 'verbieden') return deny(regel.id, doel, `Verboden door regel ${regel.id}: ${regel.toelichting}`);

@@ -5,11 +5,11 @@
  * the engine's `decide()`, so an explanation can never disagree with what the gateway does.
  */
 import { beoordeel, waaromNiet, type Toestemmingsoordeel } from '../consent/geldigheid.js';
-import { ALLEEN_GEAGGREGEERD, aggregatesOnlyReason, describeRelation, relationHolds, STANDAARD_WEIGEREN, type PolicyEngine } from './engine.js';
+import { ALLEEN_GEAGGREGEERD, aggregatesOnlyReason, describeRelation, describeVoorwaarden, DOEL_REGIME, doelGeldtVoorRegime, regimeReason, relationHolds, STANDAARD_WEIGEREN, voorwaardenHold, type PolicyEngine } from './engine.js';
 import { typesOf } from './load.js';
 import type { Besluit, BesluitVraag, Regel } from './types.js';
 
-export type VoorwaardeNaam = 'actie' | 'rol' | 'berichttype' | 'doel' | 'relatie' | 'toestemming';
+export type VoorwaardeNaam = 'actie' | 'rol' | 'berichttype' | 'doel' | 'relatie' | 'regime' | 'toestemming';
 
 export interface Voorwaarde {
   voorwaarde: VoorwaardeNaam;
@@ -64,6 +64,21 @@ export function explain(engine: PolicyEngine, vraag: BesluitVraag, opties: Uitle
     });
   }
 
+  if (vraag.actie === 'lezen' && doel) {
+    // Issue 12: the register says under which regimes a doel applies; the reasoning names the trajectory's regime.
+    const buiten = !doelGeldtVoorRegime(doel, vraag.relatie);
+    const regime = vraag.relatie.regime ?? 'onbekend';
+    overwegingen.push({
+      regel: DOEL_REGIME, effect: 'verbieden', ingebouwd: true,
+      toelichting: 'Een doel geldt alleen onder de regimes waarvoor het register een grondslag noemt.',
+      vanToepassing: buiten, doorslaggevend: besluit.regel === DOEL_REGIME,
+      voorwaarden: [{
+        voorwaarde: 'regime', vervuld: buiten,
+        toelichting: buiten ? regimeReason(doel, vraag.relatie) : `Dit traject valt onder regime ${regime}${vraag.relatie.doelgroep ? ` (doelgroep ${vraag.relatie.doelgroep})` : ''}; doel ${doel.id} geldt onder ${doel.regimes?.join(', ') ?? 'elk regime'}.`,
+      }],
+    });
+  }
+
   for (const regel of engine.set.regels) {
     const voorwaarden = conditions(engine, regel, vraag, oordeel, nagegaan);
     const vanToepassing = voorwaarden.every((v) => v.vervuld);
@@ -114,6 +129,13 @@ function conditions(engine: PolicyEngine, regel: Regel, vraag: BesluitVraag, oor
     voorwaarde: 'relatie', vervuld: rel,
     toelichting: rel ? `U bent ${describeRelation(regel)}.` : `De regel vereist dat u ${describeRelation(regel)} bent (met een actieve toewijzing); dat is niet zo.`,
   });
+  if (regel.voorwaarden) {
+    const ok = voorwaardenHold(regel, vraag.relatie);
+    out.push({
+      voorwaarde: 'regime', vervuld: ok,
+      toelichting: `De regel geldt alleen bij ${describeVoorwaarden(regel)}; dit traject heeft regime ${vraag.relatie.regime ?? 'onbekend'} en doelgroep ${vraag.relatie.doelgroep ?? 'onbekend'}.`,
+    });
+  }
   if (regel.toestemming) {
     if (!nagegaan) {
       out.push({ voorwaarde: 'toestemming', vervuld: false, toelichting: NIET_NAGEGAAN });

@@ -164,6 +164,26 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     }
   }
 
+  // Issue 12: a top-level field that can carry the health code (`gezondheid`, through its code list or its
+  // items) is data concerning health, so it must lie in a special category: a new type or field with that
+  // code (knelpunt/knelpunten) cannot start until the register says so.
+  const codes = (node: JsonSchema | undefined, seen: Set<string>): unknown[] => {
+    if (!node) return [];
+    if (typeof node.$ref === 'string') {
+      if (seen.has(node.$ref)) return [];
+      seen.add(node.$ref);
+      return codes(defs(node.$ref.startsWith('#') ? `definities/v1.json${node.$ref}` : node.$ref), seen);
+    }
+    return [...((node.enum as unknown[] | undefined) ?? []), ...codes(node.items as JsonSchema | undefined, seen)];
+  };
+  for (const type of schemas.berichttypen) {
+    for (const [veld, sub] of Object.entries((schemas.schema(type)!.properties ?? {}) as Record<string, JsonSchema>)) {
+      if (!codes(sub, new Set()).includes('gezondheid')) continue;
+      const special = categorieenFile.categorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).includes(`/${veld}`));
+      if (!special) throw new PolicyError('gegevenscategorieen.json', null, `veld "/${veld}" van ${type} kan de code gezondheid bevatten en moet daarom in een bijzondere gegevenscategorie (AVG art. 9) liggen`);
+    }
+  }
+
   // The register: categories exist, the legal basis and the consent flag agree, special categories are declared.
   for (const doel of doelenFile.doelen) {
     const fail = (msg: string) => new PolicyError('doelen.json', null, `doel "${doel.id}": ${msg}`);
@@ -180,7 +200,8 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
-  const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden');
+  // A forbid with `voorwaarden` covers only some trajectories, so it carves an exception and never makes an allow dead.
+  const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden' && !r.voorwaarden);
 
   for (const regel of regelsFile.regels) {
     const fail = (msg: string) => new PolicyError('regels.json', regel.id, msg);
@@ -190,6 +211,8 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     for (const type of types) {
       if (!schemas.schema(type)) throw fail(`onbekend berichttype "${type}"`);
     }
+    const buiten = (regel.voorwaarden?.regimes ?? []).filter((r) => doel.regimes && !doel.regimes.includes(r));
+    if (buiten.length) throw fail(`geldt onder regime ${buiten.join(', ')}, maar doel "${doel.id}" geldt volgens het register alleen onder ${doel.regimes!.join(', ')}`);
     if (regel.toestemming && !doel.toestemmingVereist) {
       throw fail(`vraagt toestemming, maar doel "${doel.id}" heeft als grondslag ${doel.grondslag.soort}; toestemming kan dan geen voorwaarde zijn`);
     }

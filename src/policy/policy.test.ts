@@ -155,7 +155,7 @@ describe('explain', () => {
   it('names every rule with its conditions, and marks the rule that decided a refusal', () => {
     const u = explain(engine, { partij: partij('roc-van-twente'), actie: 'lezen', berichttype: 'plaatsing', doel: 'lesafstemming', relatie: taal, moment });
     expect(u.besluit).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren' });
-    expect(u.overwegingen.map((o) => o.regel)).toEqual(['alleen-geaggregeerd', ...set.regels.map((r) => r.id), 'standaard-weigeren']);
+    expect(u.overwegingen.map((o) => o.regel)).toEqual(['alleen-geaggregeerd', 'doel-regime', ...set.regels.map((r) => r.id), 'standaard-weigeren']);
     const les = u.overwegingen.find((o) => o.regel === 'lezen-lesafstemming')!;
     expect(les.vanToepassing).toBe(false);
     expect(les.voorwaarden.filter((v) => !v.vervuld)).toEqual([expect.objectContaining({ voorwaarde: 'toestemming', toelichting: expect.stringMatching(/geen toestemming/) })]);
@@ -179,7 +179,7 @@ describe('explain', () => {
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring']);
+    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013']);
     expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 
@@ -246,7 +246,7 @@ describe('policy files are checked at start', () => {
     // without it, its declaration and its exception) uses a category that is marked special.
     const zonderBijzondere = (j: any) => {
       const d = j.doelen[0];
-      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval');
+      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval' && c !== 'knelpunten');
       d.bijzondereCategorieen = false;
       delete d.uitzonderingBijzondereCategorieen;
     };
@@ -254,7 +254,7 @@ describe('policy files are checked at start', () => {
       .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(verzuim\) maar bijzondereCategorieen is false/);
     // The shipped special category, undeclared.
     expect(loadMutated('doelen.json', (j) => { j.doelen[0].bijzondereCategorieen = false; }))
-      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(belemmeringen-en-uitval\) maar bijzondereCategorieen is false/);
+      .toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(belemmeringen-en-uitval, knelpunten\) maar bijzondereCategorieen is false/);
     // Declared without the exception of art. 9 lid 2 that allows it.
     expect(loadMutated('doelen.json', (j) => { delete j.doelen[0].uitzonderingBijzondereCategorieen; }))
       .toThrow(/voldoet niet aan het schema.*uitzonderingBijzondereCategorieen/);
@@ -287,7 +287,7 @@ describe('policy files are checked at start', () => {
       const v = schemas.versies(type).at(-1)!;
       return Object.entries(v.schema.properties as Record<string, any>).filter(([, p]) => codes(p, v.file).includes('gezondheid')).map(([k]) => [type, `/${k}`] as const);
     });
-    expect(gezondheid.map(([t, f]) => `${t}${f}`)).toEqual(['plaatsing/belemmeringen', 'plaatsing/wijzigingsreden', 'plaatsing/eindreden']);
+    expect(gezondheid.map(([t, f]) => `${t}${f}`)).toEqual(['knelpunt/knelpunten', 'plaatsing/belemmeringen', 'plaatsing/wijzigingsreden', 'plaatsing/eindreden']);
     const outsideSpecial = (categorieen: readonly Gegevenscategorie[]) => gezondheid
       .filter(([type, field]) => !categorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).some((p) => isPrefix(p, field))))
       .map(([t, f]) => `${t}${f}`);
@@ -301,9 +301,73 @@ describe('policy files are checked at start', () => {
     expect(outsideSpecial(plain)).toEqual(['plaatsing/wijzigingsreden']);
   });
 
+  it('the start-up check: a field that can carry gezondheid must be in a special category, and its doel must declare it', () => {
+    // Allowed: the shipped register (knelpunt/knelpunten in the special category knelpunten).
+    expect(set.gegevenscategorieen.find((c) => c.id === 'knelpunten')).toMatchObject({ bijzonder: true, velden: { knelpunt: ['/knelpunten'] } });
+    // Refused: the category not marked special.
+    expect(loadMutated('gegevenscategorieen.json', (j) => { j.categorieen.find((c: any) => c.id === 'knelpunten').bijzonder = false; }))
+      .toThrow(/gegevenscategorieen\.json: veld "\/knelpunten" van knelpunt kan de code gezondheid bevatten en moet daarom in een bijzondere gegevenscategorie/);
+    // Refused: the field moved into a plain category.
+    expect(loadMutatedFiles({
+      'gegevenscategorieen.json': (j) => {
+        j.categorieen = j.categorieen.filter((c: any) => c.id !== 'knelpunten');
+        j.categorieen.find((c: any) => c.id === 'knelpuntkenmerken').velden.knelpunt.push('/knelpunten');
+      },
+      'doelen.json': (j) => { for (const d of j.doelen) d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'knelpunten'); },
+    })).toThrow(/veld "\/knelpunten" van knelpunt kan de code gezondheid bevatten/);
+    // Refused: a doel that reads it without declaring special categories.
+    expect(loadMutated('doelen.json', (j) => {
+      const d = j.doelen.find((x: any) => x.id === 'trajectbegeleiding');
+      d.gegevenscategorieen = d.gegevenscategorieen.filter((c: string) => c !== 'belemmeringen-en-uitval');
+      d.bijzondereCategorieen = false;
+      delete d.uitzonderingBijzondereCategorieen;
+    })).toThrow(/doel "trajectbegeleiding": verwerkt bijzondere persoonsgegevens \(knelpunten\) maar bijzondereCategorieen is false/);
+  });
+
+  it('an activity whose attendance reveals health (psycho-education, mental health) is no code of any non-special field', () => {
+    // Every code reachable from a top-level field, through $refs, items and nested properties.
+    const deep = (files: typeof schemas.files, node: Record<string, any>, base: string, seen = new Set<string>()): unknown[] => {
+      if (typeof node.$ref === 'string') {
+        const [file, frag] = node.$ref.split('#');
+        const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(base), file)) : base;
+        const key = `${target}#${frag}`;
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return deep(files, (files.get(target)!.$defs as Record<string, any>)[(frag ?? '').split('/').pop()!], target, seen);
+      }
+      return [
+        ...(node.enum ?? []),
+        ...(node.items ? deep(files, node.items, base, seen) : []),
+        ...Object.values((node.properties ?? {}) as Record<string, any>).flatMap((p) => deep(files, p, base, seen)),
+      ];
+    };
+    const GEZONDHEID = /gezondheid|psych|ggz|mentale|trauma|therap|verslaving/;
+    const fieldsWith = (files: typeof schemas.files) => schemas.berichttypen.flatMap((type) => {
+      const v = schemas.versies(type).at(-1)!;
+      const schema = files.get(v.file)!;
+      return Object.entries(schema.properties as Record<string, any>)
+        .filter(([, p]) => deep(files, p, v.file).some((c) => typeof c === 'string' && GEZONDHEID.test(c) && c !== 'training-gezond-leven'))
+        .map(([k]) => [type, `/${k}`] as const);
+    });
+    const outsideSpecial = (found: readonly (readonly [string, string])[]) => found
+      .filter(([type, field]) => !set.gegevenscategorieen.some((c) => c.bijzonder && (c.velden[type] ?? []).some((p) => isPrefix(p, field))))
+      .map(([t, f]) => `${t}${f}`);
+    // Allowed: the shipped schemas — health codes only in the special placement fields; the attendance
+    // activities have no psycho-education or mental-health code (such a session is not exchanged).
+    expect(outsideSpecial(fieldsWith(schemas.files))).toEqual([]);
+    expect(fieldsWith(schemas.files).map(([t, f]) => `${t}${f}`).filter((f) => f.startsWith('aanwezigheid'))).toEqual([]);
+    // Refused: a psycho-education activity added to the shared list would put health into the plain
+    // attendance categories (deelname, verzuim) and into the plain reference of a knelpunt (knelpuntkenmerken).
+    const files = new Map(schemas.files);
+    const definities = structuredClone(files.get('definities/v1.json')!) as any;
+    definities.$defs.Activiteit.enum.push('psycho-educatie');
+    files.set('definities/v1.json', definities);
+    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen', 'knelpunt/betreft']);
+  });
+
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {
     const load = loadMutated('regels.json', (j) => {
-      j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
+      j.regels.push({ id: 'geen-bemiddeling', effect: 'verbieden', actie: 'lezen', doel: 'bemiddeling', rol: 'reintegratie', relatie: { toewijzing: ['participatie', 'begeleiding', 'nazorg'] }, berichttypen: ['taalvoortgang'], toelichting: 'x' });
     });
     expect(load).toThrow(/regels\.json \(regel lezen-bemiddeling\): staat toe wat geen-bemiddeling verbiedt: de regels spreken elkaar tegen/);
   });

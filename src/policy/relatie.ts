@@ -5,7 +5,7 @@
  * adapters compute it with `relatieVan` (from rows) or filter with `relatieSql` (in a query): both
  * are translations of the same two conditions below, so SQLite and PostgreSQL cannot drift apart.
  */
-import type { Relatie, ToewijzingRol } from './types.js';
+import type { Doelgroep, Regime, Relatie, ToewijzingRol } from './types.js';
 
 export interface ToewijzingPeriode {
   partij: string;
@@ -20,11 +20,18 @@ export function toewijzingActief(w: ToewijzingPeriode, vandaag: string): boolean
   return w.vanaf <= vandaag && (w.tot === null || w.tot >= vandaag) && w.beeindigdOp === null;
 }
 
-/** How `partij` stands to a trajectory owned by `gemeente`, given its assignments. */
-export function relatieVan(gemeente: string, toewijzingen: readonly ToewijzingPeriode[], partij: string, vandaag: string): Relatie {
+/** A trajectory's regime and target group, which rules and the register may condition on. */
+export interface Trajectkenmerken {
+  regime: Regime;
+  doelgroep: Doelgroep;
+}
+
+/** How `partij` stands to a trajectory owned by `gemeente`, given its assignments (and its regime and target group). */
+export function relatieVan(gemeente: string, toewijzingen: readonly ToewijzingPeriode[], partij: string, vandaag: string, kenmerken?: Trajectkenmerken): Relatie {
   return {
     eigenaar: gemeente === partij,
     toewijzingen: toewijzingen.filter((w) => w.partij === partij && toewijzingActief(w, vandaag)).map((w) => w.rol),
+    ...(kenmerken ? { regime: kenmerken.regime, doelgroep: kenmerken.doelgroep } : {}),
   };
 }
 

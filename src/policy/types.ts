@@ -1,8 +1,16 @@
 /** The vocabulary of the policy files, as TypeScript types. Dutch names mirror the files. */
 import type { Moment, Toestemmingsfeit } from '../consent/geldigheid.js';
 
-export type PartijRol = 'gemeente' | 'taalaanbieder' | 'reintegratie';
-export type ToewijzingRol = 'taal' | 'participatie' | 'begeleiding';
+export type PartijRol = 'gemeente' | 'taalaanbieder' | 'reintegratie' | 'maatschappelijke-begeleiding';
+export type ToewijzingRol = 'taal' | 'participatie' | 'begeleiding' | 'nazorg';
+/** The legal regime of a trajectory (definities `Regime`). */
+export type Regime = 'wi2021' | 'wi2013' | 'vrijwillig';
+/** The target group of a trajectory (definities `Doelgroep`). */
+export type Doelgroep = 'asiel' | 'gezin' | 'overig' | 'onbekend';
+/** Assignment roles that closing a trajectory does not end: aftercare runs on until its own `tot`. */
+export const ROLLEN_NA_AFSLUITING: readonly ToewijzingRol[] = ['nazorg'];
+/** Aftercare lasts at most this many months from its first day. */
+export const NAZORG_MAANDEN = 12;
 export type Actie = 'publiceren' | 'lezen';
 
 export interface Partij {
@@ -64,6 +72,8 @@ export interface Doel {
   alleenGeaggregeerd?: boolean;
   /** The controller, when it is not the register's default. */
   verantwoordelijke?: string;
+  /** The regimes under which this activity has its legal basis; a read for it on a trajectory under another regime is refused. Absent: all. */
+  regimes?: Regime[];
 }
 
 export interface Regel {
@@ -79,6 +89,8 @@ export interface Regel {
   projectie?: Record<string, string[]>;
   /** lezen: the participant's consent for this recipient and doel is required. */
   toestemming?: boolean;
+  /** The rule applies only to trajectories with one of these regimes / target groups (each absent: any). */
+  voorwaarden?: { regimes?: Regime[]; doelgroepen?: Doelgroep[] };
   toelichting: string;
 }
 
@@ -88,6 +100,9 @@ export interface Relatie {
   eigenaar: boolean;
   /** The caller's currently active assignments on the trajectory. */
   toewijzingen: ToewijzingRol[];
+  /** The trajectory's regime and target group, as the store reads them with the relation (absent only where no trajectory is involved). */
+  regime?: Regime;
+  doelgroep?: Doelgroep;
 }
 
 export const GEEN_RELATIE: Relatie = Object.freeze({ eigenaar: false, toewijzingen: [] }) as Relatie;

@@ -25,12 +25,15 @@ function eenmaal<T>(fouten: InvalidParam[], items: readonly T[] | undefined, pad
 type Minuten = AanwezigheidV1['totalen'][number]['minuten'];
 type Status = NonNullable<AanwezigheidV1['lessen']>[number]['status'];
 
-/** Which minute category a lesson's missed (or all) minutes count under. */
-const CATEGORIE: Record<Status, keyof Minuten> = {
-  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
+/** Which minute category a lesson's missed (or all) minutes count under (the CSV intake uses the same table). */
+export const CATEGORIE: Record<Status, keyof Minuten> = {
+  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'vroeg-vertrokken': 'vroegVertrokken', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
   ziek: 'ziek', afwezig: 'afwezig', vervallen: 'vervallen', onbekend: 'onbekend',
 };
-const DEELCATEGORIEEN = ['aanwezig', 'teLaat', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
+/** `vroegVertrokken` (since 1.1) is optional: absent counts as 0. */
+const DEELCATEGORIEEN = ['aanwezig', 'teLaat', 'vroegVertrokken', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
+/** Statuses whose line attends part of the planned minutes. */
+const GEDEELTELIJK = new Set<Status>(['te-laat', 'vroeg-vertrokken']);
 
 function aanwezigheid(inhoud: AanwezigheidV1): InvalidParam[] {
   const fouten: InvalidParam[] = [];
@@ -38,7 +41,7 @@ function aanwezigheid(inhoud: AanwezigheidV1): InvalidParam[] {
   nietVoor(fouten, '/periode/tot', tot, van, 'het begin van de periode');
   eenmaal(fouten, inhoud.totalen, '/totalen', (t) => t.activiteit, 'activiteit');
   inhoud.totalen.forEach((t, i) => {
-    const som = DEELCATEGORIEEN.reduce((n, k) => n + t.minuten[k], 0);
+    const som = DEELCATEGORIEEN.reduce((n, k) => n + (t.minuten[k] ?? 0), 0);
     if (som !== t.minuten.gepland) fouten.push({ name: `/totalen/${i}/minuten`, code: 'som', reason: `de categorieën tellen op tot ${som}, niet tot gepland (${t.minuten.gepland})` });
   });
   if (!inhoud.lessen) return fouten;
@@ -47,16 +50,16 @@ function aanwezigheid(inhoud: AanwezigheidV1): InvalidParam[] {
   inhoud.lessen.forEach((les, i) => {
     const pad = `/lessen/${i}`;
     if (les.datum < van || les.datum > tot) fouten.push({ name: `${pad}/datum`, code: 'periode', reason: `ligt buiten de periode ${van} – ${tot}` });
-    const verwacht = les.status === 'aanwezig' ? les.geplandeMinuten : les.status === 'te-laat' ? undefined : 0;
+    const verwacht = les.status === 'aanwezig' ? les.geplandeMinuten : GEDEELTELIJK.has(les.status) ? undefined : 0;
     if (verwacht !== undefined && les.aanwezigeMinuten !== verwacht) {
       fouten.push({ name: `${pad}/aanwezigeMinuten`, code: 'status', reason: `moet ${verwacht} zijn bij status ${les.status}` });
-    } else if (les.status === 'te-laat' && !(les.aanwezigeMinuten < les.geplandeMinuten)) {
-      fouten.push({ name: `${pad}/aanwezigeMinuten`, code: 'status', reason: 'moet bij te-laat kleiner zijn dan de geplande minuten' });
+    } else if (GEDEELTELIJK.has(les.status) && !(les.aanwezigeMinuten < les.geplandeMinuten)) {
+      fouten.push({ name: `${pad}/aanwezigeMinuten`, code: 'status', reason: `moet bij ${les.status} kleiner zijn dan de geplande minuten` });
     }
-    const m = afgeleid.get(les.activiteit) ?? { gepland: 0, aanwezig: 0, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
+    const m = afgeleid.get(les.activiteit) ?? { gepland: 0, aanwezig: 0, teLaat: 0, vroegVertrokken: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
     m.gepland += les.geplandeMinuten;
     m.aanwezig += les.aanwezigeMinuten;
-    if (les.status !== 'aanwezig') m[CATEGORIE[les.status]] += les.geplandeMinuten - les.aanwezigeMinuten;
+    if (les.status !== 'aanwezig') m[CATEGORIE[les.status]]! += les.geplandeMinuten - les.aanwezigeMinuten;
     afgeleid.set(les.activiteit, m);
   });
   if (fouten.length) return fouten;
@@ -65,7 +68,7 @@ function aanwezigheid(inhoud: AanwezigheidV1): InvalidParam[] {
     const m = afgeleid.get(t.activiteit);
     for (const k of ['gepland', ...DEELCATEGORIEEN] as const) {
       const uitLessen = m?.[k] ?? 0;
-      if (t.minuten[k] !== uitLessen) fouten.push({ name: `/totalen/${i}/minuten/${k}`, code: 'lessen', reason: `is ${t.minuten[k]}, maar de lessen tellen op tot ${uitLessen}` });
+      if ((t.minuten[k] ?? 0) !== uitLessen) fouten.push({ name: `/totalen/${i}/minuten/${k}`, code: 'lessen', reason: `is ${t.minuten[k] ?? 0}, maar de lessen tellen op tot ${uitLessen}` });
     }
   });
   const inTotalen = new Set(inhoud.totalen.map((t) => t.activiteit));
@@ -80,6 +83,7 @@ function taalvoortgang(inhoud: TaalvoortgangV1): InvalidParam[] {
   eenmaal(fouten, inhoud.niveaus, '/niveaus', (n) => n.vaardigheid, 'vaardigheid');
   eenmaal(fouten, inhoud.streefniveaus, '/streefniveaus', (n) => n.vaardigheid, 'vaardigheid');
   eenmaal(fouten, inhoud.examens, '/examens', (e) => e.onderdeel, 'onderdeel');
+  eenmaal(fouten, inhoud.certificaten, '/certificaten', (c) => c.soort, 'soort');
   const w = inhoud.leerrouteWijziging;
   if (w && w.van === w.naar) fouten.push({ name: '/leerrouteWijziging/naar', code: 'wijziging', reason: 'is gelijk aan van; een wijziging gaat naar een andere leerroute' });
   if (w?.soort === 'besluit' && w.naar !== inhoud.leerroute) {

@@ -258,4 +258,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     UNIQUE (partij, kenmerk)
   );
   `,
+  // Issue 12, as SQLite's: regime and target group (existing rows: wi2021 / onbekend), the closing outcome.
+  `
+  ALTER TABLE trajecten ADD COLUMN regime ${T} NOT NULL DEFAULT 'wi2021';
+  ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
+  ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
+  `,
 ];

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
 import { verstrekkingSoort } from '../audit/scope.js';
-import { relatieSql, relatieVan } from '../policy/relatie.js';
+import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
@@ -120,7 +120,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const insertToewijzing = (w: ToewijzingRow) =>
       q('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)', { ...w });
     const traject = async (trajectId: string) =>
-      (await q<TrajectRow>('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden FROM trajecten WHERE trajectId = @trajectId', { trajectId }))[0];
+      (await q<TrajectRow>('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden, regime, doelgroep, afsluituitkomst FROM trajecten WHERE trajectId = @trajectId', { trajectId }))[0];
     const toewijzingen = (trajectId: string) =>
       q<ToewijzingRow>('SELECT trajectId, partij, rol, vanaf, tot, beeindigdOp FROM toewijzingen WHERE trajectId = @trajectId ORDER BY id', { trajectId });
 
@@ -129,8 +129,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresVersieTx(q),
       ...postgresKenmerkTx(q),
       async insertTraject(t, ws) {
-        await q('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)', {
+        await q(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
+                 VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime::text, 'wi2021'), coalesce(@doelgroep::text, 'onbekend'))`, {
           trajectId: t.trajectId, gemeente: t.gemeente, leerroute: t.leerroute, startdatum: t.startdatum, aangemaaktOp: t.aangemaaktOp,
+          regime: t.regime ?? null, doelgroep: t.doelgroep ?? null,
         });
         for (const w of ws) await insertToewijzing(w);
       },
@@ -138,13 +140,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       toewijzingen,
       async relatie(trajectId, partij, vandaag) {
         // One round trip: the trajectory's gemeente with the party's assignment periods; the rule itself is relatieVan.
-        const [t] = await q<{ gemeente: string; toewijzingen: ToewijzingRow[] | null }>(
-          `SELECT t.gemeente,
+        const [t] = await q<Trajectkenmerken & { gemeente: string; toewijzingen: ToewijzingRow[] | null }>(
+          `SELECT t.gemeente, t.regime, t.doelgroep,
                   (SELECT json_agg(json_build_object('partij', w.partij, 'rol', w.rol, 'vanaf', w.vanaf, 'tot', w.tot, 'beeindigdOp', w.beeindigdOp) ORDER BY w.id)
                      FROM toewijzingen w WHERE w.trajectId = t.trajectId AND w.partij = @partij) AS toewijzingen
              FROM trajecten t WHERE t.trajectId = @trajectId`, { trajectId, partij });
         if (!t) return undefined;
-        return relatieVan(t.gemeente, t.toewijzingen ?? [], partij, vandaag);
+        return relatieVan(t.gemeente, t.toewijzingen ?? [], partij, vandaag, t);
       },
       async insertToewijzing(row) {
         await insertToewijzing(row);
@@ -158,6 +160,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       },
       async sluitTraject(trajectId, tijdstip, reden) {
         await q('UPDATE trajecten SET afgeslotenOp = @tijdstip, afsluitreden = @reden WHERE trajectId = @trajectId', { trajectId, tijdstip, reden });
+      },
+      async wijzigTraject(trajectId, w) {
+        await q(`UPDATE trajecten SET leerroute = coalesce(@leerroute::text, leerroute), regime = coalesce(@regime::text, regime), doelgroep = coalesce(@doelgroep::text, doelgroep)
+                 WHERE trajectId = @trajectId`, { trajectId, leerroute: w.leerroute ?? null, regime: w.regime ?? null, doelgroep: w.doelgroep ?? null });
+      },
+      async legAfsluituitkomstVast(trajectId, uitkomst) {
+        await q('UPDATE trajecten SET afsluituitkomst = @uitkomst WHERE trajectId = @trajectId', { trajectId, uitkomst });
       },
       async insertToestemming(row) {
         await q(

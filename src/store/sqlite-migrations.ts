@@ -315,4 +315,11 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (partij, kenmerk)
   ) STRICT;
   `,
+  // Issue 12, trajectories as they run: regime and target group (existing rows: wi2021 / onbekend,
+  // docs/schemas.md), and the closing outcome for monitoring. Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE trajecten ADD COLUMN regime TEXT NOT NULL DEFAULT 'wi2021';
+  ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
+  ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
+  `,
 ];

@@ -16,7 +16,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, verstrekkingSoort, type ScopeFeiten } from '../audit/scope.js';
-import { relatieSql, relatieVan } from '../policy/relatie.js';
+import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -56,9 +56,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   migrateSqlite(db);
 
   const st = {
-    insertTraject: db.prepare('INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp)'),
+    insertTraject: db.prepare(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
+      VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime, 'wi2021'), coalesce(@doelgroep, 'onbekend'))`),
     insertToewijzing: db.prepare('INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp)'),
-    traject: db.prepare('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden FROM trajecten WHERE trajectId = ?'),
+    traject: db.prepare('SELECT trajectId, gemeente, leerroute, startdatum, aangemaaktOp, afgeslotenOp, afsluitreden, regime, doelgroep, afsluituitkomst FROM trajecten WHERE trajectId = ?'),
+    wijzig: db.prepare('UPDATE trajecten SET leerroute = coalesce(@leerroute, leerroute), regime = coalesce(@regime, regime), doelgroep = coalesce(@doelgroep, doelgroep) WHERE trajectId = @trajectId'),
+    uitkomst: db.prepare('UPDATE trajecten SET afsluituitkomst = ? WHERE trajectId = ?'),
     beeindig: db.prepare(
       `UPDATE toewijzingen SET beeindigdOp = @tijdstip
        WHERE trajectId = @trajectId AND beeindigdOp IS NULL AND (@partij IS NULL OR partij = @partij) AND (@rol IS NULL OR rol = @rol)`,
@@ -159,7 +162,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...sqliteVersieTx(db),
     ...sqliteKenmerkTx(db),
     async insertTraject(traject, toewijzingen) {
-      st.insertTraject.run(traject);
+      st.insertTraject.run({ regime: null, doelgroep: null, ...traject });
       for (const t of toewijzingen) st.insertToewijzing.run(t);
     },
     async traject(trajectId) {
@@ -169,9 +172,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return st.toewijzingen.all(trajectId) as ToewijzingRow[];
     },
     async relatie(trajectId, partij, vandaag) {
-      const traject = st.traject.get(trajectId) as { gemeente: string } | undefined;
+      const traject = st.traject.get(trajectId) as (Trajectkenmerken & { gemeente: string }) | undefined;
       if (!traject) return undefined;
-      return relatieVan(traject.gemeente, st.toewijzingen.all(trajectId) as ToewijzingRow[], partij, vandaag);
+      return relatieVan(traject.gemeente, st.toewijzingen.all(trajectId) as ToewijzingRow[], partij, vandaag, traject);
     },
     async insertToewijzing(row) {
       st.insertToewijzing.run(row);
@@ -181,6 +184,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async sluitTraject(trajectId, tijdstip, reden) {
       st.sluit.run(tijdstip, reden, trajectId);
+    },
+    async wijzigTraject(trajectId, w) {
+      st.wijzig.run({ trajectId, leerroute: w.leerroute ?? null, regime: w.regime ?? null, doelgroep: w.doelgroep ?? null });
+    },
+    async legAfsluituitkomstVast(trajectId, uitkomst) {
+      st.uitkomst.run(uitkomst, trajectId);
     },
     async insertToestemming(row) {
       st.insertToestemming.run(fromToestemming(row));

@@ -10,7 +10,7 @@
  * database (`logboek_hoofd`), locked by the appending transaction, never in process memory.
  */
 import type { AuditInput, AuditRecord } from '../audit/record.js';
-import type { Relatie, ToewijzingRol } from '../policy/types.js';
+import type { Doelgroep, Regime, Relatie, ToewijzingRol } from '../policy/types.js';
 import type { SignaalTx } from './signaal-store.js';
 import type { VersieTx } from './versie-store.js';
 import type { KenmerkTx } from './kenmerk-store.js';
@@ -24,6 +24,19 @@ export interface TrajectRow {
   /** When its gemeente closed it (all assignments ended then), or null while open. */
   afgeslotenOp?: string | null;
   afsluitreden?: string | null;
+  /** The legal regime (definities `Regime`); rows from before issue 12 migrated to `wi2021`. */
+  regime?: Regime;
+  /** The target group (definities `Doelgroep`); rows from before issue 12 migrated to `onbekend`. */
+  doelgroep?: Doelgroep;
+  /** The closing outcome for monitoring (api/afsluiting `uitkomst`), as JSON text, or null. */
+  afsluituitkomst?: string | null;
+}
+
+/** A change of a trajectory by its gemeente (PATCH /v1/trajecten/{trajectId}); absent fields stay. */
+export interface TrajectWijziging {
+  leerroute?: string;
+  regime?: Regime;
+  doelgroep?: Doelgroep;
 }
 
 export interface ToewijzingRow {
@@ -215,6 +228,10 @@ export interface Tx extends SignaalTx, VersieTx, KenmerkTx {
   beeindigToewijzingen(trajectId: string, partij: string | null, rol: ToewijzingRol | null, tijdstip: string): Promise<number>;
   /** Mark a trajectory closed. */
   sluitTraject(trajectId: string, tijdstip: string, reden: string): Promise<void>;
+  /** Issue 12: change route, regime or target group (only the fields given). */
+  wijzigTraject(trajectId: string, wijziging: TrajectWijziging): Promise<void>;
+  /** Issue 12: record the closing outcome (JSON text of api/afsluiting `uitkomst`). */
+  legAfsluituitkomstVast(trajectId: string, uitkomst: string): Promise<void>;
   insertToestemming(row: ToestemmingRow): Promise<void>;
   /** Consent records of a trajectory, oldest first; with a filter only those for one recipient and doel. */
   toestemmingen(trajectId: string, filter?: { ontvanger: string; doel: string }): Promise<ToestemmingRow[]>;

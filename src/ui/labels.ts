@@ -42,6 +42,7 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'abonnement-hervatten': 'Abonnement hervatten',
   'afleveringen-lezen': 'Afleverpogingen bekijken',
   'melding-afleveren': 'Melding afgeleverd (metagegevens)',
+  'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
@@ -120,6 +121,15 @@ export const REGEL_LABELS: Record<string, string> = {
   'lezen-bemiddeling': 'Re-integratiebedrijf leest voor bemiddeling',
   'lezen-lesafstemming': 'Taalaanbieder leest plaatsing voor lesafstemming (met toestemming)',
   'geen-handhaving-door-reintegratie': 'Geen handhaving door een re-integratiebedrijf',
+  // Issue 12.
+  'doel-regime': 'Dit doel geldt niet onder het regime van dit traject',
+  'publiceren-nazorg': 'Re-integratiebedrijf meldt plaatsing in de nazorg',
+  'lezen-trajectbegeleiding-wi2013': 'Gemeente leest onder de Wet inburgering 2013 (met toestemming)',
+  'geen-handhaving-gezin': 'Geen handhaving bij gezinsmigranten',
+  'publiceren-knelpunt-taal': 'Taalaanbieder meldt een knelpunt',
+  'publiceren-knelpunt-participatie': 'Re-integratiebedrijf meldt een knelpunt (ook in de nazorg)',
+  'publiceren-knelpunt-begeleiding': 'Maatschappelijke begeleiding meldt een knelpunt',
+  'publiceren-gemeente': 'Gemeente publiceert een besluit of een eigen plaatsing',
 };
 
 export function actieLabel(actie: string): string {

@@ -173,6 +173,22 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(found[2]).toBeUndefined();
     });
 
+    it('issue 12: a trajectory keeps its regime and target group (defaults wi2021 / onbekend); wijzigTraject changes only the fields given; the closing outcome is kept', async () => {
+      const { standaard, gezet, gewijzigd, relatie } = await store.transaction(async (tx) => {
+        const standaard = await openTraject(tx);
+        const gezet = crypto.randomUUID();
+        await tx.insertTraject({ trajectId: gezet, gemeente: 'gemeente-hengelo', leerroute: 'nog-te-bepalen', regime: 'wi2013', doelgroep: 'gezin', startdatum: '2026-01-05', aangemaaktOp: now() },
+          [{ trajectId: gezet, partij: 'werkshop', rol: 'nazorg', vanaf: '2026-01-05', tot: '2026-12-31', beeindigdOp: null }]);
+        await tx.wijzigTraject(gezet, { leerroute: 'Z' });
+        await tx.wijzigTraject(standaard, { regime: 'vrijwillig', doelgroep: 'asiel' });
+        await tx.legAfsluituitkomstVast(standaard, '{"inburgeringsplichtBehaald":"onbekend","vervolg":["geen"]}');
+        return { standaard: await tx.traject(standaard), gezet: await tx.traject(gezet), gewijzigd: standaard, relatie: await tx.relatie(gezet, 'werkshop', '2026-06-01') };
+      });
+      expect(standaard).toMatchObject({ trajectId: gewijzigd, leerroute: 'B1', regime: 'vrijwillig', doelgroep: 'asiel', afsluituitkomst: '{"inburgeringsplichtBehaald":"onbekend","vervolg":["geen"]}' });
+      expect(gezet).toMatchObject({ leerroute: 'Z', regime: 'wi2013', doelgroep: 'gezin', afsluituitkomst: null });
+      expect(relatie).toEqual({ eigenaar: false, toewijzingen: ['nazorg'], regime: 'wi2013', doelgroep: 'gezin' });
+    });
+
     it('assignment periods: owner always, assigned only inside the period and until ended; the feed follows', async () => {
       const { t, relaties, feeds } = await store.transaction(async (tx) => {
         const t = await openTraject(tx, 'gemeente-hengelo', [
@@ -191,9 +207,11 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
         const feeds = [await feed('gemeente-hengelo', VANDAAG), await feed('roc-van-twente', '2026-03-01'), await feed('roc-van-twente', VANDAAG), await feed('werkshop', VANDAAG)];
         return { t, relaties, feeds };
       });
+      // The relation carries the trajectory's regime and target group (issue 12; the defaults wi2021 / onbekend).
+      const s = { regime: 'wi2021', doelgroep: 'onbekend' };
       expect(relaties).toEqual([
-        { eigenaar: true, toewijzingen: [] }, { eigenaar: false, toewijzingen: [] }, { eigenaar: false, toewijzingen: ['taal'] },
-        { eigenaar: false, toewijzingen: ['taal'] }, { eigenaar: false, toewijzingen: [] }, { eigenaar: false, toewijzingen: [] }, undefined,
+        { eigenaar: true, toewijzingen: [], ...s }, { eigenaar: false, toewijzingen: [], ...s }, { eigenaar: false, toewijzingen: ['taal'], ...s },
+        { eigenaar: false, toewijzingen: ['taal'], ...s }, { eigenaar: false, toewijzingen: [], ...s }, { eigenaar: false, toewijzingen: [], ...s }, undefined,
       ]);
       expect(feeds).toEqual([1, 1, 0, 0]);
       const ws = await store.transaction((tx) => tx.toewijzingen(t));

@@ -102,9 +102,9 @@ const uniqueBy = <T>(items: T[], key: (t: T) => string): T[] => {
   return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
 };
 
-const MINUTENCATEGORIEEN = ['aanwezig', 'teLaat', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
+const MINUTENCATEGORIEEN = ['aanwezig', 'teLaat', 'vroegVertrokken', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
 const LES_CATEGORIE: Record<string, (typeof MINUTENCATEGORIEEN)[number]> = {
-  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
+  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'vroeg-vertrokken': 'vroegVertrokken', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
   ziek: 'ziek', afwezig: 'afwezig', vervallen: 'vervallen', onbekend: 'onbekend',
 };
 
@@ -121,8 +121,9 @@ const HERSTEL: Record<string, (m: Obj, def: (name: string) => JsonSchema) => voi
     if (!m.lessen) {
       // Without lesson lines: the categories add up to `gepland`, which stays within Minuten's maximum.
       for (const t of m.totalen) {
-        const som = () => MINUTENCATEGORIEEN.reduce((n, k) => n + t.minuten[k], 0);
-        if (som() > max) for (const k of MINUTENCATEGORIEEN) t.minuten[k] = Math.floor(t.minuten[k] / MINUTENCATEGORIEEN.length);
+        // vroegVertrokken (since 1.1) is optional: absent counts as 0.
+        const som = () => MINUTENCATEGORIEEN.reduce((n, k) => n + (t.minuten[k] ?? 0), 0);
+        if (som() > max) for (const k of MINUTENCATEGORIEEN) if (t.minuten[k] !== undefined) t.minuten[k] = Math.floor(t.minuten[k] / MINUTENCATEGORIEEN.length);
         t.minuten.gepland = som();
       }
       return;
@@ -134,8 +135,9 @@ const HERSTEL: Record<string, (m: Obj, def: (name: string) => JsonSchema) => voi
       if (les.datum < p.van) les.datum = p.van;
       if (les.datum > p.tot) les.datum = p.tot;
       les.geplandeMinuten %= perLes + 1;
-      if (les.status === 'te-laat' && les.geplandeMinuten === 0) les.geplandeMinuten = 1;
-      les.aanwezigeMinuten = les.status === 'aanwezig' ? les.geplandeMinuten : les.status === 'te-laat' ? Math.min(les.aanwezigeMinuten, les.geplandeMinuten - 1) : 0;
+      const gedeeltelijk = les.status === 'te-laat' || les.status === 'vroeg-vertrokken';
+      if (gedeeltelijk && les.geplandeMinuten === 0) les.geplandeMinuten = 1;
+      les.aanwezigeMinuten = les.status === 'aanwezig' ? les.geplandeMinuten : gedeeltelijk ? Math.min(les.aanwezigeMinuten, les.geplandeMinuten - 1) : 0;
       const t = afgeleid.get(les.activiteit) ?? { gepland: 0, ...Object.fromEntries(MINUTENCATEGORIEEN.map((k) => [k, 0])) };
       t.gepland += les.geplandeMinuten;
       t.aanwezig += les.aanwezigeMinuten;
@@ -150,11 +152,17 @@ const HERSTEL: Record<string, (m: Obj, def: (name: string) => JsonSchema) => voi
     m.niveaus = uniqueBy(m.niveaus as Obj[], (n) => n.vaardigheid);
     if (m.streefniveaus) m.streefniveaus = uniqueBy(m.streefniveaus as Obj[], (n) => n.vaardigheid);
     if (m.examens) m.examens = uniqueBy(m.examens as Obj[], (e) => e.onderdeel);
+    if (m.certificaten) m.certificaten = uniqueBy(m.certificaten as Obj[], (c) => c.soort);
     const w = m.leerrouteWijziging;
     if (w) {
       if (w.van === w.naar) w.naar = (def('Leerroute').enum as string[]).find((r) => r !== w.van);
       if (w.soort === 'besluit') m.leerroute = w.naar;
     }
+  },
+  'knelpunt/1': (m) => {
+    // `betreft` names one thing (a placement or an activity), or is left out.
+    if (m.betreft && Object.keys(m.betreft).length === 0) delete m.betreft;
+    if (m.betreft?.plaatsingId !== undefined) delete m.betreft.activiteit;
   },
   'plaatsing/1': (m) => {
     // Every date of a placement lies on or after its start.

@@ -25,9 +25,10 @@ export function addDays(datum: string, days: number): string {
 export type LesStatus = NonNullable<AanwezigheidV1['lessen']>[number]['status'];
 export interface Les { status: LesStatus; minuten?: number; activiteit?: Activiteit; telaat?: number }
 
-const ZERO = { gepland: 0, aanwezig: 0, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
-const CAT: Record<LesStatus, keyof typeof ZERO> = {
-  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
+type Minuten = AanwezigheidV1['totalen'][number]['minuten'];
+const ZERO: Minuten = { gepland: 0, aanwezig: 0, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig: 0, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0 };
+const CAT: Record<LesStatus, keyof Minuten> = {
+  aanwezig: 'aanwezig', 'te-laat': 'teLaat', 'vroeg-vertrokken': 'vroegVertrokken', 'geoorloofd-afwezig': 'geoorloofdAfwezig', 'ongeoorloofd-afwezig': 'ongeoorloofdAfwezig',
   ziek: 'ziek', afwezig: 'afwezig', vervallen: 'vervallen', onbekend: 'onbekend',
 };
 
@@ -37,15 +38,15 @@ interface Meta { berichtId: string; afzender?: string; ontvangenOp?: string }
 export function weekMetLessen(meta: Meta & { van: string }, lessen: readonly Les[]): BerichtVan<'aanwezigheid', AanwezigheidV1> {
   const regels = lessen.map((l, i) => {
     const gepland = l.minuten ?? 180;
-    const aanwezig = l.status === 'aanwezig' ? gepland : l.status === 'te-laat' ? gepland - (l.telaat ?? 15) : 0;
+    const aanwezig = l.status === 'aanwezig' ? gepland : l.status === 'te-laat' || l.status === 'vroeg-vertrokken' ? gepland - (l.telaat ?? 15) : 0;
     return { datum: addDays(meta.van, i % 7), activiteit: l.activiteit ?? 'formele-taalles', geplandeMinuten: gepland, aanwezigeMinuten: aanwezig, status: l.status };
   });
-  const totalen = new Map<Activiteit, typeof ZERO>();
+  const totalen = new Map<Activiteit, Minuten>();
   for (const r of regels) {
     const m = { ...(totalen.get(r.activiteit) ?? ZERO) };
     m.gepland += r.geplandeMinuten;
     m.aanwezig += r.aanwezigeMinuten;
-    if (r.status !== 'aanwezig') m[CAT[r.status]] += r.geplandeMinuten - r.aanwezigeMinuten;
+    if (r.status !== 'aanwezig') m[CAT[r.status]] = (m[CAT[r.status]] ?? 0) + r.geplandeMinuten - r.aanwezigeMinuten;
     totalen.set(r.activiteit, m);
   }
   return checked({
