@@ -23,8 +23,9 @@ import { dutchDate, type Services } from '../http/services.js';
 import { traceOf } from '../http/trace.js';
 import { GEEN_RELATIE } from '../policy/types.js';
 import type { AuditActie } from '../audit/record.js';
+import { startLogin as beginLogin, type LoginStart } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, TeVeelInlogpogingen, type UiSession } from '../ui/session.js';
+import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession } from '../ui/session.js';
 import { STYLESHEET } from '../ui/style.js';
 import { DEMO_COORDINATOREN, type Coordinator } from './coordinatoren.js';
 import { aanleverpagina, bestandsfoutinhoud, melding, ontvangstinhoud, overzicht, startinhoud, voorbeeldinhoud } from './pages.js';
@@ -75,23 +76,11 @@ export function aanleveringRouter(s: Services): Router {
     res.status(status).type('html').send(aanleverpagina({ base, titel, inhoud, coordinator: c ? { naam: c.naam, csrf: session(res)!.csrf } : null }));
   }
 
-  async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    let sess = session(res);
-    if (!sess) {
-      try {
-        sess = await sessions.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
-      } catch (e) {
-        if (!(e instanceof TeVeelInlogpogingen)) throw e;
-        res.setHeader('Retry-After', String(e.retryAfterSeconds));
-        return render(res, 429, 'Te veel inlogpogingen', melding('Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het later opnieuw.'));
-      }
-    }
-    const { url, login } = await oidc.startLogin(returnTo);
-    sessions.addLogin(sess, login);
-    await sessions.save(sess);
-    setSessionCookie(res, sess, cookie(req));
-    res.redirect(303, url.href);
-  }
+  const login: LoginStart = {
+    sessions, oidc, session, cookie,
+    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
+  };
+  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
 
   /** One audited page of the provider; the employee goes into the user audit trail under the same trace id. */
   function pagina(actie: AuditActie, werk: (req: Request, res: Response, actor: Actor, p: Poging) => Promise<void>) {

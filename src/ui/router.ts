@@ -18,13 +18,14 @@ import { ApiError, createLogboekApi, type CallContext, type Filters, type Inzage
 import { checkPeriode, leesFilters, param, UUID, type Keuzelijsten } from './filters.js';
 import type { SafeHtml } from './html.js';
 import { page, type MenuItem } from './layout.js';
+import { startLogin as beginLogin, type LoginStart } from './login-start.js';
 import { createUiOidc } from './oidc.js';
 import {
   inzagepagina, meldingpagina, overzichtpagina, recordpagina, startpagina, verificatiepagina, zoekpagina,
   type Namen, type PageContext,
 } from './pages.js';
 import {
-  clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, TeVeelInlogpogingen, type UiSession,
+  clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession,
 } from './session.js';
 import { signaleer } from './signalen.js';
 import { STYLESHEET } from './style.js';
@@ -122,26 +123,11 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     return /^\/[^/\\]/.test(pad) ? `${pad}${search}` : `${base}/privacy/logboek`;
   }
 
-  async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    let sess = session(res);
-    if (!sess) {
-      try {
-        sess = await store.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
-      } catch (e) {
-        if (!(e instanceof TeVeelInlogpogingen)) throw e;
-        res.setHeader('Retry-After', String(e.retryAfterSeconds));
-        const minuten = Math.ceil(e.retryAfterSeconds / 60);
-        return render(res, 429, 'Te veel inlogpogingen', meldingpagina(
-          `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${minuten} ${minuten === 1 ? 'minuut' : 'minuten'} opnieuw.`,
-          { href: `${base}/privacy`, tekst: "Naar de privacypagina's" }));
-      }
-    }
-    const { url, login } = await oidc.startLogin(returnTo);
-    store.addLogin(sess, login);
-    await store.save(sess);
-    setSessionCookie(res, sess, cookie(req));
-    res.redirect(303, url.href);
-  }
+  const login: LoginStart = {
+    sessions: store, oidc, session, cookie,
+    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', meldingpagina(tekst, { href: `${base}/privacy`, tekst: "Naar de privacypagina's" })),
+  };
+  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
 
   /** A call to the logboek API as the signed-in officer, refreshing the token when it (nearly) expired. */
   async function asOfficer<T>(res: Response, call: (c: CallContext) => Promise<T>): Promise<T> {

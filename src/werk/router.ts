@@ -22,8 +22,9 @@ import { GEEN_RELATIE, type Doel } from '../policy/types.js';
 import { afhandelen, AfhandelingError } from '../signalen/index.js';
 import { emptyStand, type Stand } from '../stand/index.js';
 import type { Tx } from '../store/store.js';
+import { startLogin as beginLogin, type LoginStart } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, TeVeelInlogpogingen, type UiSession } from '../ui/session.js';
+import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession } from '../ui/session.js';
 import { STYLESHEET } from '../ui/style.js';
 import { DEMO_KLANTMANAGERS, type Medewerker } from './medewerkers.js';
 import { melding, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
@@ -52,23 +53,11 @@ export function werkRouter(s: Services): Router {
     res.status(status).type('html').send(werkpagina({ base, titel, inhoud, medewerker: m ? { naam: m.naam, csrf: session(res)!.csrf } : null }));
   }
 
-  async function startLogin(req: Request, res: Response, returnTo: string): Promise<void> {
-    let sess = session(res);
-    if (!sess) {
-      try {
-        sess = await sessions.create(req.ip ?? req.socket.remoteAddress ?? 'onbekend');
-      } catch (e) {
-        if (!(e instanceof TeVeelInlogpogingen)) throw e;
-        res.setHeader('Retry-After', String(e.retryAfterSeconds));
-        return render(res, 429, 'Te veel inlogpogingen', melding('Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het later opnieuw.'));
-      }
-    }
-    const { url, login } = await oidc.startLogin(returnTo);
-    sessions.addLogin(sess, login);
-    await sessions.save(sess);
-    setSessionCookie(res, sess, cookie(req));
-    res.redirect(303, url.href);
-  }
+  const login: LoginStart = {
+    sessions, oidc, session, cookie,
+    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
+  };
+  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
 
   /** What a page does inside its transaction; it returns how to answer once the transaction committed. */
   type Werk = (req: Request, res: Response, tx: Tx, actor: Actor, p: Poging) => Promise<() => void>;
