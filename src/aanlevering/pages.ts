@@ -4,6 +4,7 @@
  * receipts. Every value goes through the `html` template (escaped).
  */
 import { html, type SafeHtml } from '../ui/html.js';
+import { taakpagina } from '../ui/layout.js';
 import type { CsvRijAntwoord } from '../http/csv-bundel.js';
 import type { ToewijzingLijstRij } from '../store/kenmerk-store.js';
 
@@ -15,35 +16,11 @@ export interface Kader {
 }
 
 export function aanleverpagina(k: Kader): string {
-  const b = k.base;
-  return html`<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${k.titel} — Doelpoort aanlevering</title>
-<link rel="stylesheet" href="${b}/aanlevering/stijl.css">
-</head>
-<body>
-<a class="skiplink" href="#inhoud">Direct naar de inhoud</a>
-<header class="kop">
-  <div class="wrap">
-    <p class="merk"><a href="${b}/aanlevering/">Doelpoort <small>Aanwezigheid aanleveren</small></a></p>
-    ${k.coordinator && html`<div class="gebruiker">
-      <span>Ingelogd als <strong>${k.coordinator.naam}</strong></span>
-      <form method="post" action="${b}/aanlevering/uitloggen"><input type="hidden" name="csrf" value="${k.coordinator.csrf}"><button type="submit">Uitloggen</button></form>
-    </div>`}
-  </div>
-</header>
-<main id="inhoud" class="wrap" tabindex="-1">
-<h1>${k.titel}</h1>
-${k.inhoud}
-</main>
-<footer><div class="wrap">Doelpoort — elke aanlevering gaat per bericht door dezelfde controles als de API en staat in het logboek.</div></footer>
-</body>
-</html>
-`.value;
+  return taakpagina({
+    base: k.base, pad: '/aanlevering', naam: 'aanlevering', ondertitel: 'Aanwezigheid aanleveren', start: '/aanlevering/', titel: k.titel,
+    voet: 'Doelpoort — elke aanlevering gaat per bericht door dezelfde controles als de API en staat in het logboek.',
+    gebruiker: k.coordinator, inhoud: k.inhoud,
+  });
 }
 
 export function melding(tekst: string, link?: { href: string; tekst: string }): SafeHtml {

@@ -2,7 +2,8 @@
  * UI: the page frame shared by every privacy page and by the embedded provider's login page —
  * `lang="nl"`, a skip link, a header with the signed-in officer and a POST logout form (with its
  * CSRF token), the main menu with `aria-current`, and one `<h1>` per page. Also the small
- * formatting helpers (Dutch dates and times) the pages share.
+ * formatting helpers (Dutch dates and times) the pages share, and the frame of the task pages
+ * (`/werk`, `/aanlevering`) with the same landmarks.
  */
 import { html, type SafeHtml } from './html.js';
 
@@ -100,3 +101,58 @@ export function datum(iso: string | null | undefined): SafeHtml {
   if (Number.isNaN(d.getTime())) return html`${iso}`;
   return html`<time datetime="${iso}">${datumFormat.format(d)}</time>`;
 }
+
+/** One family of task pages beside the privacy pages (the klantmanager's `/werk`, the coordinator's `/aanlevering`). */
+export interface Taakpagina {
+  base: string;
+  /** The family's path under the base, e.g. `/werk`. */
+  pad: string;
+  /** Shown in the browser title after "Doelpoort". */
+  naam: string;
+  /** The subtitle beside the brand. */
+  ondertitel: string;
+  /** Where the brand links to, under the base. */
+  start: string;
+  /** The footer's one sentence on what the pages record. */
+  voet: string;
+  titel: string;
+  gebruiker: { naam: string; csrf: string } | null;
+  /** Menu entries shown to a signed-in user. */
+  menu?: readonly { href: string; label: string }[];
+  inhoud: SafeHtml;
+}
+
+/** The frame of a task page: the same landmarks, skip link, logout form and single `<h1>` as the privacy pages. */
+export function taakpagina(k: Taakpagina): string {
+  const b = k.base;
+  return html`<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${k.titel} — Doelpoort ${k.naam}</title>
+<link rel="stylesheet" href="${b}${k.pad}/stijl.css">
+</head>
+<body>
+<a class="skiplink" href="#inhoud">Direct naar de inhoud</a>
+<header class="kop">
+  <div class="wrap">
+    <p class="merk"><a href="${b}${k.start}">Doelpoort <small>${k.ondertitel}</small></a></p>
+    ${k.gebruiker && html`<div class="gebruiker">
+      <span>Ingelogd als <strong>${k.gebruiker.naam}</strong></span>
+      <form method="post" action="${b}${k.pad}/uitloggen"><input type="hidden" name="csrf" value="${k.gebruiker.csrf}"><button type="submit">Uitloggen</button></form>
+    </div>`}
+  </div>
+  ${k.gebruiker && (k.menu?.length ?? 0) > 0 && html`<nav class="menu" aria-label="Hoofdmenu"><ul>${(k.menu ?? []).map((m) => html`<li><a href="${b}${m.href}">${m.label}</a></li>`)}</ul></nav>`}
+</header>
+<main id="inhoud" class="wrap" tabindex="-1">
+<h1>${k.titel}</h1>
+${k.inhoud}
+</main>
+<footer><div class="wrap">${k.voet}</div></footer>
+</body>
+</html>
+`.value;
+}
+

@@ -4,7 +4,7 @@
  * only what the read decided (`projecteer`, the readable signals) — nothing else reaches them.
  */
 import { html, type SafeHtml } from '../ui/html.js';
-import { datum, tijd } from '../ui/layout.js';
+import { datum, taakpagina, tijd } from '../ui/layout.js';
 import type { ProjectedStand } from '../stand/index.js';
 import { AFHANDELUITKOMSTEN, type Signaal } from '../signalen/index.js';
 import type { TrajectRow, ToewijzingRow } from '../store/store.js';
@@ -34,36 +34,11 @@ export interface Kader {
 }
 
 export function werkpagina(k: Kader): string {
-  const b = k.base;
-  return html`<!DOCTYPE html>
-<html lang="nl">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${k.titel} — Doelpoort werk</title>
-<link rel="stylesheet" href="${b}/werk/stijl.css">
-</head>
-<body>
-<a class="skiplink" href="#inhoud">Direct naar de inhoud</a>
-<header class="kop">
-  <div class="wrap">
-    <p class="merk"><a href="${b}/werk">Doelpoort <small>Werklijst voor de klantmanager</small></a></p>
-    ${k.medewerker && html`<div class="gebruiker">
-      <span>Ingelogd als <strong>${k.medewerker.naam}</strong></span>
-      <form method="post" action="${b}/werk/uitloggen"><input type="hidden" name="csrf" value="${k.medewerker.csrf}"><button type="submit">Uitloggen</button></form>
-    </div>`}
-  </div>
-  ${k.medewerker && html`<nav class="menu" aria-label="Hoofdmenu"><ul><li><a href="${b}/werk/signalen">Werklijst</a></li></ul></nav>`}
-</header>
-<main id="inhoud" class="wrap" tabindex="-1">
-<h1>${k.titel}</h1>
-${k.inhoud}
-</main>
-<footer><div class="wrap">Doelpoort — elke pagina is een raadpleging voor trajectbegeleiding en staat in het logboek van de gemeente.</div></footer>
-</body>
-</html>
-`.value;
+  return taakpagina({
+    base: k.base, pad: '/werk', naam: 'werk', ondertitel: 'Werklijst voor de klantmanager', start: '/werk', titel: k.titel,
+    voet: 'Doelpoort — elke pagina is een raadpleging voor trajectbegeleiding en staat in het logboek van de gemeente.',
+    gebruiker: k.medewerker, menu: [{ href: '/werk/signalen', label: 'Werklijst' }], inhoud: k.inhoud,
+  });
 }
 
 export function startinhoud(base: string): SafeHtml {
