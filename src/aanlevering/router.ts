@@ -23,9 +23,9 @@ import { dutchDate, type Services } from '../http/services.js';
 import { traceOf } from '../http/trace.js';
 import { GEEN_RELATIE } from '../policy/types.js';
 import type { AuditActie } from '../audit/record.js';
-import { startLogin as beginLogin, type LoginStart } from '../ui/login-start.js';
+import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession } from '../ui/session.js';
+import { csrfMatches, readSessionId, SessionStore, type UiSession } from '../ui/session.js';
 import { STYLESHEET } from '../ui/style.js';
 import { DEMO_COORDINATOREN, type Coordinator } from './coordinatoren.js';
 import { aanleverpagina, bestandsfoutinhoud, melding, ontvangstinhoud, overzicht, startinhoud, voorbeeldinhoud } from './pages.js';
@@ -76,11 +76,15 @@ export function aanleveringRouter(s: Services): Router {
     res.status(status).type('html').send(aanleverpagina({ base, titel, inhoud, coordinator: c ? { naam: c.naam, csrf: session(res)!.csrf } : null }));
   }
 
-  const login: LoginStart = {
-    sessions, oidc, session, cookie,
+  const taak: TaakLogin = {
+    sessions, oidc, session, cookie, base, pad: '/aanlevering', start: '/aanlevering/',
     teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
+    toon: (res, status, titel, tekst, link) => render(res, status, titel, melding(tekst, link)),
+    toegestaan: (sub) => DEMO_COORDINATOREN.some((c) => c.id === sub),
+    geenToegang: 'Deze pagina\'s zijn voor coördinatoren van een aanbieder.',
+    terug: () => `${base}/aanlevering/`,
   };
-  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
+  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(taak, req, res, returnTo);
 
   /** One audited page of the provider; the employee goes into the user audit trail under the same trace id. */
   function pagina(actie: AuditActie, werk: (req: Request, res: Response, actor: Actor, p: Poging) => Promise<void>) {
@@ -121,34 +125,8 @@ export function aanleveringRouter(s: Services): Router {
     }, next);
   });
   router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/aanlevering/`).catch(next));
-  router.get('/callback', async (req, res, next) => {
-    try {
-      const sess = session(res);
-      const state = typeof req.query.state === 'string' ? req.query.state : '';
-      const login = sess && state ? sess.logins.get(state) : undefined;
-      const opnieuw = { href: `${base}/aanlevering/inloggen`, tekst: 'Opnieuw inloggen' };
-      if (!sess || !login) return render(res, 400, 'Inloggen mislukt', melding('Deze inlogpoging is onbekend of verlopen.', opnieuw));
-      sess.logins.delete(login.state);
-      await sessions.save(sess);
-      const q = req.originalUrl.indexOf('?');
-      const officer = await oidc.finishLogin(q >= 0 ? req.originalUrl.slice(q + 1) : '', login).catch(() => null);
-      if (!officer) return render(res, 401, 'Inloggen mislukt', melding('Het inloggen is niet gelukt.', opnieuw));
-      const next = await sessions.rotate(sess, officer);
-      setSessionCookie(res, next, cookie(req));
-      if (!DEMO_COORDINATOREN.some((c) => c.id === officer.sub)) return render(res, 403, 'Geen toegang', melding('Deze pagina\'s zijn voor coördinatoren van een aanbieder.'));
-      res.redirect(303, `${base}/aanlevering/`);
-    } catch (e) {
-      next(e);
-    }
-  });
-  router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => {
-    const sess = session(res);
-    if (sess && !csrfMatches(sess, (req.body as Record<string, unknown> | undefined)?.csrf)) return render(res, 403, 'Uitloggen niet bevestigd', melding('Dit formulier is verlopen. Probeer het opnieuw.'));
-    (sess ? sessions.destroy(sess) : Promise.resolve()).then(() => {
-      clearSessionCookie(res, cookie(req));
-      res.redirect(303, `${base}/aanlevering/`);
-    }, next);
-  });
+  router.get('/callback', (req, res, next) => void finishTaakLogin(taak, req, res).catch(next));
+  router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => void taakLogout(taak, req, res).catch(next));
   router.get('/sjabloon.csv', (_req, res) => {
     res.setHeader('Content-Disposition', 'attachment; filename="aanwezigheid-sjabloon.csv"');
     res.type('text/csv; charset=utf-8').send(`\uFEFF${CSV_SJABLOON}`);

@@ -22,9 +22,9 @@ import { GEEN_RELATIE, type Doel } from '../policy/types.js';
 import { afhandelen, AfhandelingError } from '../signalen/index.js';
 import { emptyStand, type Stand } from '../stand/index.js';
 import type { Tx } from '../store/store.js';
-import { startLogin as beginLogin, type LoginStart } from '../ui/login-start.js';
+import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession } from '../ui/session.js';
+import { csrfMatches, readSessionId, SessionStore, type UiSession } from '../ui/session.js';
 import { STYLESHEET } from '../ui/style.js';
 import { DEMO_KLANTMANAGERS, type Medewerker } from './medewerkers.js';
 import { melding, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
@@ -53,11 +53,15 @@ export function werkRouter(s: Services): Router {
     res.status(status).type('html').send(werkpagina({ base, titel, inhoud, medewerker: m ? { naam: m.naam, csrf: session(res)!.csrf } : null }));
   }
 
-  const login: LoginStart = {
-    sessions, oidc, session, cookie,
+  const taak: TaakLogin = {
+    sessions, oidc, session, cookie, base, pad: '/werk', start: '/werk',
     teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
+    toon: (res, status, titel, tekst, link) => render(res, status, titel, melding(tekst, link)),
+    toegestaan: (sub) => DEMO_KLANTMANAGERS.some((m) => m.id === sub),
+    geenToegang: 'Deze pagina\'s zijn voor klantmanagers van een gemeente.',
+    terug: (returnTo) => (returnTo.startsWith(`${base}/werk/`) && /^\/[^/\\]/.test(returnTo) ? returnTo : `${base}/werk/signalen`),
   };
-  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
+  const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(taak, req, res, returnTo);
 
   /** What a page does inside its transaction; it returns how to answer once the transaction committed. */
   type Werk = (req: Request, res: Response, tx: Tx, actor: Actor, p: Poging) => Promise<() => void>;
@@ -105,40 +109,8 @@ export function werkRouter(s: Services): Router {
     render(res, 200, 'Werklijst klantmanager', startinhoud(base));
   });
   router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/werk/signalen`).catch(next));
-  router.get('/callback', async (req, res, next) => {
-    try {
-      const sess = session(res);
-      const state = typeof req.query.state === 'string' ? req.query.state : '';
-      const login = sess && state ? sess.logins.get(state) : undefined;
-      const opnieuw = { href: `${base}/werk/inloggen`, tekst: 'Opnieuw inloggen' };
-      if (!sess || !login) return render(res, 400, 'Inloggen mislukt', melding('Deze inlogpoging is onbekend of verlopen.', opnieuw));
-      // One use: the pending login is gone whatever happens next.
-      sess.logins.delete(login.state);
-      await sessions.save(sess);
-      const q = req.originalUrl.indexOf('?');
-      const officer = await oidc.finishLogin(q >= 0 ? req.originalUrl.slice(q + 1) : '', login).catch(() => null);
-      if (!officer) return render(res, 401, 'Inloggen mislukt', melding('Het inloggen is niet gelukt.', opnieuw));
-      const next = await sessions.rotate(sess, officer);
-      setSessionCookie(res, next, cookie(req));
-      if (!DEMO_KLANTMANAGERS.some((m) => m.id === officer.sub)) {
-        return render(res, 403, 'Geen toegang', melding('Deze pagina\'s zijn voor klantmanagers van een gemeente.'));
-      }
-      const terug = login.returnTo.startsWith(`${base}/werk/`) && /^\/[^/\\]/.test(login.returnTo) ? login.returnTo : `${base}/werk/signalen`;
-      res.redirect(303, terug);
-    } catch (e) {
-      next(e);
-    }
-  });
-  router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => {
-    const sess = session(res);
-    if (sess && !csrfMatches(sess, (req.body as Record<string, unknown> | undefined)?.csrf)) {
-      return render(res, 403, 'Uitloggen niet bevestigd', melding('Dit formulier is verlopen. Probeer het opnieuw.'));
-    }
-    (sess ? sessions.destroy(sess) : Promise.resolve()).then(() => {
-      clearSessionCookie(res, cookie(req));
-      res.redirect(303, `${base}/werk`);
-    }, next);
-  });
+  router.get('/callback', (req, res, next) => void finishTaakLogin(taak, req, res).catch(next));
+  router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => void taakLogout(taak, req, res).catch(next));
 
   router.get('/signalen', pagina('signalen-lezen', async (req, res, tx, actor, p) => {
     const gevraagd = typeof req.query.soort === 'string' && req.query.soort !== '' ? req.query.soort : null;
