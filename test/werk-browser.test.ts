@@ -123,4 +123,18 @@ describe('the klantmanager\'s pages in Chromium', () => {
     const res = await page.request.post(`${base}/werk/signalen/${crypto.randomUUID()}/afhandeling`, { form: { uitkomst: 'gesprek-gevoerd' } });
     expect(res.status()).toBe(403);
   });
+
+  it('logging out ends the session: the worklist asks for a login again', async () => {
+    const base = t.gw.url;
+    await page.goto(`${base}/werk/signalen`);
+    expect(await page.locator('h1').textContent()).toBe('Werklijst');
+    await page.getByRole('button', { name: 'Uitloggen' }).click();
+    await page.waitForURL(new RegExp(`${base}/werk$`));
+    expect(await page.getByRole('button', { name: 'Uitloggen' }).count()).toBe(0);
+    // The page session is gone: the worklist starts a new login at the provider (which may sign the
+    // employee in again from its own session: the provider's single sign-on, not the page's session).
+    const again = await page.request.get(`${base}/werk/signalen`, { maxRedirects: 0 });
+    expect(again.status()).toBe(303);
+    expect(again.headers().location).toContain('/oidc/auth');
+  });
 });
