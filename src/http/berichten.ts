@@ -103,14 +103,20 @@ export function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
   const now = s.now();
   const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
   const consent = new Map<string, Promise<ToestemmingRow[]>>();
-  return async (berichttype: string, trajectId: string, relatie: Relatie): Promise<Besluit> => {
+  /**
+   * `inhoud`: the stored content of the one message decided on; a rule with a per-message condition
+   * (`berichtvoorwaarde`) needs it. Without it the question is about the type: with `typeniveau`
+   * (the feed's up-front check) such a rule counts as allowing, otherwise it does not.
+   */
+  return async (berichttype: string, trajectId: string, relatie: Relatie, inhoud?: string, typeniveau = false): Promise<Besluit> => {
     let toestemmingen: ToestemmingRow[] | undefined;
     if (doel.toestemmingVereist && (relatie.eigenaar || relatie.toewijzingen.length > 0)) {
       let rows = consent.get(trajectId);
       if (!rows) consent.set(trajectId, (rows = tx.toestemmingen(trajectId, { ontvanger: actor.partij.id, doel: doel.id })));
       toestemmingen = await rows;
     }
-    return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemmingen, moment });
+    const bericht = inhoud !== undefined && s.policy.perBericht(actor.partij.rol, doel.id, berichttype) ? (JSON.parse(inhoud) as unknown) : undefined;
+    return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemmingen, moment, bericht, typeniveau });
   };
 }
 
@@ -169,7 +175,7 @@ export function berichtenRouter(s: Services): Router {
       if (typeof trajectId === 'string') {
         // For one trajectory: refuse outright when no type is readable on it (e.g. no relation, no consent).
         const relatie = await relatieVan(trajectId);
-        const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie)));
+        const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie, undefined, true)));
         if (!besluiten.some((b) => b.toegestaan)) {
           const besluit = besluiten.find((b) => b.regel !== 'standaard-weigeren') ?? besluiten[0]!;
           await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
@@ -193,7 +199,7 @@ export function berichtenRouter(s: Services): Router {
           cursor = row.volgnummer;
           const versie = versies.get(versieSleutel(row.afzender, row.berichtId));
           if (versie && (versie.vervangenDoor || versie.ingetrokkenOp)) continue;
-          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId)); // 4 decide per message
+          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId), row.inhoud); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
           const { view, velden: v } = messageView(row, besluit.projectie, versie); // 5 minimise
           resultaten.push(view);
@@ -249,7 +255,7 @@ export function berichtenRouter(s: Services): Router {
       }
       p.trajectIds = [row.trajectId];
       p.berichttype = row.berichttype;
-      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie);
+      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, row.inhoud);
       if (!besluit.toegestaan || !besluit.projectie) {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { status: 403 as const, besluit, view: null };

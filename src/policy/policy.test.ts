@@ -179,7 +179,7 @@ describe('explain', () => {
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013']);
+    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013', 'knelpunt-opvolging']);
     expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 
@@ -236,6 +236,14 @@ describe('policy files are checked at start', () => {
   it('a rule letting a role read that is not a recipient of the doel stops the start', () => {
     expect(loadMutated('doelen.json', (j) => { j.doelen[2].ontvangers = ['gemeente']; }))
       .toThrow(/regel lezen-bemiddeling.*een reintegratie is geen ontvanger van doel "bemiddeling"/);
+  });
+
+  it('a per-message condition naming a field the message type lacks, or on a publish rule, stops the start', () => {
+    const regel = (j: any, id: string) => j.regels.find((r: { id: string }) => r.id === id);
+    expect(loadMutated('regels.json', (j) => { regel(j, 'lezen-knelpunt-opvolging-taal').berichtvoorwaarde.partijVeld = '/antwoordOp/partij'; }))
+      .toThrow(/regel lezen-knelpunt-opvolging-taal.*berichtvoorwaarde: veld "\/antwoordOp\/partij" bestaat niet in berichttype "besluit"/);
+    expect(loadMutated('regels.json', (j) => { regel(j, 'publiceren-taal').berichtvoorwaarde = { partijVeld: '/x' }; }))
+      .toThrow(/regels\.json: voldoet niet aan het schema/);
   });
 
   it('special categories must be declared, with their AVG art. 9 exception', () => {

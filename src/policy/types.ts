@@ -91,6 +91,12 @@ export interface Regel {
   toestemming?: boolean;
   /** The rule applies only to trajectories with one of these regimes / target groups (each absent: any). */
   voorwaarden?: { regimes?: Regime[]; doelgroepen?: Doelgroep[] };
+  /**
+   * lezen: a condition on each message, not only on the trajectory — the rule allows a message only
+   * when the field at `partijVeld` (a JSON pointer) names the reader's own party (e.g. a `besluit`
+   * whose `/antwoordOp/afzender` is the provider that raised the knelpunt it answers).
+   */
+  berichtvoorwaarde?: { partijVeld: string };
   toelichting: string;
 }
 
@@ -121,6 +127,16 @@ export interface BesluitVraag {
   toestemmingen?: readonly Toestemmingsfeit[];
   /** When the decision is taken; needed to judge consent. */
   moment?: Moment;
+  /**
+   * The content of the one message asked about, for rules with a `berichtvoorwaarde`. Absent: the
+   * question is about the type, and such a rule does not allow it — unless `typeniveau` is set.
+   */
+  bericht?: unknown;
+  /**
+   * A question about a message type before any message is known (the feed's up-front refusal): a rule
+   * with a `berichtvoorwaarde` then counts as allowing, and every message is still decided on its own.
+   */
+  typeniveau?: boolean;
 }
 
 export interface Besluit {
