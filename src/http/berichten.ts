@@ -7,7 +7,7 @@
  * - `GET /v1/berichten/{berichtId}?doel=`: one message.
  */
 import { Router, type Request } from 'express';
-import { disclosedFields, project, type Json } from '../policy/project.js';
+import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
@@ -42,14 +42,16 @@ function versieVelden(v: BerichtVersieRow | undefined) {
   };
 }
 
-function messageView(row: BerichtRow, projectie: readonly string[], versie?: BerichtVersieRow) {
+function messageView(row: BerichtRow, besluit: Pick<Besluit, 'partijdeel'> & { projectie: readonly string[] }, versie?: BerichtVersieRow) {
+  const { projectie } = besluit;
   if (versie?.ingetrokkenOp) {
     // Withdrawn: the read says that, when and why — and discloses no content.
     return { view: { ...kop(row), ...versieVelden(versie), inhoud: null }, velden: [] as string[] };
   }
   const parsed = JSON.parse(row.inhoud) as Json;
   // The parsed value belongs to this request alone, so the whole-message projection needs no copy of it.
-  const inhoud = projectie.includes('') ? parsed : project(parsed, projectie);
+  // The per-party projection (a rule's `partijdeel`) then keeps only the reader's own part of a list.
+  const inhoud = minimaliseer(parsed, besluit);
   return {
     view: { ...kop(row), ...versieVelden(versie), inhoud: inhoud as Json | null },
     velden: disclosedFields(inhoud, projectie).map((v) => `/inhoud${v}`),
@@ -201,7 +203,7 @@ export function berichtenRouter(s: Services): Router {
           if (versie && (versie.vervangenDoor || versie.ingetrokkenOp)) continue;
           const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId), row.inhoud); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
-          const { view, velden: v } = messageView(row, besluit.projectie, versie); // 5 minimise
+          const { view, velden: v } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie); // 5 minimise
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
           trajecten.add(row.trajectId);
@@ -261,7 +263,7 @@ export function berichtenRouter(s: Services): Router {
         return { status: 403 as const, besluit, view: null };
       }
       const [versie] = await tx.berichtVersies(row.afzender, [row.berichtId]);
-      const { view, velden } = messageView(row, besluit.projectie, versie);
+      const { view, velden } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie);
       await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
       return { status: 200 as const, besluit, view };
     });

@@ -204,7 +204,10 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         }
         toestemmingIds = oordeel.toestemmingIds;
       }
-      return { toegestaan: true, regel: regel.id, doel, grondslag: grondslagText(doel), projectie, toestemmingIds, reden: regel.toelichting };
+      return {
+        toegestaan: true, regel: regel.id, doel, grondslag: grondslagText(doel), projectie, toestemmingIds, reden: regel.toelichting,
+        ...(regel.partijdeel ? { partijdeel: { ...regel.partijdeel, partij: partij.id } } : {}),
+      };
     }
     return deny(STANDAARD_WEIGEREN, requestedDoel, nearMiss ?? 'Geen regel is van toepassing.');
   }

@@ -76,6 +76,12 @@ export interface Doel {
   regimes?: Regime[];
 }
 
+/** A per-party projection: the list, and the field in each element that names a party. */
+export interface Partijdeel {
+  lijst: string;
+  partijVeld: string;
+}
+
 export interface Regel {
   id: string;
   effect: 'toestaan' | 'verbieden';
@@ -97,6 +103,12 @@ export interface Regel {
    * whose `/antwoordOp/afzender` is the provider that raised the knelpunt it answers).
    */
   berichtvoorwaarde?: { partijVeld: string };
+  /**
+   * lezen: a per-party projection — of the array at `lijst` (a JSON pointer the projection discloses)
+   * only the elements whose field `partijVeld` (a pointer inside the element) names the reader's own
+   * party leave the gateway (e.g. a provider's own part of a `plan`).
+   */
+  partijdeel?: Partijdeel;
   toelichting: string;
 }
 
@@ -148,6 +160,8 @@ export interface Besluit {
   grondslag: string | null;
   /** For an allowed read: the JSON pointers that may be disclosed. */
   projectie: readonly string[] | null;
+  /** For an allowed read under a rule with `partijdeel`: keep only the reader's own elements of that list. */
+  partijdeel?: Partijdeel & { partij: string };
   /** The consent records an allowed read relies on (empty when the doel needs none). */
   toestemmingIds: readonly string[];
   /** Why, for a privacy officer and for the caller. */
