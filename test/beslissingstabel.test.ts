@@ -127,3 +127,52 @@ describe('the decision table for regimes, target groups and nazorg', () => {
     if (r.actie === 'lezen') expect(JSON.stringify(u.overwegingen)).toContain(`regime ${r.regime}`);
   });
 });
+
+/**
+ * Issue 12: rules that hold per message (`berichtvoorwaarde`), in a table of their own
+ * (test/beslissingstabel-bericht.csv, written by hand from the rules, never from the engine): a
+ * provider reads under knelpunt-opvolging only the besluit whose `antwoordOp` names its own party
+ * (`eigen`), not one naming another party (`ander`) or none (`geen`), and only with the relation and
+ * under the regimes the rule and the register require. The main table asks about types without a
+ * message, so there every knelpunt-opvolging row is refused.
+ */
+describe('the decision table for per-message conditions', () => {
+  interface BerichtRij extends Rij { regime: string; doelgroep: string; antwoordOp: string }
+  const regels = fs.readFileSync(path.join(root, 'test/beslissingstabel-bericht.csv'), 'utf8').trim().split('\n');
+  const kop = regels[0]!.split(',');
+  const berichtRijen = regels.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [kop[i], v])) as unknown as BerichtRij);
+  const berichtVraag = (r: BerichtRij): BesluitVraag => {
+    const partij = set.partijen.find((p) => p.rol === r.rol)!;
+    const ander = set.partijen.find((p) => p.id !== partij.id && p.rol !== 'gemeente')!;
+    const afzender = r.antwoordOp === 'eigen' ? partij.id : r.antwoordOp === 'ander' ? ander.id : null;
+    const bericht = r.berichttype === 'besluit'
+      ? { besluitId: 'BS-1', soort: 'voorziening', datum: '2026-11-20', voorziening: { voorziening: 'vervoer', uitkomst: 'toegekend' }, ...(afzender ? { antwoordOp: { afzender, knelpuntId: 'KN-1' } } : {}) }
+      : { knelpuntId: 'KN-1', datum: '2026-11-20', knelpunten: ['vervoer'] };
+    return {
+      ...vraag(r), partij, bericht,
+      relatie: { ...RELATIE[r.relatie]!, regime: r.regime as Relatie['regime'], doelgroep: r.doelgroep as Relatie['doelgroep'] },
+    };
+  };
+
+  it('covers the reader named, another party and none, for every role that may read', () => {
+    expect(new Set(berichtRijen.map((r) => r.antwoordOp))).toEqual(new Set(['eigen', 'ander', 'geen']));
+    expect(new Set(berichtRijen.filter((r) => r.besluit === 'toegestaan').map((r) => r.rol))).toEqual(new Set(['taalaanbieder', 'reintegratie', 'maatschappelijke-begeleiding', 'gemeente']));
+  });
+
+  it.each(berichtRijen.map((r) => [`${r.rol} ${r.berichttype} ${r.doel} relatie=${r.relatie} regime=${r.regime} antwoordOp=${r.antwoordOp}`, r] as const))('%s', (_name, r) => {
+    const b = engine.decide(berichtVraag(r));
+    expect({ besluit: b.toegestaan ? 'toegestaan' : 'geweigerd', regel: b.regel, projectie: formatProjectie(b.projectie) })
+      .toEqual({ besluit: r.besluit, regel: r.regel, projectie: r.projectie });
+    const u = explain(engine, berichtVraag(r));
+    expect(u.overwegingen.filter((o) => o.doorslaggevend).map((o) => o.regel)).toEqual([r.regel]);
+  });
+
+  it('without a message such a rule never allows; asked about the type only (the feed\'s up-front check) it may', () => {
+    const partij = set.partijen.find((p) => p.rol === 'taalaanbieder')!;
+    const basis: BesluitVraag = { partij, actie: 'lezen', berichttype: 'besluit', doel: 'knelpunt-opvolging', relatie: RELATIE.taal!, moment: MOMENT };
+    expect(engine.decide(basis)).toMatchObject({ toegestaan: false, regel: 'standaard-weigeren' });
+    expect(engine.decide({ ...basis, typeniveau: true })).toMatchObject({ toegestaan: true, regel: 'lezen-knelpunt-opvolging-taal' });
+    expect(engine.perBericht('taalaanbieder', 'knelpunt-opvolging', 'besluit')).toBe(true);
+    expect(engine.perBericht('gemeente', 'trajectbegeleiding', 'besluit')).toBe(false);
+  });
+});

@@ -163,9 +163,9 @@ describe('the OpenAPI document (Dutch API Design Rules)', () => {
       expect(Object.keys(component.properties)).toEqual(Object.keys((files.schema(type)!.properties as object)));
     }
     expect(doc.components.schemas.Eindreden.enum).toEqual((files.files.get('definities/v1.json')!.$defs as any).Eindreden.enum);
-    expect(doc.components.schemas.Envelop.properties.inhoud.anyOf).toHaveLength(5);
+    expect(doc.components.schemas.Envelop.properties.inhoud.anyOf).toHaveLength(6);
     const examples = doc.paths['/berichten'].post.requestBody.content['application/json'].examples;
-    expect(Object.keys(examples).sort()).toEqual(['AanwezigheidV1', 'BesluitV1', 'KnelpuntV1', 'PlaatsingV1', 'TaalvoortgangV1']);
+    expect(Object.keys(examples).sort()).toEqual(['AanwezigheidV1', 'BesluitV1', 'KnelpuntV1', 'PlaatsingV1', 'PlanV1', 'TaalvoortgangV1']);
     for (const { value } of Object.values(examples) as { value: unknown }[]) expect(files.validateBericht(value).fouten).toEqual([]);
   });
 });

@@ -107,6 +107,7 @@ describe('code lists tell "none" from "unknown"', () => {
     Actie: 'a dimension (which action a policy question is about), not an answer',
     Afhandeluitkomst: 'only the klantmanager who acted on a signal closes it, and she knows what she did',
     Besluitsoort: 'a decision: the gemeente knows what it decided',
+    Plandoel: 'a goal in a plan is agreed: the gemeente knows what it agreed',
     Voorziening: 'a decision: the gemeente knows which facility it decided on',
     Toekenning: 'a decision: granted or refused',
     Verzuimoordeel: 'a decision: the judgement itself',

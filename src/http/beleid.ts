@@ -115,7 +115,7 @@ export function beleidRouter(s: Services): Router {
   return router;
 }
 
-const voorwaarde = { type: 'object', required: ['voorwaarde', 'vervuld', 'toelichting'], properties: { voorwaarde: { type: 'string', enum: ['actie', 'rol', 'berichttype', 'doel', 'relatie', 'regime', 'toestemming'] }, vervuld: { type: 'boolean' }, toelichting: { type: 'string' } } };
+const voorwaarde = { type: 'object', required: ['voorwaarde', 'vervuld', 'toelichting'], properties: { voorwaarde: { type: 'string', enum: ['actie', 'rol', 'berichttype', 'doel', 'relatie', 'regime', 'bericht', 'toestemming'] }, vervuld: { type: 'boolean' }, toelichting: { type: 'string' } } };
 
 export const beleidOpenApi: OpenApiPart = {
   tags: [{ name: 'Beleid', description: 'Asking the policy why: every rule considered, nothing disclosed' }],

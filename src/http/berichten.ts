@@ -7,7 +7,7 @@
  * - `GET /v1/berichten/{berichtId}?doel=`: one message.
  */
 import { Router, type Request } from 'express';
-import { disclosedFields, project, type Json } from '../policy/project.js';
+import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
@@ -42,14 +42,16 @@ function versieVelden(v: BerichtVersieRow | undefined) {
   };
 }
 
-function messageView(row: BerichtRow, projectie: readonly string[], versie?: BerichtVersieRow) {
+function messageView(row: BerichtRow, besluit: Pick<Besluit, 'partijdeel'> & { projectie: readonly string[] }, versie?: BerichtVersieRow) {
+  const { projectie } = besluit;
   if (versie?.ingetrokkenOp) {
     // Withdrawn: the read says that, when and why — and discloses no content.
     return { view: { ...kop(row), ...versieVelden(versie), inhoud: null }, velden: [] as string[] };
   }
   const parsed = JSON.parse(row.inhoud) as Json;
   // The parsed value belongs to this request alone, so the whole-message projection needs no copy of it.
-  const inhoud = projectie.includes('') ? parsed : project(parsed, projectie);
+  // The per-party projection (a rule's `partijdeel`) then keeps only the reader's own part of a list.
+  const inhoud = minimaliseer(parsed, besluit);
   return {
     view: { ...kop(row), ...versieVelden(versie), inhoud: inhoud as Json | null },
     velden: disclosedFields(inhoud, projectie).map((v) => `/inhoud${v}`),
@@ -103,14 +105,20 @@ export function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
   const now = s.now();
   const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
   const consent = new Map<string, Promise<ToestemmingRow[]>>();
-  return async (berichttype: string, trajectId: string, relatie: Relatie): Promise<Besluit> => {
+  /**
+   * `inhoud`: the stored content of the one message decided on; a rule with a per-message condition
+   * (`berichtvoorwaarde`) needs it. Without it the question is about the type: with `typeniveau`
+   * (the feed's up-front check) such a rule counts as allowing, otherwise it does not.
+   */
+  return async (berichttype: string, trajectId: string, relatie: Relatie, inhoud?: string, typeniveau = false): Promise<Besluit> => {
     let toestemmingen: ToestemmingRow[] | undefined;
     if (doel.toestemmingVereist && (relatie.eigenaar || relatie.toewijzingen.length > 0)) {
       let rows = consent.get(trajectId);
       if (!rows) consent.set(trajectId, (rows = tx.toestemmingen(trajectId, { ontvanger: actor.partij.id, doel: doel.id })));
       toestemmingen = await rows;
     }
-    return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemmingen, moment });
+    const bericht = inhoud !== undefined && s.policy.perBericht(actor.partij.rol, doel.id, berichttype) ? (JSON.parse(inhoud) as unknown) : undefined;
+    return s.policy.decide({ partij: actor.partij, actie: 'lezen', berichttype, doel: doel.id, relatie, toestemmingen, moment, bericht, typeniveau });
   };
 }
 
@@ -169,7 +177,7 @@ export function berichtenRouter(s: Services): Router {
       if (typeof trajectId === 'string') {
         // For one trajectory: refuse outright when no type is readable on it (e.g. no relation, no consent).
         const relatie = await relatieVan(trajectId);
-        const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie)));
+        const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie, undefined, true)));
         if (!besluiten.some((b) => b.toegestaan)) {
           const besluit = besluiten.find((b) => b.regel !== 'standaard-weigeren') ?? besluiten[0]!;
           await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
@@ -193,9 +201,9 @@ export function berichtenRouter(s: Services): Router {
           cursor = row.volgnummer;
           const versie = versies.get(versieSleutel(row.afzender, row.berichtId));
           if (versie && (versie.vervangenDoor || versie.ingetrokkenOp)) continue;
-          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId)); // 4 decide per message
+          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId), row.inhoud); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
-          const { view, velden: v } = messageView(row, besluit.projectie, versie); // 5 minimise
+          const { view, velden: v } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie); // 5 minimise
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
           trajecten.add(row.trajectId);
@@ -249,13 +257,13 @@ export function berichtenRouter(s: Services): Router {
       }
       p.trajectIds = [row.trajectId];
       p.berichttype = row.berichttype;
-      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie);
+      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, row.inhoud);
       if (!besluit.toegestaan || !besluit.projectie) {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { status: 403 as const, besluit, view: null };
       }
       const [versie] = await tx.berichtVersies(row.afzender, [row.berichtId]);
-      const { view, velden } = messageView(row, besluit.projectie, versie);
+      const { view, velden } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie);
       await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
       return { status: 200 as const, besluit, view };
     });

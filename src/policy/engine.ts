@@ -29,6 +29,8 @@ export interface PolicyEngine {
   veldenMetToestemming(regel: Regel, berichttype: string, categorieen: readonly string[]): readonly string[];
   /** Message types that some rule lets this role read for this doel (for list queries). */
   leesbareTypen(rol: Partij['rol'], doel: string): readonly string[];
+  /** Whether a read of this type for this doel by this role may depend on the message itself (a rule with a `berichtvoorwaarde`). */
+  perBericht(rol: Partij['rol'], doel: string, berichttype: string): boolean;
   /** Opening a trajectory: only a gemeente, which becomes its owner. */
   trajectOpenen(partij: Partij): Besluit;
   /** Seeing a trajectory (its route, dates and assignments): its gemeente and actively assigned parties. */
@@ -56,6 +58,31 @@ export function voorwaardenHold(regel: Regel, relatie: Relatie): boolean {
   if (v.regimes && !(relatie.regime && v.regimes.includes(relatie.regime))) return false;
   if (v.doelgroepen && !(relatie.doelgroep && v.doelgroepen.includes(relatie.doelgroep))) return false;
   return true;
+}
+
+/** Read the value at a JSON pointer (no array steps), or undefined. */
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value;
+  for (const p of pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, p) ? (node as Record<string, unknown>)[p] : undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/**
+ * A rule's `berichtvoorwaarde` on the one message: the field it names must be the reader's party id.
+ * A question about the type alone (`typeniveau`) passes; with neither, the rule does not hold.
+ */
+export function berichtvoorwaardeHolds(regel: Regel, vraag: BesluitVraag): boolean {
+  const v = regel.berichtvoorwaarde;
+  if (!v) return true;
+  if (vraag.bericht === undefined) return vraag.typeniveau === true;
+  return valueAt(vraag.bericht, v.partijVeld) === vraag.partij.id;
+}
+
+export function describeBerichtvoorwaarde(regel: Regel): string {
+  return `alleen een bericht waarin ${regel.berichtvoorwaarde!.partijVeld} uw eigen partij noemt`;
 }
 
 export function describeVoorwaarden(regel: Regel): string {
@@ -157,6 +184,10 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         nearMiss ??= `Regel ${regel.id} geldt alleen bij ${describeVoorwaarden(regel)}; dit traject heeft regime ${relatie.regime ?? 'onbekend'} en doelgroep ${relatie.doelgroep ?? 'onbekend'}.`;
         continue;
       }
+      if (!berichtvoorwaardeHolds(regel, vraag)) {
+        nearMiss ??= `Regel ${regel.id} geldt per bericht: ${describeBerichtvoorwaarde(regel)}; dit bericht is niet voor u.`;
+        continue;
+      }
       if (regel.effect === 'verbieden') return deny(regel.id, doel, `Verboden door regel ${regel.id}: ${regel.toelichting}`);
       let projectie: readonly string[] | null = actie === 'lezen' ? (regel.projectie?.[berichttype] ?? null) : null;
       let toestemmingIds = NO_IDS;
@@ -173,7 +204,10 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
         }
         toestemmingIds = oordeel.toestemmingIds;
       }
-      return { toegestaan: true, regel: regel.id, doel, grondslag: grondslagText(doel), projectie, toestemmingIds, reden: regel.toelichting };
+      return {
+        toegestaan: true, regel: regel.id, doel, grondslag: grondslagText(doel), projectie, toestemmingIds, reden: regel.toelichting,
+        ...(regel.partijdeel ? { partijdeel: { ...regel.partijdeel, partij: partij.id } } : {}),
+      };
     }
     return deny(STANDAARD_WEIGEREN, requestedDoel, nearMiss ?? 'Geen regel is van toepassing.');
   }
@@ -205,5 +239,6 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
     decide,
     veldenMetToestemming: (regel, berichttype, cats) => narrow(regel, doelen.get(regel.doel)!, berichttype, cats),
     leesbareTypen: (rol, doel) => readable.get(`${rol}|${doel}`) ?? [],
+    perBericht: (rol, doel, berichttype) => (index.get(`lezen|${rol}|${berichttype}|${doel}`) ?? []).some((r) => r.berichtvoorwaarde !== undefined),
   };
 }

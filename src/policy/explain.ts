@@ -5,11 +5,11 @@
  * the engine's `decide()`, so an explanation can never disagree with what the gateway does.
  */
 import { beoordeel, waaromNiet, type Toestemmingsoordeel } from '../consent/geldigheid.js';
-import { ALLEEN_GEAGGREGEERD, aggregatesOnlyReason, describeRelation, describeVoorwaarden, DOEL_REGIME, doelGeldtVoorRegime, regimeReason, relationHolds, STANDAARD_WEIGEREN, voorwaardenHold, type PolicyEngine } from './engine.js';
+import { ALLEEN_GEAGGREGEERD, aggregatesOnlyReason, berichtvoorwaardeHolds, describeBerichtvoorwaarde, describeRelation, describeVoorwaarden, DOEL_REGIME, doelGeldtVoorRegime, regimeReason, relationHolds, STANDAARD_WEIGEREN, voorwaardenHold, type PolicyEngine } from './engine.js';
 import { typesOf } from './load.js';
 import type { Besluit, BesluitVraag, Regel } from './types.js';
 
-export type VoorwaardeNaam = 'actie' | 'rol' | 'berichttype' | 'doel' | 'relatie' | 'regime' | 'toestemming';
+export type VoorwaardeNaam = 'actie' | 'rol' | 'berichttype' | 'doel' | 'relatie' | 'regime' | 'bericht' | 'toestemming';
 
 export interface Voorwaarde {
   voorwaarde: VoorwaardeNaam;
@@ -134,6 +134,15 @@ function conditions(engine: PolicyEngine, regel: Regel, vraag: BesluitVraag, oor
     out.push({
       voorwaarde: 'regime', vervuld: ok,
       toelichting: `De regel geldt alleen bij ${describeVoorwaarden(regel)}; dit traject heeft regime ${vraag.relatie.regime ?? 'onbekend'} en doelgroep ${vraag.relatie.doelgroep ?? 'onbekend'}.`,
+    });
+  }
+  if (regel.berichtvoorwaarde) {
+    const ok = berichtvoorwaardeHolds(regel, vraag);
+    out.push({
+      voorwaarde: 'bericht', vervuld: ok,
+      toelichting: vraag.bericht === undefined
+        ? `De regel geldt per bericht (${describeBerichtvoorwaarde(regel)}); ${ok ? 'elk bericht wordt nog apart beoordeeld' : 'er is geen bericht genoemd, dus hij geldt hier niet'}.`
+        : `De regel geldt per bericht: ${describeBerichtvoorwaarde(regel)}; ${ok ? 'dat is zo' : 'dit bericht noemt een andere partij of geen'}.`,
     });
   }
   if (regel.toestemming) {

@@ -223,6 +223,14 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     if (!doel.ontvangers.includes(regel.rol)) throw fail(`een ${regel.rol} is geen ontvanger van doel "${doel.id}" (ontvangers: ${doel.ontvangers.join(', ')})`);
     for (const [type, pointers] of Object.entries(regel.projectie ?? {})) {
       const schema = schemas.schema(type)!;
+      if (regel.partijdeel) {
+        const { lijst } = regel.partijdeel;
+        if (!pointerExists(schema, lijst, defs)) throw fail(`partijdeel: lijst "${lijst}" bestaat niet in berichttype "${type}"`);
+        if (!pointers.some((p) => p === '' || lijst === p || lijst.startsWith(`${p}/`))) throw fail(`partijdeel: lijst "${lijst}" valt buiten de projectie van ${type}`);
+      }
+      if (regel.berichtvoorwaarde && !pointerExists(schema, regel.berichtvoorwaarde.partijVeld, defs)) {
+        throw fail(`berichtvoorwaarde: veld "${regel.berichtvoorwaarde.partijVeld}" bestaat niet in berichttype "${type}"`);
+      }
       const allowed = categoryPointers(doel, categorieen, type);
       for (const pointer of pointers) {
         if (!pointerExists(schema, pointer, defs)) throw fail(`veld "${pointer}" bestaat niet in berichttype "${type}"`);

@@ -179,7 +179,7 @@ describe('explain', () => {
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013']);
+    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013', 'knelpunt-opvolging', 'uitvoering-plan']);
     expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 
@@ -236,6 +236,22 @@ describe('policy files are checked at start', () => {
   it('a rule letting a role read that is not a recipient of the doel stops the start', () => {
     expect(loadMutated('doelen.json', (j) => { j.doelen[2].ontvangers = ['gemeente']; }))
       .toThrow(/regel lezen-bemiddeling.*een reintegratie is geen ontvanger van doel "bemiddeling"/);
+  });
+
+  it('a per-message condition naming a field the message type lacks, or on a publish rule, stops the start', () => {
+    const regel = (j: any, id: string) => j.regels.find((r: { id: string }) => r.id === id);
+    expect(loadMutated('regels.json', (j) => { regel(j, 'lezen-knelpunt-opvolging-taal').berichtvoorwaarde.partijVeld = '/antwoordOp/partij'; }))
+      .toThrow(/regel lezen-knelpunt-opvolging-taal.*berichtvoorwaarde: veld "\/antwoordOp\/partij" bestaat niet in berichttype "besluit"/);
+    expect(loadMutated('regels.json', (j) => { regel(j, 'publiceren-taal').berichtvoorwaarde = { partijVeld: '/x' }; }))
+      .toThrow(/regels\.json: voldoet niet aan het schema/);
+  });
+
+  it('a per-party projection over a list the type lacks, or one the projection does not disclose, stops the start', () => {
+    const regel = (j: any) => j.regels.find((r: { id: string }) => r.id === 'lezen-uitvoering-plan-taal');
+    expect(loadMutated('regels.json', (j) => { regel(j).partijdeel.lijst = '/deelnemers'; }))
+      .toThrow(/regel lezen-uitvoering-plan-taal.*partijdeel: lijst "\/deelnemers" bestaat niet in berichttype "plan"/);
+    expect(loadMutated('regels.json', (j) => { regel(j).projectie.plan = ['/planId', '/versie']; }))
+      .toThrow(/regel lezen-uitvoering-plan-taal.*partijdeel: lijst "\/partijen" valt buiten de projectie van plan/);
   });
 
   it('special categories must be declared, with their AVG art. 9 exception', () => {
@@ -357,12 +373,13 @@ describe('policy files are checked at start', () => {
     expect(outsideSpecial(fieldsWith(schemas.files))).toEqual([]);
     expect(fieldsWith(schemas.files).map(([t, f]) => `${t}${f}`).filter((f) => f.startsWith('aanwezigheid'))).toEqual([]);
     // Refused: a psycho-education activity added to the shared list would put health into the plain
-    // attendance categories (deelname, verzuim) and into the plain reference of a knelpunt (knelpuntkenmerken).
+    // attendance categories (deelname, verzuim), into the plain reference of a knelpunt (knelpuntkenmerken)
+    // and into the agreed activities of a plan (plan).
     const files = new Map(schemas.files);
     const definities = structuredClone(files.get('definities/v1.json')!) as any;
     definities.$defs.Activiteit.enum.push('psycho-educatie');
     files.set('definities/v1.json', definities);
-    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen', 'knelpunt/betreft']);
+    expect(outsideSpecial(fieldsWith(files))).toEqual(['aanwezigheid/totalen', 'aanwezigheid/lessen', 'knelpunt/betreft', 'plan/partijen']);
   });
 
   it('an allow and a forbid that cover the same cases contradict each other: the start stops naming both', () => {

@@ -31,6 +31,40 @@ export function project(value: Json, pointers: readonly string[]): Json {
   return out;
 }
 
+function valueAt(value: Json, pointer: string): Json | undefined {
+  let node: Json | undefined = value;
+  for (const p of pointer.split('/').slice(1).map(decode)) {
+    node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, p) ? node[p] : undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/**
+ * A rule's per-party projection (`partijdeel`), applied after `project`: of the array at `lijst`, only
+ * the elements whose `partijVeld` names `partij` stay. The input is not changed: the objects on the path
+ * to the list are copied. A list that is absent or not an array is left as it is.
+ */
+export function eigenDeel(value: Json, deel: { lijst: string; partijVeld: string; partij: string }): Json {
+  const parts = deel.lijst.split('/').slice(1).map(decode);
+  const step = (node: Json, i: number): Json => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
+    const key = parts[i]!;
+    if (!Object.hasOwn(node, key)) return node;
+    const child = node[key]!;
+    if (i < parts.length - 1) return { ...node, [key]: step(child, i + 1) };
+    if (!Array.isArray(child)) return node;
+    return { ...node, [key]: child.filter((el) => valueAt(el, deel.partijVeld) === deel.partij) };
+  };
+  return step(value, 0);
+}
+
+/** What leaves the gateway of one message under an allowed read: the projection, then the per-party part. */
+export function minimaliseer(value: Json, besluit: { projectie: readonly string[]; partijdeel?: { lijst: string; partijVeld: string; partij: string } }): Json {
+  const projected = besluit.projectie.includes('') ? value : project(value, besluit.projectie);
+  return besluit.partijdeel ? eigenDeel(projected, besluit.partijdeel) : projected;
+}
+
 /**
  * The pointers of the fields that a projection disclosed from `value` (for the audit record: names,
  * never values). For a whole-message projection these are the message's top-level fields.

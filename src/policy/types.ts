@@ -76,6 +76,12 @@ export interface Doel {
   regimes?: Regime[];
 }
 
+/** A per-party projection: the list, and the field in each element that names a party. */
+export interface Partijdeel {
+  lijst: string;
+  partijVeld: string;
+}
+
 export interface Regel {
   id: string;
   effect: 'toestaan' | 'verbieden';
@@ -91,6 +97,18 @@ export interface Regel {
   toestemming?: boolean;
   /** The rule applies only to trajectories with one of these regimes / target groups (each absent: any). */
   voorwaarden?: { regimes?: Regime[]; doelgroepen?: Doelgroep[] };
+  /**
+   * lezen: a condition on each message, not only on the trajectory — the rule allows a message only
+   * when the field at `partijVeld` (a JSON pointer) names the reader's own party (e.g. a `besluit`
+   * whose `/antwoordOp/afzender` is the provider that raised the knelpunt it answers).
+   */
+  berichtvoorwaarde?: { partijVeld: string };
+  /**
+   * lezen: a per-party projection — of the array at `lijst` (a JSON pointer the projection discloses)
+   * only the elements whose field `partijVeld` (a pointer inside the element) names the reader's own
+   * party leave the gateway (e.g. a provider's own part of a `plan`).
+   */
+  partijdeel?: Partijdeel;
   toelichting: string;
 }
 
@@ -121,6 +139,16 @@ export interface BesluitVraag {
   toestemmingen?: readonly Toestemmingsfeit[];
   /** When the decision is taken; needed to judge consent. */
   moment?: Moment;
+  /**
+   * The content of the one message asked about, for rules with a `berichtvoorwaarde`. Absent: the
+   * question is about the type, and such a rule does not allow it — unless `typeniveau` is set.
+   */
+  bericht?: unknown;
+  /**
+   * A question about a message type before any message is known (the feed's up-front refusal): a rule
+   * with a `berichtvoorwaarde` then counts as allowing, and every message is still decided on its own.
+   */
+  typeniveau?: boolean;
 }
 
 export interface Besluit {
@@ -132,6 +160,8 @@ export interface Besluit {
   grondslag: string | null;
   /** For an allowed read: the JSON pointers that may be disclosed. */
   projectie: readonly string[] | null;
+  /** For an allowed read under a rule with `partijdeel`: keep only the reader's own elements of that list. */
+  partijdeel?: Partijdeel & { partij: string };
   /** The consent records an allowed read relies on (empty when the doel needs none). */
   toestemmingIds: readonly string[];
   /** Why, for a privacy officer and for the caller. */

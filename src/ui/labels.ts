@@ -120,6 +120,12 @@ export const REGEL_LABELS: Record<string, string> = {
   'lezen-handhaving': 'Gemeente leest voor handhaving',
   'lezen-bemiddeling': 'Re-integratiebedrijf leest voor bemiddeling',
   'lezen-lesafstemming': 'Taalaanbieder leest plaatsing voor lesafstemming (met toestemming)',
+  'lezen-uitvoering-plan-taal': 'Taalaanbieder leest zijn eigen deel van het plan',
+  'lezen-uitvoering-plan-participatie': 'Re-integratiepartij leest haar eigen deel van het plan',
+  'lezen-uitvoering-plan-begeleiding': 'Maatschappelijke begeleiding leest haar eigen deel van het plan',
+  'lezen-knelpunt-opvolging-taal': 'Taalaanbieder leest het besluit op zijn eigen knelpunt',
+  'lezen-knelpunt-opvolging-participatie': 'Re-integratiepartij leest het besluit op haar eigen knelpunt',
+  'lezen-knelpunt-opvolging-begeleiding': 'Maatschappelijke begeleiding leest het besluit op haar eigen knelpunt',
   'geen-handhaving-door-reintegratie': 'Geen handhaving door een re-integratiebedrijf',
   // Issue 12.
   'doel-regime': 'Dit doel geldt niet onder het regime van dit traject',
