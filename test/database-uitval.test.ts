@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js';
+import { tot } from './support/wachten.js';
 
 let pg: PrivatePostgres;
 let t: TestGateway;
@@ -19,16 +20,6 @@ afterAll(async () => {
   await pg?.destroy();
 });
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  let last: T | undefined;
-  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
-    last = await probe();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
-
 describe('a database that stops and comes back', () => {
   it('answers 503 while it is gone, stores nothing half, and recovers by itself', async () => {
     const trajectId = await t.openTraject();
@@ -36,7 +27,7 @@ describe('a database that stops and comes back', () => {
     expect((await t.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('aanwezigheid', trajectId))).status).toBe(201);
 
     await pg.stop();
-    const ready = await until(() => t.api().get('/health/ready'), (r) => r.status === 503, 'not ready');
+    const ready = await tot(() => t.api().get('/health/ready'), (r) => r.status === 503);
     expect(ready.type).toMatch(/json/);
     const lost = envelop('aanwezigheid', trajectId);
     const started = Date.now();
@@ -49,10 +40,10 @@ describe('a database that stops and comes back', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
 
     await pg.start();
-    await until(() => t.api().get('/health/ready'), (r) => r.status === 200, 'ready again');
-    const after = await until(
+    await tot(() => t.api().get('/health/ready'), (r) => r.status === 200);
+    const after = await tot(
       () => t.api().post('/v1/berichten').set(...bearer(roc)).send(envelop('aanwezigheid', trajectId)),
-      (r) => r.status === 201, 'a publish after recovery');
+      (r) => r.status === 201);
     expect(after.status).toBe(201);
     // The refused message was not stored: a resend is a first delivery (201), not a repeat (200).
     expect((await t.api().post('/v1/berichten').set(...bearer(roc)).send(lost)).status).toBe(201);

@@ -16,16 +16,7 @@ import { envelop, startTestGateway, type TestGateway } from './support/gateway.j
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { startReplicaSet, type ReplicaSet } from './support/replicas.js';
 import { weekMetLessen } from './support/signaalberichten.js';
-
-async function tot<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const eind = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > eind) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { tot } from './support/wachten.js';
 
 /** Where the scenario runs: the URL to write through, the URL to read through, tokens. */
 interface Omgeving { schrijf: string; lees: string; token(client: string): Promise<string>; close(): Promise<void> }

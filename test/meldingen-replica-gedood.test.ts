@@ -16,16 +16,7 @@ import { verify } from '../src/meldingen/standard-webhooks.js';
 import { envelop } from './support/gateway.js';
 import { createTestDatabase, pgQuery, type TestDatabase } from './support/postgres.js';
 import { startReplicaSet, type Replica, type ReplicaSet } from './support/replicas.js';
-
-async function tot<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const eind = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > eind) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { tot } from './support/wachten.js';
 
 /** The replica whose process owns the TCP connection from local port `poort` (Linux: /proc/net/tcp + the fds). */
 function eigenaarVanVerbinding(replicas: Replica[], poort: number, naarPoort: number): Replica | undefined {

@@ -10,16 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { verify } from '../src/meldingen/standard-webhooks.js';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
-
-async function tot<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const eind = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > eind) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { tot } from './support/wachten.js';
 
 describe('delivery with two replicas on one PostgreSQL database', () => {
   let a: TestGateway;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '../src/meldingen/standard-webhooks.js';
 import { bearer, envelop, startTestGateway, type Adapter, type TestGateway } from './support/gateway.js';
 import { weekMetLessen } from './support/signaalberichten.js';
+import { tot } from './support/wachten.js';
 
 interface Ontvangen { pad: string; id: string; body: string; event: { id: string; type: string; subject: string; dataref: string; data: Record<string, string> } }
 
@@ -39,16 +40,6 @@ function ontvanger() {
     });
   });
   return { server, geheimen, antwoorden, ontvangen, fouten, van: (pad: string) => ontvangen.filter((o) => o.pad === pad) };
-}
-
-async function tot<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const eind = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > eind) throw new Error(`condition not met within ${ms} ms: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const DRIE_GEMIST = () => weekMetLessen({ berichtId: crypto.randomUUID(), van: '2026-11-02' }, [
