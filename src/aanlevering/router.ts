@@ -78,7 +78,6 @@ export function aanleveringRouter(s: Services): Router {
 
   const taak: TaakLogin = {
     sessions, oidc, session, cookie, base, pad: '/aanlevering', start: '/aanlevering/',
-    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
     toon: (res, status, titel, tekst, link) => render(res, status, titel, melding(tekst, link)),
     toegestaan: (sub) => DEMO_COORDINATOREN.some((c) => c.id === sub),
     geenToegang: 'Deze pagina\'s zijn voor coördinatoren van een aanbieder.',

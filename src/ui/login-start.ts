@@ -17,8 +17,8 @@ export interface LoginStart {
   /** The session this request already has, if any. */
   session(res: Response): UiSession | null;
   cookie(req: Request): CookieOptions;
-  /** Answer "too many login starts from this address" in the family's own page frame. */
-  teVeel(res: Response, tekst: string): void;
+  /** Show a message in the family's own page frame (e.g. "too many login starts", 429). */
+  toon(res: Response, status: number, titel: string, tekst: string, link?: { href: string; tekst: string }): void;
 }
 
 export async function startLogin(l: LoginStart, req: Request, res: Response, returnTo: string): Promise<void> {
@@ -30,7 +30,7 @@ export async function startLogin(l: LoginStart, req: Request, res: Response, ret
       if (!(e instanceof TeVeelInlogpogingen)) throw e;
       res.setHeader('Retry-After', String(e.retryAfterSeconds));
       const minuten = Math.ceil(e.retryAfterSeconds / 60);
-      return l.teVeel(res, `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${minuten} ${minuten === 1 ? 'minuut' : 'minuten'} opnieuw.`);
+      return l.toon(res, 429, 'Te veel inlogpogingen', `Vanaf dit adres zijn in korte tijd te veel inlogpogingen gestart. Probeer het over ${minuten} ${minuten === 1 ? 'minuut' : 'minuten'} opnieuw.`);
     }
   }
   const { url, login } = await l.oidc.startLogin(returnTo);
@@ -46,8 +46,6 @@ export interface TaakLogin extends LoginStart {
   pad: string;
   start: string;
   base: string;
-  /** Show a message in the family's page frame. */
-  toon(res: Response, status: number, titel: string, tekst: string, link?: { href: string; tekst: string }): void;
   /** Whether a signed-in subject is one of the family's users, and what others are told. */
   toegestaan(sub: string): boolean;
   geenToegang: string;

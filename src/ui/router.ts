@@ -125,7 +125,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
 
   const login: LoginStart = {
     sessions: store, oidc, session, cookie,
-    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', meldingpagina(tekst, { href: `${base}/privacy`, tekst: "Naar de privacypagina's" })),
+    toon: (res, status, titel, tekst, link = { href: `${base}/privacy`, tekst: "Naar de privacypagina's" }) => render(res, status, titel, meldingpagina(tekst, link)),
   };
   const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(login, req, res, returnTo);
 

@@ -55,7 +55,6 @@ export function werkRouter(s: Services): Router {
 
   const taak: TaakLogin = {
     sessions, oidc, session, cookie, base, pad: '/werk', start: '/werk',
-    teVeel: (res, tekst) => render(res, 429, 'Te veel inlogpogingen', melding(tekst)),
     toon: (res, status, titel, tekst, link) => render(res, status, titel, melding(tekst, link)),
     toegestaan: (sub) => DEMO_KLANTMANAGERS.some((m) => m.id === sub),
     geenToegang: 'Deze pagina\'s zijn voor klantmanagers van een gemeente.',
