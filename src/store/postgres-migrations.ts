@@ -264,4 +264,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
   `,
+  // Issue 13, retention and erasure, as SQLite's: the tombstone columns and the per-trajectory purge mark.
+  `
+  ALTER TABLE berichten ADD COLUMN verwijderdOp ${T};
+  ALTER TABLE berichten ADD COLUMN verwijdering ${T};
+  ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer BIGINT NOT NULL DEFAULT 0;
+  `,
 ];

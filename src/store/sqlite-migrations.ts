@@ -322,4 +322,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
   `,
+  // Issue 13, retention and erasure (docs/bewaring.md): a message whose content was removed keeps its
+  // row as a tombstone (inhoud 'null', no content hash) with when and under which rule; per trajectory
+  // the volgnummer up to which every message is such a tombstone, so a purge run skips what is done.
+  // Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE berichten ADD COLUMN verwijderdOp TEXT;
+  ALTER TABLE berichten ADD COLUMN verwijdering TEXT;
+  ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
