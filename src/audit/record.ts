@@ -51,6 +51,9 @@ export const AUDIT_ACTIES = [
   'bundel-aanleveren',
   // Issue 12: the gemeente changes route, regime or target group of a trajectory.
   'traject-wijzigen',
+  // Issue 13: retention enforced by the gateway (scheduler or CLI), and erasure by the gemeente (docs/bewaring.md).
+  'bewaartermijn-toepassen',
+  'traject-wissen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

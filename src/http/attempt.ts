@@ -39,6 +39,11 @@ export interface Poging {
   berichttype: string | null;
   berichtIds: string[];
   doel: Doel | null;
+  /**
+   * The processing activity of a route that serves the gateway's own processing rather than a doel
+   * of the register (issue 13, e.g. erasure: `…:bewaartermijnen`); used when `doel` is null.
+   */
+  verwerkingsactiviteit?: string;
   /** Set once the attempt's audit record is in a transaction. */
   geaudit: boolean;
 }
@@ -74,7 +79,7 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     berichttype: p.berichttype,
     berichtIds: [...new Set(p.berichtIds.map(logboekId))],
     doel: p.doel?.id ?? null,
-    verwerkingsactiviteit: p.doel?.uri ?? null,
+    verwerkingsactiviteit: p.doel?.uri ?? p.verwerkingsactiviteit ?? null,
     grondslag: u.grondslag ?? null,
     besluit: u.besluit,
     regel: u.regel,

@@ -10,6 +10,7 @@ import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
 import { verwerkingsactiviteitenOpenApi } from './verwerkingsactiviteiten.js';
+import { wissingOpenApi } from './wissing.js';
 
 export function openApiParts(): OpenApiPart[] {
   return [
@@ -23,5 +24,6 @@ export function openApiParts(): OpenApiPart[] {
     intrekkingOpenApi,
     kenmerkenOpenApi,
     bundelsOpenApi,
+    wissingOpenApi,
   ];
 }
