@@ -23,7 +23,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('erasure (wissing) on %s', (adapt
   const ids: Record<string, string> = {};
   const as = async (client: string) => bearer(await t.token(client));
   const stuur = async (client: string, body: unknown) => {
-    const res = await t.api().post('/v1/berichten').set(...(await as(client))).send(body);
+    const res = await t.api().post('/v1/berichten').set(...(await as(client))).send(body as object);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return (body as { berichtId: string }).berichtId;
   };

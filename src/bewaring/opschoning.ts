@@ -31,6 +31,8 @@ export const VERWERKINGSACTIVITEIT_BEWAARTERMIJNEN = 'urn:doelpoort:verwerkingsa
 /** The name of the lease a purge transaction holds (one writer across replicas). */
 export const BEWAAR_LEASE = 'bewaartermijnen';
 const GRONDSLAG = 'AVG art. 5 lid 1 sub e (opslagbeperking); AVG art. 17 lid 1 sub a';
+/** How often a transaction tries again for a lease another holder has (then the round stops: that holder runs). */
+const LEASE_POGINGEN = 5;
 
 export interface OpschoningOpties {
   regels: Bewaarregels;
@@ -97,8 +99,19 @@ export async function voerBewaartermijnenUit(store: Store, o: OpschoningOpties):
   const perTransactie = o.perTransactie ?? 500;
   const rapport: Opschoningsrapport = { peildatum: vandaag, uitgevoerd: o.uitvoeren, trajecten: [], berichten: 0, toestemmingen: [], onderbroken: false, fouten: [] };
   const gestopt = () => o.gestopt?.() === true;
-  /** A transaction of this run: with the lease when it writes; null when another holder has it. */
-  const transactie = <T>(werk: (tx: Tx) => Promise<T>) => store.transaction(async (tx) => (!o.uitvoeren || (await tx.lease(BEWAAR_LEASE)) ? werk(tx) : null));
+  /**
+   * A transaction of this run: with the lease when it writes; null when another holder keeps it. A
+   * refused lease is tried again a few times: on PostgreSQL the holder's commit can wake this batch
+   * (waiting for the chain head) a moment before it releases the lease.
+   */
+  const transactie = async <T>(werk: (tx: Tx) => Promise<T>): Promise<T | null> => {
+    for (let poging = 0; ; poging++) {
+      const r = await store.transaction(async (tx) => (!o.uitvoeren || (await tx.lease(BEWAAR_LEASE)) ? { werk: await werk(tx) } : null));
+      if (r !== null) return r.werk;
+      if (poging >= LEASE_POGINGEN || gestopt()) return null;
+      await new Promise((klaar) => setTimeout(klaar, 10 * (poging + 1)));
+    }
+  };
 
   // Only types whose every term runs from receipt can go while their trajectory runs; otherwise only
   // trajectories closed long enough ago are candidates.
@@ -106,13 +119,25 @@ export async function voerBewaartermijnenUit(store: Store, o: OpschoningOpties):
 
   async function verwerkTraject(t: BewaringTraject): Promise<boolean> {
     const uitkomst: TrajectOpschoning = { trajectId: t.trajectId, gemeente: t.gemeente, berichten: 0, perType: {}, signalen: 0, logboek: [] };
+    try {
+      return await verwerkPaginas(t, uitkomst);
+    } finally {
+      // Also what went before an interruption or a failure is reported: it is gone, and recorded.
+      if (uitkomst.berichten > 0) {
+        rapport.trajecten.push(uitkomst);
+        rapport.berichten += uitkomst.berichten;
+      }
+    }
+  }
+
+  async function verwerkPaginas(t: BewaringTraject, uitkomst: TrajectOpschoning): Promise<boolean> {
     let na = t.bewaringVolgnummer;
     let aaneengesloten = true; // still walking the leading run of tombstones (and of what goes now)
     for (;;) {
       if (gestopt()) return false;
       const stap = await transactie(async (tx) => {
         const traject = await tx.traject(t.trajectId);
-        if (!traject) return { rijen: [] as BewaringBericht[] };
+        if (!traject) return { rijen: [] as BewaringBericht[], weg: [] as BewaringBericht[], logboek: null, signalen: 0 };
         const rijen = await tx.berichtenVoorBewaring(t.trajectId, na, perTransactie);
         const weg = new Map<number, { rij: BewaringBericht; termijnen: ToegepasteTermijn[] }>();
         for (const rij of rijen) {
@@ -126,16 +151,18 @@ export async function voerBewaartermijnenUit(store: Store, o: OpschoningOpties):
           if (rij.verwijderdOp || weg.has(rij.volgnummer)) markering = rij.volgnummer;
           else aaneengesloten = false;
         }
-        if (!o.uitvoeren) return { rijen, weg: [...weg.values()].map((w) => w.rij) };
+        if (!o.uitvoeren) return { rijen, weg: [...weg.values()].map((w) => w.rij), logboek: null, signalen: 0 };
         let verwijderd: BewaringBericht[] = [];
+        let logboek: number | null = null;
+        let signalen = 0;
         if (weg.size) {
           const perType = new Map<string, ToegepasteTermijn[]>();
           for (const { rij, termijnen } of weg.values()) if (!perType.has(rij.berichttype)) perType.set(rij.berichttype, termijnen);
-          const rijen2 = [...weg.values()].map((w) => w.rij);
-          const typen = [...new Set(rijen2.map((r) => r.berichttype))];
+          const weggaand = [...weg.values()].map((w) => w.rij);
+          const typen = [...new Set(weggaand.map((r) => r.berichttype))];
           const r = await tx.appendAudit(record(o, t.trajectId, {
-            berichttype: typen.length === 1 ? typen[0]! : null, berichtIds: [...new Set(rijen2.map((x) => x.berichtId))], velden: ['/inhoud'],
-            reden: `Inhoud van ${rijen2.length} bericht(en) verwijderd: de bewaartermijn is verstreken (${regelTekst(perType)}). `
+            berichttype: typen.length === 1 ? typen[0]! : null, berichtIds: [...new Set(weggaand.map((x) => x.berichtId))], velden: ['/inhoud'],
+            reden: `Inhoud van ${weggaand.length} bericht(en) verwijderd: de bewaartermijn is verstreken (${regelTekst(perType)}). `
               + 'Bewaard blijven het logboek en per bericht het id, het type, het traject, de data en waarom en wanneer de inhoud is verwijderd.',
           }));
           // One stored reason per distinct set of applied terms (messages of a type usually share one).
@@ -150,28 +177,25 @@ export async function voerBewaartermijnenUit(store: Store, o: OpschoningOpties):
           for (const [v, nummers] of groepen) for (const n of await tx.verwijderInhoud(nummers, op, v)) gedaan.add(n);
           // Selection and removal share this transaction under the lease: anything else is a bug, and the record would lie.
           if (gedaan.size !== weg.size) throw new Error('content changed under the purge lease');
-          verwijderd = rijen2;
-          uitkomst.logboek.push(r.id);
-          uitkomst.signalen += await verwerkVerwijdering(tx, { vandaag }, t.trajectId, op, new Set(verwijderd.map((x) => x.berichtId)));
+          verwijderd = weggaand;
+          logboek = r.id;
+          signalen = await verwerkVerwijdering(tx, { vandaag }, t.trajectId, op, new Set(verwijderd.map((x) => x.berichtId)));
           // A closed trajectory without any content left: the providers' own references go with it.
           if (traject.afgeslotenOp && (await tx.inhoudTelling(t.trajectId)).bewaard === 0) await tx.verwijderKenmerken(t.trajectId);
         }
         if (markering > t.bewaringVolgnummer) await tx.zetBewaringVolgnummer(t.trajectId, markering);
-        return { rijen, weg: verwijderd };
+        return { rijen, weg: verwijderd, logboek, signalen };
       });
       if (stap === null) return false; // the lease is elsewhere: that holder runs
-      for (const rij of stap.weg ?? []) {
+      if (stap.logboek !== null) uitkomst.logboek.push(stap.logboek);
+      uitkomst.signalen += stap.signalen;
+      for (const rij of stap.weg) {
         uitkomst.berichten += 1;
         uitkomst.perType[rij.berichttype] = (uitkomst.perType[rij.berichttype] ?? 0) + 1;
       }
       if (stap.rijen.length) na = stap.rijen.at(-1)!.volgnummer;
-      if (stap.rijen.length < perTransactie) break;
+      if (stap.rijen.length < perTransactie) return true;
     }
-    if (uitkomst.berichten > 0) {
-      rapport.trajecten.push(uitkomst);
-      rapport.berichten += uitkomst.berichten;
-    }
-    return true;
   }
 
   // 1. Message content, trajectory by trajectory.
