@@ -107,6 +107,19 @@ describe.each<Adapter>(['sqlite', 'postgres'])('consent receipts as evidence (%s
     expect(uuids).toEqual(new Set([trajectId, gegeven.body.toestemmingId, gegeven.body.ontvangstbewijs.ontvangstbewijsId]));
   });
 
+  it('a consent that covers special categories (Wi2013, the gemeente itself receives) says so, with the AVG art. 9 exception', async () => {
+    const res = await t.api().post(`/v1/trajecten/${trajectId}/toestemmingen`).set(...bearer(await t.token('gemeente-hengelo')))
+      .send({ ontvanger: 'gemeente-hengelo', doel: 'trajectbegeleiding-wi2013', gegevenscategorieen: ['deelname', 'knelpunten'], geldigTot: geldigTot() });
+    expect(res.status).toBe(201);
+    const { inhoud } = await verifieerMetSleutelsVan(t.gw.url, res.body.ontvangstbewijs.jws);
+    expect(inhoud).toMatchObject({ sensitive: true, spiCat: ['Knelpunten'], privacyNotice: { noticeId: 'toestemming-trajectbegeleiding-wi2013', language: 'nl' } });
+    expect(inhoud.services[0].purposes[0]).toMatchObject({
+      specialCategoryBasis: expect.stringMatching(/^AVG art\. 9 lid 2 sub a/), thirdPartyDisclosure: false, thirdPartyName: 'Gemeente Hengelo', retentionPeriod: 'P5Y',
+      piiInformation: [{ piiType: 'deelname', specialCategory: false, name: 'Deelname aan activiteiten' }, { piiType: 'knelpunten', specialCategory: true, name: 'Knelpunten' }],
+    });
+    expect(schemas.validateBody('api/toestemming-ontvangstbewijs.json', inhoud)).toEqual([]);
+  });
+
   it('withdrawal gives its own signed receipt: both events, the withdrawal\'s logboek record, and the hash of the first receipt', async () => {
     ingetrokken = await t.api().delete(`/v1/trajecten/${trajectId}/toestemmingen/${gegeven.body.toestemmingId}`).set(...bearer(await t.token('gemeente-hengelo')));
     expect(ingetrokken.body.status).toBe('ingetrokken');

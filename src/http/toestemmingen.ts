@@ -25,7 +25,7 @@ import type { Doel, Toestemmingstekst } from '../policy/types.js';
 import type { InvalidParam } from '../schemas/registry.js';
 import type { OntvangstbewijsRow, ToestemmingRow, Tx } from '../store/store.js';
 import { apiComponent } from './api-component.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath, uuidFromPath, type Poging } from './attempt.js';
+import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -125,7 +125,7 @@ async function geefOntvangstbewijs(s: Services, tx: Tx, row: ToestemmingRow, geb
 }
 
 /** The consent named in the path, on a trajectory of the caller's own; 404 when the trajectory has no such consent. */
-async function eigenToestemming(s: Services, tx: Tx, p: Poging, actor: Parameters<typeof eigenTraject>[2], trajectId: string, toestemmingId: string): Promise<ToestemmingRow> {
+async function eigenToestemming(s: Services, tx: Tx, p: Poging, actor: Actor, trajectId: string, toestemmingId: string): Promise<ToestemmingRow> {
   await eigenTraject(s, tx, actor, trajectId);
   const found = await tx.toestemming(trajectId, toestemmingId);
   if (!found) throw new HttpProblem('niet-gevonden', 'Geen toestemming met dit id op dit traject.', { regel: 'toestemming-onbekend' });
