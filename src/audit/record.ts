@@ -51,6 +51,8 @@ export const AUDIT_ACTIES = [
   'bundel-aanleveren',
   // Issue 12: the gemeente changes route, regime or target group of a trajectory.
   'traject-wijzigen',
+  // Issue 13: the signed consent receipts of a consent, retrieved again by its gemeente.
+  'ontvangstbewijzen-lezen',
   // Issue 13: retention enforced by the gateway (scheduler or CLI), and erasure by the gemeente (docs/bewaring.md).
   'bewaartermijn-toepassen',
   'traject-wissen',

@@ -16,6 +16,7 @@ import { tokenEndpointLimit } from './rate-limit.js';
 import type { Services } from './services.js';
 import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
+import { toestemmingstekstenRouter } from './toestemmingsteksten.js';
 import { toewijzingenRouter } from './toewijzingen.js';
 import { wissingRouter } from './wissing.js';
 import { kenmerkenRouter } from './kenmerken.js';
@@ -115,6 +116,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', kenmerkenRouter(s));
   app.use('/v1', bundelsRouter(s));
   app.use('/v1', toestemmingenRouter(s));
+  app.use('/v1', toestemmingstekstenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));
 

@@ -40,8 +40,8 @@ export interface Poging {
   berichtIds: string[];
   doel: Doel | null;
   /**
-   * The processing activity of a route that serves the gateway's own processing rather than a doel
-   * of the register (issue 13, e.g. erasure: `…:bewaartermijnen`); used when `doel` is null.
+   * The processing activity (URI) the attempt belongs to when it is not the doel's own: the
+   * gateway's own processing, e.g. consent management. Absent: the doel's `uri`.
    */
   verwerkingsactiviteit?: string;
   /** Set once the attempt's audit record is in a transaction. */
@@ -79,7 +79,7 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     berichttype: p.berichttype,
     berichtIds: [...new Set(p.berichtIds.map(logboekId))],
     doel: p.doel?.id ?? null,
-    verwerkingsactiviteit: p.doel?.uri ?? p.verwerkingsactiviteit ?? null,
+    verwerkingsactiviteit: p.verwerkingsactiviteit ?? p.doel?.uri ?? null,
     grondslag: u.grondslag ?? null,
     besluit: u.besluit,
     regel: u.regel,

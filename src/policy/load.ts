@@ -1,11 +1,13 @@
 /**
  * Reads the policy files (`partijen.json`, `gegevenscategorieen.json`, `doelen.json`,
- * `regels.json`, and the optional `functionarissen.json` and `bewaring.json`), validates each against its own JSON Schema in `policies/schema/`, and
+ * `regels.json`, and the optional `functionarissen.json`, `toestemmingsteksten.json` and `bewaring.json`), validates each against its own JSON Schema in `policies/schema/`, and
  * cross-checks them against each other and against the message schemas. Any problem stops the
  * start with the file and rule named: an unknown doel or field, a projection wider than the doel's
  * data categories, a rule that reads subject-level data for an aggregates-only doel, consent asked
  * where the law gives another basis (or not asked where consent is the basis), and an allowing rule
- * that forbidding rules make dead (the two contradict each other).
+ * that forbidding rules make dead (the two contradict each other); a consent-based doel without a
+ * Dutch consent text, a text whose SHA-256 does not match (edited in place), and a gemeente — the
+ * controller named on every consent receipt — without postal address, telephone and e-mail.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,7 +16,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schemas/registry.js';
 import { PolicyError } from './errors.js';
 import { covers } from './pointers.js';
-import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, ToewijzingRol, Wisreden } from './types.js';
+import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol, Wisreden } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
@@ -23,6 +25,8 @@ export interface PolicySet {
   regels: readonly Regel[];
   /** The privacy officers (FG) per party; empty when `functionarissen.json` is absent. */
   functionarissen: readonly Functionaris[];
+  /** The consent texts per consent-based doel; empty when `toestemmingsteksten.json` is absent (then no doel may be consent-based). */
+  toestemmingsteksten: readonly Toestemmingstekst[];
   /** The coded reasons for an erasure (`bewaring.json`); empty when the file is absent (then no erasure is accepted). */
   wisredenen: readonly Wisreden[];
   verantwoordelijke: string;
@@ -32,8 +36,12 @@ export interface PolicySet {
 }
 
 const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'regels.json'] as const;
-/** Optional: a deployment without privacy officers has no logboek readers; one without erasure reasons accepts no erasure. */
-const OPTIONAL_FILES = ['functionarissen.json', 'bewaring.json'] as const;
+/**
+ * Optional: a deployment without privacy officers has no logboek readers; one without consent-based
+ * doelen needs no consent texts (with one, the cross-check below asks for them); one without erasure
+ * reasons accepts no erasure.
+ */
+const OPTIONAL_FILES = ['functionarissen.json', 'toestemmingsteksten.json', 'bewaring.json'] as const;
 
 type Defs = (ref: string) => JsonSchema | undefined;
 
@@ -126,6 +134,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[] };
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
   const functionarissen = (data['functionarissen.json'] as { functionarissen: Functionaris[] } | undefined)?.functionarissen ?? [];
+  const toestemmingsteksten = (data['toestemmingsteksten.json'] as { teksten: Toestemmingstekst[] } | undefined)?.teksten ?? [];
   const wisredenen = (data['bewaring.json'] as { wisredenen: Wisreden[] } | undefined)?.wisredenen ?? [];
 
   const unique = (file: string, what: string, ids: string[]) => {
@@ -204,6 +213,13 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
+  checkToestemmingsteksten(toestemmingsteksten, doelenFile.doelen);
+  // Every gemeente is the controller of its trajectories: its consent receipts name its postal address,
+  // telephone and e-mail (Kantara CR v1.1 piiControllers, ISO/IEC TS 27560 party contact).
+  for (const p of partijen.filter((x) => x.rol === 'gemeente')) {
+    const missing = (['adres', 'telefoon', 'email'] as const).filter((k) => !p.contact?.[k]);
+    if (missing.length) throw new PolicyError('partijen.json', null, `gemeente "${p.id}" is verwerkingsverantwoordelijke maar mist contact.${missing.join(', contact.')}; die staan op elk ontvangstbewijs van een toestemming`);
+  }
   // A forbid with `voorwaarden` covers only some trajectories, so it carves an exception and never makes an allow dead.
   const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden' && !r.voorwaarden);
 
@@ -269,9 +285,41 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     doelen: doelenFile.doelen,
     regels: regelsFile.regels,
     functionarissen,
+    toestemmingsteksten,
     wisredenen,
     verantwoordelijke: doelenFile.verantwoordelijke,
     versie: regelsFile.versie,
     hash: digest,
   };
+}
+
+/**
+ * The consent texts against the register: one entry per (id, versie, taal), an id belongs to one
+ * consent-based doel, the stored SHA-256 is that of the text (a text edited in place stops the start:
+ * records and signed receipts name the hash), and every consent-based doel has a Dutch text.
+ */
+function checkToestemmingsteksten(teksten: readonly Toestemmingstekst[], doelen: readonly Doel[]): void {
+  const file = 'toestemmingsteksten.json';
+  const seen = new Set<string>();
+  const doelVanId = new Map<string, string>();
+  for (const t of teksten) {
+    const key = `${t.id} ${t.versie} (${t.taal})`;
+    if (seen.has(key)) throw new PolicyError(file, null, `tekst ${key} komt meer dan eens voor`);
+    seen.add(key);
+    const doel = doelen.find((d) => d.id === t.doel);
+    if (!doel) throw new PolicyError(file, null, `tekst ${key}: onbekend doel "${t.doel}" (niet in doelen.json)`);
+    if (!doel.toestemmingVereist) throw new PolicyError(file, null, `tekst ${key}: doel "${t.doel}" heeft als grondslag ${doel.grondslag.soort}, niet toestemming`);
+    const eerder = doelVanId.get(t.id);
+    if (eerder !== undefined && eerder !== t.doel) throw new PolicyError(file, null, `tekst ${t.id} hoort bij doel "${eerder}" en bij "${t.doel}"; één tekst-id hoort bij één doel`);
+    doelVanId.set(t.id, t.doel);
+    const sha256 = crypto.createHash('sha256').update(t.tekst, 'utf8').digest('hex');
+    if (sha256 !== t.sha256) {
+      throw new PolicyError(file, null, `tekst ${key}: sha256 klopt niet bij de tekst (berekend: ${sha256}). Wijzig een tekst nooit ter plekke: voeg een nieuwe versie toe.`);
+    }
+  }
+  for (const doel of doelen.filter((d) => d.toestemmingVereist)) {
+    if (!teksten.some((t) => t.doel === doel.id && t.taal === 'nl')) {
+      throw new PolicyError(file, null, `doel "${doel.id}" heeft toestemming als grondslag maar geen Nederlandse toestemmingstekst (taal nl)`);
+    }
+  }
 }

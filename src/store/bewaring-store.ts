@@ -74,7 +74,7 @@ export interface BewaringTx {
   verwijderKenmerken(trajectId: string): Promise<number>;
   /** Scan at most `limit` consent records by toestemmingId after `na`, with their trajectory's end. */
   toestemmingenVoorBewaring(q: { na: string; limit: number }): Promise<{ toestemmingen: BewaringToestemming[]; volgende: string | null }>;
-  /** Delete these consent records; returns how many. */
+  /** Delete these consent records with their signed receipts (the consent's own period is theirs); returns how many consents. */
   verwijderToestemmingen(toestemmingIds: readonly string[]): Promise<number>;
 }
 
@@ -106,6 +106,7 @@ export function sqliteBewaringTx(db: Database.Database): BewaringTx {
       `SELECT s.*, t.afgeslotenOp FROM (SELECT * FROM toestemmingen WHERE toestemmingId > @na ORDER BY toestemmingId LIMIT @limit) s
          JOIN trajecten t ON t.trajectId = s.trajectId ORDER BY s.toestemmingId`,
     ),
+    verwijderBewijzen: db.prepare('DELETE FROM ontvangstbewijzen WHERE toestemmingId IN (SELECT value FROM json_each(?))'),
     verwijderToestemmingen: db.prepare('DELETE FROM toestemmingen WHERE toestemmingId IN (SELECT value FROM json_each(?))'),
   };
   return {
@@ -145,7 +146,9 @@ export function sqliteBewaringTx(db: Database.Database): BewaringTx {
       return { toestemmingen: rows.map((r) => ({ ...toToestemming(r), afgeslotenOp: r.afgeslotenOp })), volgende: rows.length < q.limit ? null : rows.at(-1)!.toestemmingId };
     },
     async verwijderToestemmingen(ids) {
-      return ids.length ? st.verwijderToestemmingen.run(JSON.stringify(ids)).changes : 0;
+      if (ids.length === 0) return 0;
+      st.verwijderBewijzen.run(JSON.stringify(ids));
+      return st.verwijderToestemmingen.run(JSON.stringify(ids)).changes;
     },
   };
 }
@@ -206,6 +209,7 @@ export function postgresBewaringTx(query: Q): BewaringTx {
     },
     async verwijderToestemmingen(ids) {
       if (ids.length === 0) return 0;
+      await q('DELETE FROM ontvangstbewijzen WHERE toestemmingId = ANY(@ids::text[])', { ids: [...ids] });
       return (await q('DELETE FROM toestemmingen WHERE toestemmingId = ANY(@ids::text[]) RETURNING toestemmingId', { ids: [...ids] })).length;
     },
   };

@@ -264,6 +264,20 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
   `,
+  // Issue 13, as SQLite's: the consent text agreed to, and the signed consent receipts.
+  `
+  ALTER TABLE toestemmingen ADD COLUMN toestemmingstekst ${T};
+  CREATE TABLE ontvangstbewijzen (
+    volgorde          BIGSERIAL UNIQUE,
+    ontvangstbewijsId ${T} PRIMARY KEY,
+    toestemmingId     ${T} NOT NULL REFERENCES toestemmingen (toestemmingId),
+    gebeurtenis       ${T} NOT NULL CHECK (gebeurtenis IN ('gegeven', 'ingetrokken')),
+    uitgegevenOp      ${T} NOT NULL,
+    sleutel           ${T} NOT NULL,
+    jws               ${T} NOT NULL,
+    UNIQUE (toestemmingId, gebeurtenis)
+  );
+  `,
   // Issue 13, retention and erasure, as SQLite's: the tombstone columns and the per-trajectory purge mark.
   `
   ALTER TABLE berichten ADD COLUMN verwijderdOp ${T};

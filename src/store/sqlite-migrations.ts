@@ -322,6 +322,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
   `,
+  // Issue 13, the consent receipt as evidence: which consent text was agreed to (JSON: id, versie, taal,
+  // sha256; null for older consents), and the signed receipts, written once per consent and event.
+  // Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE toestemmingen ADD COLUMN toestemmingstekst TEXT;
+  CREATE TABLE ontvangstbewijzen (
+    ontvangstbewijsId TEXT PRIMARY KEY,
+    toestemmingId     TEXT NOT NULL REFERENCES toestemmingen (toestemmingId),
+    gebeurtenis       TEXT NOT NULL CHECK (gebeurtenis IN ('gegeven', 'ingetrokken')),
+    uitgegevenOp      TEXT NOT NULL,
+    sleutel           TEXT NOT NULL,
+    jws               TEXT NOT NULL,
+    UNIQUE (toestemmingId, gebeurtenis)
+  ) STRICT;
+  `,
   // Issue 13, retention and erasure (docs/bewaring.md): a message whose content was removed keeps its
   // row as a tombstone (inhoud 'null', no content hash) with when and under which rule; per trajectory
   // the volgnummer up to which every message is such a tombstone, so a purge run skips what is done.

@@ -43,6 +43,7 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'afleveringen-lezen': 'Afleverpogingen bekijken',
   'melding-afleveren': 'Melding afgeleverd (metagegevens)',
   'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
+  'ontvangstbewijzen-lezen': 'Ontvangstbewijzen van een toestemming opvragen',
   'bewaartermijn-toepassen': 'Bewaartermijn toegepast (inhoud verwijderd)',
   'traject-wissen': 'Inhoud van een traject gewist (AVG art. 17)',
 };
