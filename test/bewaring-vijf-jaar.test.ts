@@ -25,7 +25,7 @@ import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
 import { bearer, VOORBEELDEN, startTestGateway, type Adapter, type TestGateway } from './support/gateway.js';
 
-const START = Date.parse('2019-01-07T09:00:00.000Z'); // a Monday
+const START = Date.parse('2025-01-06T09:00:00.000Z'); // a Monday (consent texts are valid from 2025)
 const WEEK = 7 * 86_400_000;
 const WEKEN = 260; // five years
 const TRAJECTEN = 20; // one opened every 13 weeks
@@ -137,7 +137,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('five years of history, purged on
         await leesFeed(ws, 'werkshop', 'bemiddeling');
       }
     }
-    klok = new Date('2024-01-02T09:00:00.000Z');
+    klok = new Date('2030-01-02T09:00:00.000Z');
     // A checkpoint over the whole history, then the state of the logboek and of the reports before any purge.
     await t.gw.services.logboek.controlepunten.nu();
     hashesVoor = await hashes();
@@ -158,9 +158,9 @@ describe.each<Adapter>(['sqlite', 'postgres'])('five years of history, purged on
     expect(inzageVoor.get(sims[0]!.trajectId)!.length).toBeGreaterThan(5);
   });
 
-  it('on 2026-01-05 a dry run lists, and the scheduler purges, exactly the trajectories closed more than five years ago; one record each; consents at the end of their own period', async () => {
-    klok = new Date('2026-01-05T02:00:00.000Z');
-    const due = dueOp('2026-01-05');
+  it('on 2032-01-05 a dry run lists, and the scheduler purges, exactly the trajectories closed more than five years ago; one record each; consents at the end of their own period', async () => {
+    klok = new Date('2032-01-05T02:00:00.000Z');
+    const due = dueOp('2032-01-05');
     expect(due.map((s) => sims.indexOf(s))).toEqual([0, 1, 2, 3, 4]);
     const regels = bewaarregels(t.gw.services.policy.set);
     const records = (await hashes()).length;
@@ -208,7 +208,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('five years of history, purged on
     const [weg, blijft] = [sims[0]!, sims[10]!];
     const een = await t.api().get(`/v1/berichten/${weg.berichten[0]}?doel=trajectbegeleiding`).set(...g);
     expect(een.status).toBe(410);
-    expect(een.body).toMatchObject({ type: 'urn:doelpoort:probleem:verwijderd', verwijderd: { grond: 'bewaartermijn', op: '2026-01-05T02:00:00.000Z' } });
+    expect(een.body).toMatchObject({ type: 'urn:doelpoort:probleem:verwijderd', verwijderd: { grond: 'bewaartermijn', op: '2032-01-05T02:00:00.000Z' } });
     expect(een.body.verwijderd.toelichting).toContain('5 jaar na het einde van het traject (trajectbegeleiding)');
     expect(een.body.verwijderd.toelichting).toContain(`bewaard tot en met ${plusDuur(datum(weg.dicht!), 'P5Y')}`);
     const lijst = await t.api().get(`/v1/berichten?doel=trajectbegeleiding&trajectId=${weg.trajectId}&limiet=500`).set(...g);
@@ -232,9 +232,9 @@ describe.each<Adapter>(['sqlite', 'postgres'])('five years of history, purged on
     expect((await hashes()).length).toBe(voor);
   });
 
-  it('on 2029-06-01 two store instances purge at once (as two replicas), in bounded transactions: every closed trajectory, every message once; running ones keep their content; an erasure on top verifies too', async () => {
-    klok = new Date('2029-06-01T02:00:00.000Z');
-    const due = dueOp('2029-06-01').filter((s) => sims.indexOf(s) > 4);
+  it('on 2035-06-01 two store instances purge at once (as two replicas), in bounded transactions: every closed trajectory, every message once; running ones keep their content; an erasure on top verifies too', async () => {
+    klok = new Date('2035-06-01T02:00:00.000Z');
+    const due = dueOp('2035-06-01').filter((s) => sims.indexOf(s) > 4);
     expect(due).toHaveLength(12);
     const verwacht = due.reduce((a, s) => a + s.berichten.length, 0);
     const voor = (await hashes()).length;
