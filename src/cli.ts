@@ -5,11 +5,13 @@
  *   npx doelpoort valideer bericht.json
  *   npx doelpoort logboek verifieer data/doelpoort.db
  *   npx doelpoort logboek verifieer postgres://doelpoort@db.example:5432/doelpoort   (or DATABASE_URL)
+ *   npx doelpoort bewaartermijnen [--uitvoeren]
  *
  * Exit codes, for every subcommand: 0 success, 1 the input was checked and is wrong, 2 usage or
  * file errors.
  */
 import { logboek } from './audit/cli.js';
+import { bewaartermijnen } from './bewaring/cli.js';
 import { valideer } from './schemas/cli.js';
 
 export interface CliIo {
@@ -29,7 +31,7 @@ export interface Subcommand {
 }
 
 /** Every subcommand. Add yours here. */
-export const SUBCOMMANDS: readonly Subcommand[] = [valideer, logboek];
+export const SUBCOMMANDS: readonly Subcommand[] = [valideer, logboek, bewaartermijnen];
 
 export const EXIT = { ok: 0, ongeldig: 1, gebruik: 2 } as const;
 

@@ -72,6 +72,8 @@ export interface Config {
   controlepuntSeconden: number;
   /** Seconds between the signal scheduler's rounds (time-based signals such as uit-beeld); 0: no timer. */
   signaalPlannerSeconden: number;
+  /** Seconds between the retention scheduler's rounds (purge of content past its bewaartermijn, docs/bewaring.md; default a day); 0: no timer. */
+  bewaarPlannerSeconden: number;
   /** Webhook targets the operator allows although private (host names, IPs, CIDR ranges; DOELPOORT_MELDINGEN_TOEGESTAAN, comma-separated). */
   meldingenToegestaan: string[];
   /** Milliseconds between the deliverer's rounds (default 1000); 0: only when woken after a commit. */
@@ -229,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     controlepuntAantal: overrides.controlepuntAantal ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_AANTAL', 1000, 1),
     controlepuntSeconden: overrides.controlepuntSeconden ?? positiveInt(env, 'DOELPOORT_CONTROLEPUNT_SECONDEN', 60, 0),
     signaalPlannerSeconden: overrides.signaalPlannerSeconden ?? positiveInt(env, 'DOELPOORT_SIGNAAL_PLANNER_SECONDEN', 300, 0),
+    bewaarPlannerSeconden: overrides.bewaarPlannerSeconden ?? positiveInt(env, 'DOELPOORT_BEWAAR_PLANNER_SECONDEN', 86_400, 0),
     meldingenToegestaan: overrides.meldingenToegestaan ?? (env.DOELPOORT_MELDINGEN_TOEGESTAAN ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     meldingenIntervalMs: overrides.meldingenIntervalMs ?? positiveInt(env, 'DOELPOORT_MELDINGEN_INTERVAL_MS', 1000, 0),
     meldingTimeoutMs: overrides.meldingTimeoutMs ?? positiveInt(env, 'DOELPOORT_MELDING_TIMEOUT_MS', 10_000, 100),

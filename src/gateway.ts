@@ -33,6 +33,8 @@ import { loadSignaalregels } from './signalen/load.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { startSignaalPlanner } from './verwerking/signaalplanner.js';
+import { startBewaarPlanner } from './verwerking/bewaarplanner.js';
+import { bewaarregels } from './bewaring/termijnen.js';
 import { startBezorger } from './verwerking/bezorger.js';
 import { DEMO_KLANTMANAGERS } from './werk/medewerkers.js';
 import { DEMO_COORDINATOREN } from './aanlevering/coordinatoren.js';
@@ -197,8 +199,14 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       },
     });
 
+    // Retention (docs/bewaring.md): content past every term of the register goes, one replica at a time.
+    const bewaarPlanner = startBewaarPlanner(store, {
+      regels: bewaarregels(policy.set), beleidsversie: `${policy.set.versie}+${policy.set.hash.slice(0, 16)}`,
+      intervalMs: config.bewaarPlannerSeconden * 1000, now, logger,
+    });
+
     const services: Services = {
-      config, schemas, policy, signaalregels, signaalPlanner, bezorger, store, logger, issuerReachable, readiness, limits,
+      config, schemas, policy, signaalregels, signaalPlanner, bewaarPlanner, bezorger, store, logger, issuerReachable, readiness, limits,
       logboek: { sleutels, controlepunten },
       verifier: createTokenVerifier({ issuer: config.issuer, audience: config.audience, keys }),
       now,
@@ -227,6 +235,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         clearInterval(sweeper);
         // A last checkpoint covers everything written, so a tail cut off while stopped is detected.
         await signaalPlanner.stop();
+        await bewaarPlanner.stop();
         await bezorger.stop();
         await controlepunten.stop();
         await store.close();

@@ -30,10 +30,14 @@ describe('the register', () => {
       expect(a.uri).toMatch(/^urn:doelpoort:verwerkingsactiviteit:/);
       expect(a.grondslag.avg).toMatch(/^AVG art\. 6 lid 1 sub [a-f]$/);
       expect(a.bewaartermijn).toMatch(/^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/);
+      expect(['einde-traject', 'ontvangst']).toContain((a as Activiteit & { bewaartermijnVanaf: string }).bewaartermijnVanaf);
       expect(a.verantwoordelijke.length).toBeGreaterThan(0);
       expect(a.ontvangers.length).toBeGreaterThan(0);
       expect(a.gegevenscategorieen.length).toBeGreaterThan(0);
     }
+    // Issue 13: from when each term runs is part of the register as published.
+    const vanaf = Object.fromEntries((res.body.resultaten as Array<Activiteit & { bewaartermijnVanaf: string }>).map((a) => [a.id, a.bewaartermijnVanaf]));
+    expect(vanaf).toMatchObject({ trajectbegeleiding: 'einde-traject', bemiddeling: 'ontvangst', lesafstemming: 'ontvangst' });
     expect(t.query<{ n: number }>('SELECT count(*) n FROM logboek')[0]!.n).toBe(before);
   });
 

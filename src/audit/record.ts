@@ -53,6 +53,9 @@ export const AUDIT_ACTIES = [
   'traject-wijzigen',
   // Issue 13: the signed consent receipts of a consent, retrieved again by its gemeente.
   'ontvangstbewijzen-lezen',
+  // Issue 13: retention enforced by the gateway (scheduler or CLI), and erasure by the gemeente (docs/bewaring.md).
+  'bewaartermijn-toepassen',
+  'traject-wissen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

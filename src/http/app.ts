@@ -18,6 +18,7 @@ import { traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toestemmingstekstenRouter } from './toestemmingsteksten.js';
 import { toewijzingenRouter } from './toewijzingen.js';
+import { wissingRouter } from './wissing.js';
 import { kenmerkenRouter } from './kenmerken.js';
 import { bundelsRouter } from './bundels.js';
 import { aanleveringRouter } from '../aanlevering/router.js';
@@ -111,6 +112,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   if (s.config.ui && s.config.demo) app.use('/aanlevering', aanleveringRouter(s));
   app.use('/v1', verwerkingsactiviteitenRouter(s));
   app.use('/v1', toewijzingenRouter(s));
+  app.use('/v1', wissingRouter(s));
   app.use('/v1', kenmerkenRouter(s));
   app.use('/v1', bundelsRouter(s));
   app.use('/v1', toestemmingenRouter(s));

@@ -5,8 +5,14 @@
  * - `POST /v1/berichten`: a provider publishes (idempotent on sender + `berichtId`).
  * - `GET /v1/berichten?doel=&trajectId=&berichttype=&volgende=`: the caller's feed, oldest first.
  * - `GET /v1/berichten/{berichtId}?doel=`: one message.
+ *
+ * A message whose content was removed (retention or erasure, issue 13) is a tombstone: by id it
+ * answers 410 with when and why (after the same relation and doel checks as any read); in a list it
+ * appears without content with `verwijderd` — unless the reader's rule decides per message, which
+ * cannot be decided without the content (then it is left out).
  */
 import { Router, type Request } from 'express';
+import { grafsteen, verwijderdTekst } from '../bewaring/grafsteen.js';
 import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
@@ -42,8 +48,12 @@ function versieVelden(v: BerichtVersieRow | undefined) {
   };
 }
 
-function messageView(row: BerichtRow, besluit: Pick<Besluit, 'partijdeel'> & { projectie: readonly string[] }, versie?: BerichtVersieRow) {
+function messageView(s: Services, row: BerichtRow, besluit: Pick<Besluit, 'partijdeel'> & { projectie: readonly string[] }, versie?: BerichtVersieRow) {
   const { projectie } = besluit;
+  if (row.verwijderdOp) {
+    // Content removed (retention or erasure): what is left is the tombstone — no content, no fields.
+    return { view: { ...kop(row), ...versieVelden(versie), inhoud: null, verwijderd: grafsteen(row, s.policy.set.wisredenen) }, velden: [] as string[] };
+  }
   if (versie?.ingetrokkenOp) {
     // Withdrawn: the read says that, when and why — and discloses no content.
     return { view: { ...kop(row), ...versieVelden(versie), inhoud: null }, velden: [] as string[] };
@@ -190,6 +200,7 @@ export function berichtenRouter(s: Services): Router {
       const regels = new Set<string>();
       const grondslagen = new Set<string>();
       const toestemmingen = new Set<string>();
+      let verwijderd = 0;
       // Page through candidate rows after the cursor until the page is full or the feed is exhausted.
       let cursor = na!;
       while (resultaten.length < limit && typen.length) {
@@ -201,9 +212,11 @@ export function berichtenRouter(s: Services): Router {
           cursor = row.volgnummer;
           const versie = versies.get(versieSleutel(row.afzender, row.berichtId));
           if (versie && (versie.vervangenDoor || versie.ingetrokkenOp)) continue;
-          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId), row.inhoud); // 4 decide per message
+          // A tombstone is decided without content: a rule that decides per message then does not allow it.
+          const besluit = await decideRead(row.berichttype, row.trajectId, await relatieVan(row.trajectId), row.verwijderdOp ? undefined : row.inhoud); // 4 decide per message
           if (!besluit.toegestaan || !besluit.projectie) continue;
-          const { view, velden: v } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie); // 5 minimise
+          const { view, velden: v } = messageView(s, row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie); // 5 minimise
+          if (row.verwijderdOp) verwijderd += 1;
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
           trajecten.add(row.trajectId);
@@ -217,7 +230,9 @@ export function berichtenRouter(s: Services): Router {
       if (typeof trajectId !== 'string') p.trajectIds = [...trajecten];
       await tx.appendAudit(auditInput(s, p, {
         besluit: 'toegestaan', regel: [...regels].join(',') || 'geen-resultaten', status: 200,
-        reden: resultaten.length ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}.`, toestemmingen) : 'Geen berichten om te verstrekken.',
+        reden: resultaten.length
+          ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}${verwijderd ? `, waarvan ${verwijderd} zonder inhoud (verwijderd: alleen de kenmerken)` : ''}.`, toestemmingen)
+          : 'Geen berichten om te verstrekken.',
         grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(),
       }));
       // The cursor always points after the last message considered, so a client can keep it and ask
@@ -257,18 +272,29 @@ export function berichtenRouter(s: Services): Router {
       }
       p.trajectIds = [row.trajectId];
       p.berichttype = row.berichttype;
-      const besluit = await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, row.inhoud);
+      // A tombstone is decided on its type (its content, which a per-message rule needs, is gone): the
+      // reader already holds the id, and learns only that and why the content was removed.
+      const besluit = row.verwijderdOp
+        ? await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, undefined, true)
+        : await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, row.inhoud);
       if (!besluit.toegestaan || !besluit.projectie) {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { status: 403 as const, besluit, view: null };
       }
+      if (row.verwijderdOp) {
+        const g = grafsteen(row, s.policy.set.wisredenen);
+        const tekst = verwijderdTekst(row.berichtId, g);
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'bericht-verwijderd', reden: tekst, status: 410, grondslag: besluit.grondslag }));
+        return { status: 410 as const, besluit, view: null, verwijderd: { tekst, g } };
+      }
       const [versie] = await tx.berichtVersies(row.afzender, [row.berichtId]);
-      const { view, velden } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie);
+      const { view, velden } = messageView(s, row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie);
       await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
       return { status: 200 as const, besluit, view };
     });
     p.geaudit = true;
     if (result.status === 404) throw new HttpProblem('niet-gevonden', 'Geen bericht met dit id dat u mag zien.');
+    if (result.status === 410) throw new HttpProblem('verwijderd', result.verwijderd!.tekst, { regel: 'bericht-verwijderd', verwijderd: result.verwijderd!.g });
     if (result.status === 403 || !result.view) throw new HttpProblem('geen-toegang', result.besluit!.reden, { regel: result.besluit!.regel });
     res.json(result.view);
   }));

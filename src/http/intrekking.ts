@@ -10,9 +10,10 @@
  * - The message itself stays stored (write-once); reads then show that, when and why it was withdrawn,
  *   never its content. The logboek keeps both the publication and the withdrawal.
  * - Withdrawing again returns the same answer (200); a replaced message is refused (409: withdraw
- *   the latest version).
+ *   the latest version); a message whose content was removed (issue 13) answers 410 with when and why.
  */
 import type { RequestHandler } from 'express';
+import { grafsteen, verwijderdTekst } from '../bewaring/grafsteen.js';
 import { GEEN_RELATIE } from '../policy/types.js';
 import { verwerkVersiewijziging } from '../verwerking/stand-en-signalen.js';
 import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
@@ -54,6 +55,12 @@ export function intrekkingHandler(s: Services): RequestHandler {
         await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
         return { kind: 'geweigerd' as const, besluit };
       }
+      if (row.verwijderdOp) {
+        const g = grafsteen(row, s.policy.set.wisredenen);
+        const uitleg = `${verwijderdTekst(berichtId, g)} Intrekken is niet meer nodig: het bericht telt nergens meer mee met zijn inhoud.`;
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'bericht-verwijderd', reden: uitleg, status: 410, grondslag: besluit.grondslag }));
+        return { kind: 'verwijderd' as const, uitleg, g };
+      }
       const tijdstip = s.now().toISOString();
       if (!(await tx.trekBerichtIn(actor.partij.id, berichtId, tijdstip, reden))) {
         const [versie] = await tx.berichtVersies(actor.partij.id, [berichtId]);
@@ -86,6 +93,8 @@ export function intrekkingHandler(s: Services): RequestHandler {
         throw new HttpProblem('geen-toegang', outcome.besluit.reden, { regel: outcome.besluit.regel });
       case 'vervangen':
         throw new HttpProblem('conflict', outcome.uitleg, { regel: 'intrekking-ongeldig' });
+      case 'verwijderd':
+        throw new HttpProblem('verwijderd', outcome.uitleg, { regel: 'bericht-verwijderd', verwijderd: outcome.g });
       case 'al':
       case 'ingetrokken': {
         if (outcome.kind === 'ingetrokken' && outcome.events > 0) s.bezorger.wek();
@@ -123,7 +132,7 @@ export const intrekkingOpenApi: OpenApiPart = {
         ].join(' '),
         parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'Your message\'s id. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }],
         requestBody: { required: true, content: { 'application/json': { schema: ref('Intrekking') } } },
-        responses: { '200': ok('Withdrawn (now or before)', ref('Intrekkingsbewijs')), ...errors('400', '401', '403', '404', '409', '413', '415', '503') },
+        responses: { '200': ok('Withdrawn (now or before)', ref('Intrekkingsbewijs')), ...errors('400', '401', '403', '404', '409', '410', '413', '415', '503') },
       },
     },
   },

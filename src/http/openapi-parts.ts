@@ -11,6 +11,7 @@ import { toestemmingenOpenApi } from './toestemmingen.js';
 import { toestemmingstekstenOpenApi } from './toestemmingsteksten.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
 import { verwerkingsactiviteitenOpenApi } from './verwerkingsactiviteiten.js';
+import { wissingOpenApi } from './wissing.js';
 
 export function openApiParts(): OpenApiPart[] {
   return [
@@ -25,5 +26,6 @@ export function openApiParts(): OpenApiPart[] {
     intrekkingOpenApi,
     kenmerkenOpenApi,
     bundelsOpenApi,
+    wissingOpenApi,
   ];
 }

@@ -25,6 +25,7 @@ const ERROR_RESPONSES: Record<string, ProblemKind> = {
   '403': 'geen-toegang',
   '404': 'niet-gevonden',
   '409': 'conflict',
+  '410': 'verwijderd',
   '413': 'te-groot',
   '415': 'verkeerd-mediatype',
   '429': 'te-veel-verzoeken',
@@ -158,7 +159,8 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
       },
       berichtId: { type: 'string', format: 'uuid' }, berichttype: { type: 'string' }, schemaversie: { type: 'string', description: 'The schema version (MAJOR.MINOR) the sender named. / De schemaversie die de afzender noemde.' },
       trajectId: { type: 'string', format: 'uuid' }, afzender: { type: 'string' }, gebeurtenisTijdstip: ref('Tijdstip'), ontvangenOp: ref('Tijdstip'),
-      inhoud: { type: ['object', 'null'], description: 'The content, projected: only the fields the doel allows (so it may not validate against the full schema); null for a withdrawn message. / De inhoud, beperkt tot wat het doel toestaat.' },
+      inhoud: { type: ['object', 'null'], description: 'The content, projected: only the fields the doel allows (so it may not validate against the full schema); null for a withdrawn message and for one whose content was removed (`verwijderd`). / De inhoud, beperkt tot wat het doel toestaat.' },
+      verwijderd: { ...ref('Verwijdering'), description: 'Set when the content was removed (retention or erasure): the list shows the message without content; reading it by id answers 410. / Inhoud verwijderd.' },
     },
   };
   componentSchemas.Berichtenlijst = {
@@ -209,6 +211,18 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
         type: 'array',
         items: { type: 'object', required: ['name', 'code', 'reason'], properties: { name: { type: 'string', description: 'JSON pointer or parameter name' }, code: { type: 'string' }, reason: { type: 'string' } } },
       },
+      verwijderd: { ...ref('Verwijdering'), description: 'With 410: when and why the content of the message was removed. / Wanneer en waarom de inhoud is verwijderd.' },
+    },
+  };
+  componentSchemas.Verwijdering = {
+    type: 'object', required: ['op', 'grond', 'toelichting', 'logboek'],
+    description: 'The content of the message was removed: under a retention term of the register (`bewaartermijn`) or by an erasure of its gemeente (`wissing`, AVG art. 17). The message\'s id, type, trajectory, sender and dates stay; see docs/bewaring.md. / De inhoud is verwijderd.',
+    properties: {
+      op: ref('Tijdstip'),
+      grond: { type: 'string', enum: ['bewaartermijn', 'wissing'] },
+      toelichting: { type: 'string', description: 'Why, in Dutch: the terms that passed, or the erasure reason.' },
+      reden: { type: 'string', description: 'With `wissing`: the coded reason (policies/bewaring.json).' },
+      logboek: { type: 'integer', description: 'The logboek record of the removal.' },
     },
   };
 
@@ -277,6 +291,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
             'Idempotent on sender + `berichtId`: the same message again returns the same receipt (200); other content under the same id from the same sender is a 409 (`conflict`). Another sender may use the same `berichtId` for its own message.',
             'A correction names `vervangt` (envelope 1.1): the sender\'s own current message of the same type about the same trajectory; anything else is a 409 (`conflict`, regel `vervanging-ongeldig`). The replaced message stays readable with `vervangenDoor` and no longer counts in lists, the trajectory state or the signals.',
             'A `plaatsing` whose status may not follow the status of the latest version of the previous message about the same `plaatsingId` from the same sender is a 409 (`ongeldige-statusovergang`); the allowed transitions are `statusovergangen` in its schema.',
+            'A message whose content was removed (retention or erasure, docs/bewaring.md) can be neither sent again under its id nor corrected: 409 (`conflict`, regel `bericht-verwijderd`).',
           ].join(' '),
           requestBody: { required: true, content: { 'application/json': { schema: ref('Envelop'), examples: voorbeelden } } },
           responses: {
@@ -287,7 +302,7 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
         },
         get: {
           operationId: 'berichtenLezen', tags: ['Berichten'], summary: 'Read messages for a declared doel, oldest first',
-          description: 'Without `trajectId`: the caller\'s feed over every trajectory it may read for this doel. Each message is projected to the fields the doel allows; types the doel does not cover are left out.',
+          description: 'Without `trajectId`: the caller\'s feed over every trajectory it may read for this doel. Each message is projected to the fields the doel allows; types the doel does not cover are left out. A message whose content was removed (retention or erasure) is listed with `inhoud: null` and `verwijderd` (when, why); under a rule that decides per message it is left out, since without content that cannot be decided.',
           parameters: [
             doelParam,
             { ...trajectIdParam('query'), required: false, description: 'Only this trajectory; without it, every trajectory the caller may read. / Alleen dit traject.' },
@@ -302,7 +317,8 @@ export function buildOpenApi(config: Config, schemas: SchemaRegistry, parts: Ope
         get: {
           operationId: 'berichtLezen', tags: ['Berichten'], summary: 'Read one message for a declared doel',
           parameters: [{ name: 'berichtId', in: 'path', required: true, description: 'The id the sender gave the message; ids are unique per sender: you get your own message with this id if you sent one, else the one you may read. / Het bericht-id.', schema: { type: 'string', format: 'uuid' } }, doelParam],
-          responses: { '200': ok('The message, minimised to the doel', ref('Bericht')), ...errors('400', '401', '403', '404', '503') },
+          description: 'A message whose content was removed (retention or erasure, docs/bewaring.md) answers 410 with `verwijderd`: when and why; the relation and the doel are checked first, as for any read.',
+          responses: { '200': ok('The message, minimised to the doel', ref('Bericht')), ...errors('400', '401', '403', '404', '410', '503') },
         },
       },
       '/schemas': {

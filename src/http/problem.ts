@@ -21,6 +21,7 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'Conflict met een eerder ontvangen bericht.' },
   'conflict-toestand': { status: 409, title: 'Dit kan niet in de huidige toestand van het traject.' },
   'ongeldige-statusovergang': { status: 409, title: 'Deze statusovergang van de plaatsing is niet toegestaan.' },
+  verwijderd: { status: 410, title: 'De inhoud van dit bericht is verwijderd.' },
   'te-groot': { status: 413, title: 'De body is te groot.' },
   'verkeerd-mediatype': { status: 415, title: 'Alleen application/json wordt geaccepteerd.' },
   'te-veel-verzoeken': { status: 429, title: 'Te veel verzoeken; wacht even.' },
@@ -42,7 +43,7 @@ export class HttpProblem extends Error {
   constructor(
     readonly kind: ProblemKind,
     readonly detail: string,
-    readonly extra: { invalidParams?: InvalidParam[]; headers?: Record<string, string>; regel?: string } = {},
+    readonly extra: { invalidParams?: InvalidParam[]; headers?: Record<string, string>; regel?: string; verwijderd?: unknown } = {},
   ) {
     super(detail);
     this.status = PROBLEMS[kind].status;
@@ -61,6 +62,8 @@ export function sendProblem(res: Response, problem: HttpProblem, traceId: string
       instance: `urn:doelpoort:trace:${traceId}`,
       traceId,
       ...(problem.extra.invalidParams ? { invalidParams: problem.extra.invalidParams } : {}),
+      // A removed message (410, docs/bewaring.md): when and why, as lists show it.
+      ...(problem.extra.verwijderd ? { verwijderd: problem.extra.verwijderd } : {}),
     }),
   );
 }

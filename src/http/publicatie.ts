@@ -11,6 +11,8 @@
  *   about the same trajectory; the replaced message is marked in the same transaction, and the
  *   trajectory's state is rebuilt from the messages that still count, so no week counts twice.
  * - Every refusal is thrown as an `HttpProblem` after its audit record is committed (`p.geaudit`).
+ * - A message whose content was removed (issue 13, docs/bewaring.md) can neither be sent again under its
+ *   id nor corrected: 409 with regel `bericht-verwijderd` (its content cannot be compared or replaced).
  */
 import crypto from 'node:crypto';
 import { canonicalize } from '../audit/canonical.js';
@@ -20,6 +22,7 @@ import type { Envelop, PlaatsingV1 } from '../schemas/generated/index.js';
 import { beoordeelOvergang } from '../schemas/levenscyclus.js';
 import type { SchemaVersie } from '../schemas/registry.js';
 import type { BerichtRow, Tx } from '../store/store.js';
+import { grafsteen, verwijderdTekst } from '../bewaring/grafsteen.js';
 import { verwerkBericht, verwerkVersiewijziging } from '../verwerking/stand-en-signalen.js';
 import { uitgaandVoorBericht, uitgaandVoorSignalen } from '../verwerking/uitgaand.js';
 import { auditInput, rejectInvalid, UUID, type Actor, type Poging } from './attempt.js';
@@ -67,11 +70,14 @@ async function checkOvergang(s: Services, tx: Tx, versie: SchemaVersie, e: Envel
   return `Deze plaatsing staat op '${vorigeStatus}' (bericht ${vorige.berichtId}); daarop ${verder}, niet '${inhoud.status}'. Een nieuwe plaatsing krijgt een nieuw plaatsingId.`;
 }
 
-/** Whether `e.vervangt` names a message this sender may replace; the new version number, or the refusal in Dutch. */
-async function checkVervanging(tx: Tx, e: Envelop, afzender: string): Promise<number | string> {
+/** Whether `e.vervangt` names a message this sender may replace; the new version number, or the refusal in Dutch (and its rule). */
+async function checkVervanging(s: Services, tx: Tx, e: Envelop, afzender: string): Promise<number | string | { reden: string; regel: string }> {
   const id = e.vervangt!;
   const oud = await tx.bericht(afzender, id);
   if (!oud) return `Bericht ${id} is geen eerder bericht van u; alleen een eigen bericht kan worden vervangen.`;
+  if (oud.verwijderdOp) {
+    return { regel: 'bericht-verwijderd', reden: `${verwijderdTekst(id, grafsteen(oud, s.policy.set.wisredenen))} Een verwijderd bericht kan niet meer worden vervangen; stuur zo nodig een nieuw bericht zonder vervangt.` };
+  }
   if (oud.berichttype !== e.berichttype) return `Bericht ${id} is een ${oud.berichttype}-bericht; een correctie heeft hetzelfde berichttype (${e.berichttype}).`;
   if (oud.trajectId !== e.trajectId) return `Bericht ${id} gaat over een ander traject; een correctie gaat over hetzelfde traject.`;
   const [versie] = await tx.berichtVersies(afzender, [id]);
@@ -118,6 +124,12 @@ export async function publiceer(s: Services, actor: Actor, p: Poging, body: unkn
       return { kind: 'geweigerd' as const, besluit };
     }
     // Idempotency key: sender + berichtId. Another sender's message with the same id is another message.
+    if (existing?.verwijderdOp) {
+      // The content is gone, so a replay cannot be told from a reuse: the id stays spent.
+      const reden = `${verwijderdTekst(existing.berichtId, grafsteen(existing, s.policy.set.wisredenen))} Dit berichtId is al gebruikt; kies een nieuw berichtId voor een nieuw bericht.`;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'bericht-verwijderd', reden, status: 409, grondslag: besluit.grondslag }));
+      return { kind: 'vervanging' as const, reden, regel: 'bericht-verwijderd' };
+    }
     if (existing) {
       const same = existing.inhoudHash === hash;
       const reden = same ? 'Herhaling van een eerder ontvangen bericht; het bestaande ontvangstbewijs is teruggegeven.' : 'U hebt dit berichtId al gebruikt voor een ander bericht.';
@@ -127,10 +139,11 @@ export async function publiceer(s: Services, actor: Actor, p: Poging, body: unkn
     // 4 decide, continued: a correction replaces the sender's own current message of the same kind.
     let nieuweVersie: number | null = null;
     if (e.vervangt !== undefined) {
-      const v = await checkVervanging(tx, e, actor.partij.id);
-      if (typeof v === 'string') {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'vervanging-ongeldig', reden: v, status: 409, grondslag: besluit.grondslag }));
-        return { kind: 'vervanging' as const, reden: v };
+      const v = await checkVervanging(s, tx, e, actor.partij.id);
+      if (typeof v !== 'number') {
+        const { reden, regel } = typeof v === 'string' ? { reden: v, regel: 'vervanging-ongeldig' } : v;
+        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel, reden, status: 409, grondslag: besluit.grondslag }));
+        return { kind: 'vervanging' as const, reden, regel };
       }
       nieuweVersie = v;
     }
@@ -179,7 +192,7 @@ export async function publiceer(s: Services, actor: Actor, p: Poging, body: unkn
     case 'conflict':
       throw new HttpProblem('conflict', 'U hebt dit berichtId al gebruikt voor een bericht met andere inhoud. Kies een nieuw berichtId voor een nieuw bericht.');
     case 'vervanging':
-      throw new HttpProblem('conflict', outcome.reden, { regel: 'vervanging-ongeldig' });
+      throw new HttpProblem('conflict', outcome.reden, { regel: outcome.regel });
     case 'overgang':
       throw new HttpProblem('ongeldige-statusovergang', outcome.reden, { regel: 'plaatsing-statusovergang' });
     case 'herhaling':

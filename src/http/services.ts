@@ -8,6 +8,7 @@ import type { PolicyEngine } from '../policy/engine.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import type { SignaalregelSet } from '../signalen/types.js';
 import type { SignaalPlanner } from '../verwerking/signaalplanner.js';
+import type { BewaarPlanner } from '../verwerking/bewaarplanner.js';
 import type { Bezorger } from '../verwerking/bezorger.js';
 import type { Store } from '../store/store.js';
 import type { RateLimits } from './rate-limit.js';
@@ -21,6 +22,8 @@ export interface Services {
   signaalregels: SignaalregelSet;
   /** The scheduler of time-based signals (uit-beeld); one replica evaluates at a time. */
   signaalPlanner: SignaalPlanner;
+  /** The retention scheduler (purge past the bewaartermijn); one replica purges at a time. */
+  bewaarPlanner: BewaarPlanner;
   /** The deliverer of webhook events (the outbox); `wek()` after a commit that wrote events. */
   bezorger: Bezorger;
   store: Store;

@@ -36,6 +36,7 @@ export function activiteitView(policy: PolicyEngine, doel: Doel) {
     }),
     ontvangers: doel.ontvangers,
     bewaartermijn: doel.bewaartermijn,
+    bewaartermijnVanaf: doel.bewaartermijnVanaf ?? 'einde-traject',
     alleenGeaggregeerd: doel.alleenGeaggregeerd ?? false,
     regels: policy.set.regels
       .filter((r) => r.doel === doel.id)
@@ -92,7 +93,7 @@ export const verwerkingsactiviteitenOpenApi: OpenApiPart = {
     Verwerkingsactiviteit: {
       type: 'object',
       description: 'A processing activity (doel) of the register, with its data categories and every rule that discloses data for it. / Een verwerkingsactiviteit.',
-      required: ['id', 'uri', 'naam', 'doel', 'verantwoordelijke', 'grondslag', 'toestemmingVereist', 'bijzondereCategorieen', 'gegevenscategorieen', 'ontvangers', 'bewaartermijn', 'alleenGeaggregeerd', 'regels'],
+      required: ['id', 'uri', 'naam', 'doel', 'verantwoordelijke', 'grondslag', 'toestemmingVereist', 'bijzondereCategorieen', 'gegevenscategorieen', 'ontvangers', 'bewaartermijn', 'bewaartermijnVanaf', 'alleenGeaggregeerd', 'regels'],
       properties: {
         id: { type: 'string', description: 'Short id, used as `doel` in requests.' },
         uri: { type: 'string', description: 'Stable URI; the processing activity id in the logboek.' },
@@ -123,6 +124,10 @@ export const verwerkingsactiviteitenOpenApi: OpenApiPart = {
         },
         ontvangers: { type: 'array', items: { type: 'string', enum: ['gemeente', 'taalaanbieder', 'reintegratie'] } },
         bewaartermijn: { type: 'string', description: 'ISO 8601 duration.', examples: ['P5Y'] },
+        bewaartermijnVanaf: {
+          type: 'string', enum: ['einde-traject', 'ontvangst'],
+          description: 'From when the term runs for message content read under this doel: the end of the trajectory (a message received later: its receipt) or the receipt of the message. Content goes once every doel that can read it has passed its term (docs/bewaring.md). / Vanaf wanneer de bewaartermijn loopt.',
+        },
         alleenGeaggregeerd: { type: 'boolean', description: 'Only aggregates; never data about one participant.' },
         regels: {
           type: 'array',

@@ -1,6 +1,6 @@
 /**
  * Reads the policy files (`partijen.json`, `gegevenscategorieen.json`, `doelen.json`,
- * `regels.json`, and the optional `functionarissen.json` and `toestemmingsteksten.json`), validates each against its own JSON Schema in `policies/schema/`, and
+ * `regels.json`, and the optional `functionarissen.json`, `toestemmingsteksten.json` and `bewaring.json`), validates each against its own JSON Schema in `policies/schema/`, and
  * cross-checks them against each other and against the message schemas. Any problem stops the
  * start with the file and rule named: an unknown doel or field, a projection wider than the doel's
  * data categories, a rule that reads subject-level data for an aggregates-only doel, consent asked
@@ -16,7 +16,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schemas/registry.js';
 import { PolicyError } from './errors.js';
 import { covers } from './pointers.js';
-import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol } from './types.js';
+import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol, Wisreden } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
@@ -27,6 +27,8 @@ export interface PolicySet {
   functionarissen: readonly Functionaris[];
   /** The consent texts per consent-based doel; empty when `toestemmingsteksten.json` is absent (then no doel may be consent-based). */
   toestemmingsteksten: readonly Toestemmingstekst[];
+  /** The coded reasons for an erasure (`bewaring.json`); empty when the file is absent (then no erasure is accepted). */
+  wisredenen: readonly Wisreden[];
   verantwoordelijke: string;
   /** `versie` from regels.json plus a SHA-256 over the policy files: what the audit log cites. */
   versie: string;
@@ -36,9 +38,10 @@ export interface PolicySet {
 const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'regels.json'] as const;
 /**
  * Optional: a deployment without privacy officers has no logboek readers; one without consent-based
- * doelen needs no consent texts (with one, the cross-check below asks for them).
+ * doelen needs no consent texts (with one, the cross-check below asks for them); one without erasure
+ * reasons accepts no erasure.
  */
-const OPTIONAL_FILES = ['functionarissen.json', 'toestemmingsteksten.json'] as const;
+const OPTIONAL_FILES = ['functionarissen.json', 'toestemmingsteksten.json', 'bewaring.json'] as const;
 
 type Defs = (ref: string) => JsonSchema | undefined;
 
@@ -132,6 +135,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
   const functionarissen = (data['functionarissen.json'] as { functionarissen: Functionaris[] } | undefined)?.functionarissen ?? [];
   const toestemmingsteksten = (data['toestemmingsteksten.json'] as { teksten: Toestemmingstekst[] } | undefined)?.teksten ?? [];
+  const wisredenen = (data['bewaring.json'] as { wisredenen: Wisreden[] } | undefined)?.wisredenen ?? [];
 
   const unique = (file: string, what: string, ids: string[]) => {
     const seen = new Set<string>();
@@ -147,6 +151,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   unique('doelen.json', 'uri', doelenFile.doelen.map((d) => d.uri));
   unique('regels.json', 'regel-id', regelsFile.regels.map((r) => r.id));
   unique('functionarissen.json', 'functionaris-id', functionarissen.map((f) => f.id));
+  unique('bewaring.json', 'wisreden', wisredenen.map((w) => w.code));
   // A client is either a party's or an officer's, never both: officers read logs, not messages.
   unique('partijen.json + functionarissen.json', 'client-id', [...partijen.flatMap((p) => p.clientIds), ...functionarissen.flatMap((f) => f.clientIds)]);
   for (const f of functionarissen) {
@@ -281,6 +286,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     regels: regelsFile.regels,
     functionarissen,
     toestemmingsteksten,
+    wisredenen,
     verantwoordelijke: doelenFile.verantwoordelijke,
     versie: regelsFile.versie,
     hash: digest,

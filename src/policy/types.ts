@@ -86,6 +86,12 @@ export interface Doel {
   /** The roles that receive data for this doel. */
   ontvangers: PartijRol[];
   bewaartermijn: string;
+  /**
+   * From when `bewaartermijn` runs for message content read under this doel: the end of the
+   * trajectory (a message received after the end counts from its receipt) or the receipt of the
+   * message. Absent: `einde-traject`. The rule itself: `src/bewaring/termijnen.ts`.
+   */
+  bewaartermijnVanaf?: 'einde-traject' | 'ontvangst';
   toestemmingVereist: boolean;
   /** Only aggregates: no rule may let anyone read about one participant for this doel. */
   alleenGeaggregeerd?: boolean;
@@ -185,4 +191,13 @@ export interface Besluit {
   toestemmingIds: readonly string[];
   /** Why, for a privacy officer and for the caller. */
   reden: string;
+}
+
+/** A coded reason for erasing a trajectory's message content (policies/bewaring.json, AVG art. 17). */
+export interface Wisreden {
+  code: string;
+  /** The reason in Dutch. */
+  naam: string;
+  /** The ground of AVG art. 17 it rests on, e.g. "AVG art. 17 lid 1 sub d". */
+  avg: string;
 }

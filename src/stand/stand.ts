@@ -354,7 +354,7 @@ function applyPlaatsing(stand: Stand, b: BerichtVan<'plaatsing', PlaatsingV1>): 
   return { ...stand, plaatsingen: all.filter((p) => !drop.has(p)) };
 }
 
-function touchAanbieder(stand: Stand, b: Bericht): Stand {
+function touchAanbieder(stand: Stand, b: Pick<Bericht, 'afzender' | 'berichttype' | 'berichtId' | 'ontvangenOp'>): Stand {
   const prev = stand.aanbieders[b.afzender] ?? { laatsteBericht: {}, laatsteAanwezigheidBerichtId: null };
   const last = prev.laatsteBericht[b.berichttype];
   if (last !== undefined && Date.parse(last) >= Date.parse(b.ontvangenOp)) return stand;
@@ -391,6 +391,16 @@ export function applyBericht(stand: Stand, bericht: Bericht): Stand {
       return stand;
   }
   return touchAanbieder(next, bericht);
+}
+
+/**
+ * Fold a message whose content was removed (retention or erasure, docs/bewaring.md) into the state:
+ * only what its tombstone still says — that this provider sent a message of this type at that time
+ * (so the `uit-beeld` rule does not mistake a removed week for silence). Nothing of its content.
+ */
+export function applyVerwijderd(stand: Stand, bericht: { berichtId: string; berichttype: string; afzender: string; ontvangenOp: string }): Stand {
+  if (!['aanwezigheid', 'taalvoortgang', 'plaatsing'].includes(bericht.berichttype)) return stand;
+  return touchAanbieder(stand, bericht as Pick<Bericht, 'afzender' | 'berichttype' | 'berichtId' | 'ontvangenOp'>);
 }
 
 /** When this provider's last attendance message was received, or null. */

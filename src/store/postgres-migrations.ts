@@ -278,4 +278,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     UNIQUE (toestemmingId, gebeurtenis)
   );
   `,
+  // Issue 13, retention and erasure, as SQLite's: the tombstone columns and the per-trajectory purge mark.
+  `
+  ALTER TABLE berichten ADD COLUMN verwijderdOp ${T};
+  ALTER TABLE berichten ADD COLUMN verwijdering ${T};
+  ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer BIGINT NOT NULL DEFAULT 0;
+  `,
 ];

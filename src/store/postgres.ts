@@ -23,6 +23,7 @@ import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { postgresSignaalTx } from './postgres-signalen.js';
 import { postgresVersieTx } from './versie-store.js';
 import { postgresKenmerkTx } from './kenmerk-store.js';
+import { postgresBewaringTx } from './bewaring-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -38,7 +39,7 @@ export interface PostgresStoreOptions {
 
 const MIGRATIE_SLOT = 'doelpoort-migraties';
 const CONTROLEPUNT_SLOT = 'doelpoort-controlepunt';
-const BERICHT_KOLOMMEN = 'volgnummer, berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash';
+const BERICHT_KOLOMMEN = 'volgnummer, berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash, verwijderdOp, verwijdering';
 
 /** Apply the migrations the database has not seen, under an advisory lock held for the whole run. */
 export async function migratePostgres(pool: pg.Pool): Promise<void> {
@@ -128,6 +129,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresSignaalTx(q),
       ...postgresVersieTx(q),
       ...postgresKenmerkTx(q),
+      ...postgresBewaringTx(q),
       async insertTraject(t, ws) {
         await q(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
                  VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime::text, 'wi2021'), coalesce(@doelgroep::text, 'onbekend'))`, {
@@ -257,7 +259,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                  ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT d.trajectId, @id::bigint, d.berichttype, d.afzender FROM berichten d
-                  WHERE @soort::text = 'inhoud' AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING),
+                  WHERE @soort::text = 'inhoud' AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[])
+                    AND d.verwijderdOp IS NULL ON CONFLICT DO NOTHING),
            -- A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
            a AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT DISTINCT t, @id::bigint, @soort::text, '' FROM unnest(@ids::text[]) t

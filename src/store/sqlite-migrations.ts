@@ -337,4 +337,13 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (toestemmingId, gebeurtenis)
   ) STRICT;
   `,
+  // Issue 13, retention and erasure (docs/bewaring.md): a message whose content was removed keeps its
+  // row as a tombstone (inhoud 'null', no content hash) with when and under which rule; per trajectory
+  // the volgnummer up to which every message is such a tombstone, so a purge run skips what is done.
+  // Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE berichten ADD COLUMN verwijderdOp TEXT;
+  ALTER TABLE berichten ADD COLUMN verwijdering TEXT;
+  ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

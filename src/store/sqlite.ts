@@ -27,6 +27,7 @@ import { MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteSignaalTx } from './sqlite-signalen.js';
 import { sqliteVersieTx } from './versie-store.js';
 import { sqliteKenmerkTx } from './kenmerk-store.js';
+import { sqliteBewaringTx } from './bewaring-store.js';
 
 
 export interface SqliteStoreOptions {
@@ -53,6 +54,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   // random ids (berichtId, the sender's unique key), whose pages would otherwise be read back from the
   // OS for almost every insert once the data outgrows 2 MiB (measured in the bench's growth tiers).
   db.pragma('cache_size = -65536');
+  // Removed content (retention, erasure: docs/bewaring.md) is overwritten with zeros in the file, not
+  // only unlinked; it costs writes only where content is freed, which publishes never do.
+  db.pragma('secure_delete = ON');
   migrateSqlite(db);
 
   const st = {
@@ -139,11 +143,13 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     zetHoofd: db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ? WHERE vast = 1'),
     laatsteControlepunt: db.prepare('SELECT id, aantal, laatsteHash, tijdstip, sleutel, jws FROM logboek_controlepunten ORDER BY aantal DESC LIMIT 1'),
     // The right of access's index (audit/scope.ts, verstrekkingSoort): which messages of the record's
-    // trajectories, of which type and sender, an allowed read disclosed.
+    // trajectories, of which type and sender, an allowed read disclosed. A tombstone (content removed,
+    // issue 13) discloses no content, so a list naming one adds no row for it.
     insertVerstrekking: db.prepare(
       `INSERT OR IGNORE INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
          SELECT m.trajectId, @id, m.berichttype, m.afzender FROM berichten m
-          WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds)) AND m.trajectId IN (SELECT value FROM json_each(@trajectIds))`,
+          WHERE m.berichtId IN (SELECT value FROM json_each(@berichtIds)) AND m.trajectId IN (SELECT value FROM json_each(@trajectIds))
+            AND m.verwijderdOp IS NULL`,
     ),
     // A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
     insertAfgeleid: db.prepare(
@@ -170,6 +176,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...sqliteSignaalTx(db),
     ...sqliteVersieTx(db),
     ...sqliteKenmerkTx(db),
+    ...sqliteBewaringTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run({ regime: null, doelgroep: null, ...traject });
       for (const t of toewijzingen) st.insertToewijzing.run(t);

@@ -14,6 +14,7 @@ import type { Doelgroep, Regime, Relatie, ToewijzingRol } from '../policy/types.
 import type { SignaalTx } from './signaal-store.js';
 import type { VersieTx } from './versie-store.js';
 import type { KenmerkTx } from './kenmerk-store.js';
+import type { BewaringTx } from './bewaring-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -108,6 +109,13 @@ export interface BerichtRow {
   inhoudHash: string;
   auditId: number;
   auditHash: string;
+  /**
+   * Issue 13: when the content was removed under a retention term or an erasure (docs/bewaring.md), or
+   * null/absent while it is kept. The row then is a tombstone: `inhoud` is 'null' and `inhoudHash` ''.
+   */
+  verwijderdOp?: string | null;
+  /** The rule it was removed under, as JSON text (`Verwijdering` in `bewaring/termijnen.ts`), or null. */
+  verwijdering?: string | null;
 }
 
 export interface BerichtQuery {
@@ -240,8 +248,8 @@ export interface LogboekReader {
   sleutels(): Promise<Array<{ kid: string; jwk: string }>>;
 }
 
-/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts). */
-export interface Tx extends SignaalTx, VersieTx, KenmerkTx {
+/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts); retention in `BewaringTx` (bewaring-store.ts). */
+export interface Tx extends SignaalTx, VersieTx, KenmerkTx, BewaringTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;

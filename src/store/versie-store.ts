@@ -13,6 +13,8 @@
  *   replaced or withdrawn.
  * - `vervallenBerichten` names, of the given ids, the messages that no longer count (replaced or
  *   withdrawn) — for the feed, the state replay and the placement status check.
+ * - `geldigePlaatsingen` and `huidigPeriodebericht` never return a message whose content was removed
+ *   (issue 13, docs/bewaring.md): without its content it says nothing about a status or a period.
  */
 import type Database from 'better-sqlite3';
 import type { BerichtRow } from './store.js';
@@ -58,6 +60,7 @@ export function sqliteVersieTx(db: Database.Database): VersieTx {
     plaatsingen: db.prepare(
       `SELECT b.* FROM berichten b
        WHERE b.berichttype = 'plaatsing' AND b.trajectId = ? AND b.afzender = ? AND json_extract(b.inhoud, '$.plaatsingId') = ?
+         AND b.verwijderdOp IS NULL
          AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
                            AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
        ORDER BY b.volgnummer DESC`,
@@ -66,6 +69,7 @@ export function sqliteVersieTx(db: Database.Database): VersieTx {
       `SELECT b.* FROM berichten b
        WHERE b.berichttype = 'aanwezigheid' AND b.trajectId = ? AND b.afzender = ?
          AND json_extract(b.inhoud, '$.periode.van') = ? AND json_extract(b.inhoud, '$.periode.tot') = ?
+         AND b.verwijderdOp IS NULL
          AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
                            AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
        ORDER BY b.volgnummer DESC LIMIT 1`,
@@ -107,7 +111,7 @@ export function sqliteVersieTx(db: Database.Database): VersieTx {
 type Q = <T>(sql: string, params?: Record<string, unknown>) => Promise<T[]>;
 
 /** PostgreSQL folds unquoted identifiers to lower case; give a row its camelCase names (whether or not `q` already did). */
-const NAMEN = ['berichtId', 'vervangenDoor', 'ingetrokkenOp', 'intrekkingReden', 'berichttype', 'schemaversie', 'trajectId', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoudHash', 'auditId', 'auditHash'];
+const NAMEN = ['berichtId', 'verwijderdOp', 'vervangenDoor', 'ingetrokkenOp', 'intrekkingReden', 'berichttype', 'schemaversie', 'trajectId', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoudHash', 'auditId', 'auditHash'];
 const NAAR_CAMEL = new Map(NAMEN.map((n) => [n.toLowerCase(), n]));
 function camelRij<T>(row: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
@@ -148,10 +152,11 @@ export function postgresVersieTx(q: Q): VersieTx {
     },
     async huidigPeriodebericht(afzender, trajectId, van, tot) {
       const [r] = await q<Record<string, unknown>>(
-        `SELECT b.volgnummer, b.berichtId, b.berichttype, b.schemaversie, b.trajectId, b.afzender, b.gebeurtenisTijdstip, b.ontvangenOp, b.inhoud, b.inhoudHash, b.auditId, b.auditHash
+        `SELECT b.volgnummer, b.berichtId, b.berichttype, b.schemaversie, b.trajectId, b.afzender, b.gebeurtenisTijdstip, b.ontvangenOp, b.inhoud, b.inhoudHash, b.auditId, b.auditHash, b.verwijderdOp, b.verwijdering
          FROM berichten b
          WHERE b.berichttype = 'aanwezigheid' AND b.trajectId = @trajectId AND b.afzender = @afzender
            AND (b.inhoud::jsonb -> 'periode' ->> 'van') = @van AND (b.inhoud::jsonb -> 'periode' ->> 'tot') = @tot
+           AND b.verwijderdOp IS NULL
            AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
                              AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
          ORDER BY b.volgnummer DESC LIMIT 1`, { trajectId, afzender, van, tot });
@@ -161,9 +166,10 @@ export function postgresVersieTx(q: Q): VersieTx {
     },
     async geldigePlaatsingen(trajectId, afzender, plaatsingId) {
       const rows = await q<Record<string, unknown>>(
-        `SELECT b.volgnummer, b.berichtId, b.berichttype, b.schemaversie, b.trajectId, b.afzender, b.gebeurtenisTijdstip, b.ontvangenOp, b.inhoud, b.inhoudHash, b.auditId, b.auditHash
+        `SELECT b.volgnummer, b.berichtId, b.berichttype, b.schemaversie, b.trajectId, b.afzender, b.gebeurtenisTijdstip, b.ontvangenOp, b.inhoud, b.inhoudHash, b.auditId, b.auditHash, b.verwijderdOp, b.verwijdering
          FROM berichten b
          WHERE b.berichttype = 'plaatsing' AND b.trajectId = @trajectId AND b.afzender = @afzender AND (b.inhoud::jsonb ->> 'plaatsingId') = @plaatsingId
+           AND b.verwijderdOp IS NULL
            AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId
                              AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL))
          ORDER BY b.volgnummer DESC`, { trajectId, afzender, plaatsingId });

@@ -44,6 +44,8 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'melding-afleveren': 'Melding afgeleverd (metagegevens)',
   'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
   'ontvangstbewijzen-lezen': 'Ontvangstbewijzen van een toestemming opvragen',
+  'bewaartermijn-toepassen': 'Bewaartermijn toegepast (inhoud verwijderd)',
+  'traject-wissen': 'Inhoud van een traject gewist (AVG art. 17)',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
@@ -137,6 +139,11 @@ export const REGEL_LABELS: Record<string, string> = {
   'publiceren-knelpunt-participatie': 'Re-integratiebedrijf meldt een knelpunt (ook in de nazorg)',
   'publiceren-knelpunt-begeleiding': 'Maatschappelijke begeleiding meldt een knelpunt',
   'publiceren-gemeente': 'Gemeente publiceert een besluit of een eigen plaatsing',
+  // Issue 13: retention and erasure (docs/bewaring.md).
+  bewaartermijn: 'De bewaartermijn van het register is verstreken: inhoud of toestemming verwijderd',
+  wissing: 'De gemeente wist de inhoud van een traject (AVG art. 17)',
+  'bericht-verwijderd': 'De inhoud van het bericht is verwijderd (bewaartermijn of wissing)',
+  verwijderd: 'Inhoud verwijderd',
 };
 
 export function actieLabel(actie: string): string {

@@ -13,7 +13,7 @@
  * - The scheduler's evaluation (`evalueerOpTijd`) takes the same state row lock, so it cannot
  *   interleave with a publish about the same trajectory.
  */
-import { applyBericht, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
+import { applyBericht, applyVerwijderd, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
 import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
 import type { BerichtRow, Tx } from '../store/store.js';
 import { versieSleutel } from '../store/versie-store.js';
@@ -36,8 +36,12 @@ async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwe
   for (let na = 0; ;) {
     const page = await tx.berichten({ partij: traject.gemeente, vandaag, berichttypen: TYPEN, trajectId, na, limit: REPLAY_PAGINA });
     // Replaced and withdrawn messages (issue 11) no longer count: only the latest version is folded in.
+    // A message whose content was removed (issue 13) adds only what its tombstone says: sender, type, time.
     const vervallen = await tx.vervallenBerichten(page.map((b) => ({ afzender: b.afzender, berichtId: b.berichtId })));
-    for (const b of page) if (!vervallen.has(versieSleutel(b.afzender, b.berichtId))) stand = applyBericht(stand, alsBericht(b));
+    for (const b of page) {
+      if (vervallen.has(versieSleutel(b.afzender, b.berichtId))) continue;
+      stand = b.verwijderdOp ? applyVerwijderd(stand, b) : applyBericht(stand, alsBericht(b));
+    }
     if (page.length < REPLAY_PAGINA) break;
     na = page.at(-1)!.volgnummer;
   }
@@ -90,4 +94,20 @@ export async function evalueerOpTijd(tx: Tx, v: Verwerking, trajectId: string, n
   if (besluiten.length === 0) return besluiten;
   await bewaar(tx, trajectId, stand, now, besluiten);
   return besluiten;
+}
+
+/**
+ * In the transaction that removed the content of messages of a trajectory (retention or erasure,
+ * docs/bewaring.md; `verwijderd`: their ids): the state is rebuilt from the content that is left (a
+ * removed message adds only its sender, type and time), and the signals that were derived from removed
+ * content alone are deleted — all of the trajectory's signals once none of its content is left. No
+ * signal is evaluated (nothing new happened), so no event goes out. Returns how many signals went.
+ */
+export async function verwerkVerwijdering(tx: Tx, v: Pick<Verwerking, 'vandaag'>, trajectId: string, now: string, verwijderd: ReadonlySet<string>): Promise<number> {
+  const stand = await huidigeStand(tx, trajectId, v.vandaag, true);
+  await tx.bewaarTrajectstand({ trajectId, stand: JSON.stringify(stand), versie: STAND_VERSIE, bijgewerktOp: now });
+  const { bewaard } = await tx.inhoudTelling(trajectId);
+  const signalen = await tx.signalenVanTraject(trajectId);
+  const weg = signalen.filter((s) => bewaard === 0 || (s.berichtIds.length > 0 && s.berichtIds.every((id) => verwijderd.has(id))));
+  return tx.verwijderSignalen(weg.map((s) => s.signaalId));
 }

@@ -590,6 +590,115 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(await store.transaction((tx) => tx.huidigPeriodebericht('werkshop', a, '2026-11-02', '2026-11-08'))).toBeUndefined();
     });
 
+    it('retention (issue 13): bounded candidates after the mark, content removed once (across instances), tombstones keep the rest, derived and related rows go', async () => {
+      const OUD = '2019-06-30T10:00:00.000Z';
+      const { t, open, m, pl, periode } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx, 'gemeente-hengelo', [{ partij: 'roc-van-twente' }, { partij: 'werkshop', rol: 'participatie' }]);
+        const open = await openTraject(tx, 'gemeente-hengelo');
+        const m = [] as Array<{ volgnummer: number; berichtId: string; record: AuditRecord }>;
+        for (let i = 0; i < 3; i++) m.push(await publish(tx, t, 'roc-van-twente', { inhoud: JSON.stringify({ periode: { van: `2019-01-0${i + 1}`, tot: '2019-01-08' }, totalen: [] }) }));
+        const pl = await publish(tx, t, 'werkshop', { berichttype: 'plaatsing', inhoud: JSON.stringify({ plaatsingId: 'P9', status: 'gestart' }) });
+        await publish(tx, open, 'roc-van-twente');
+        await tx.sluitTraject(t, OUD, 'afgerond');
+        return { t, open, m, pl, periode: m[0]!.berichtId };
+      });
+      // Candidates: closed before the bound (or any, with null), only with messages after the mark; the scan is bounded.
+      const alle = async (afgeslotenVoor: string | null, limit = 1000) => {
+        const uit: string[] = [];
+        for (let na = ''; ;) {
+          const page = await store.transaction((tx) => tx.trajectenVoorBewaring({ na, limit, afgeslotenVoor }));
+          expect(page.trajecten.length).toBeLessThanOrEqual(limit);
+          uit.push(...page.trajecten.map((x) => x.trajectId));
+          if (page.volgende === null) return uit;
+          na = page.volgende;
+        }
+      };
+      expect(await alle('2020-01-01T00:00:00.000Z')).toContain(t);
+      expect(await alle('2020-01-01T00:00:00.000Z', 1)).toContain(t);
+      expect(await alle('2019-01-01T00:00:00.000Z')).not.toContain(t);
+      expect(await alle('2020-01-01T00:00:00.000Z')).not.toContain(open);
+      expect(await alle(null)).toEqual(expect.arrayContaining([t, open]));
+      const [kandidaat] = (await store.transaction((tx) => tx.trajectenVoorBewaring({ na: '', limit: 100_000, afgeslotenVoor: '2020-01-01T00:00:00.000Z' }))).trajecten.filter((x) => x.trajectId === t);
+      expect(kandidaat).toEqual({ trajectId: t, gemeente: 'gemeente-hengelo', afgeslotenOp: OUD, bewaringVolgnummer: 0 });
+      // The messages as the purge sees them: facts, never content.
+      const rijen = await second.transaction((tx) => tx.berichtenVoorBewaring(t, 0, 10));
+      expect(rijen.map((r) => r.berichtId)).toEqual([...m.map((x) => x.berichtId), pl.berichtId]);
+      expect(rijen[0]).toEqual({ volgnummer: m[0]!.volgnummer, berichtId: m[0]!.berichtId, afzender: 'roc-van-twente', berichttype: 'aanwezigheid', trajectId: t, ontvangenOp: expect.any(String), verwijderdOp: null });
+      expect(Object.keys(rijen[0]!)).not.toContain('inhoud');
+      expect((await store.transaction((tx) => tx.berichtenVoorBewaring(t, m[1]!.volgnummer, 1))).map((r) => r.berichtId)).toEqual([m[2]!.berichtId]);
+      // Removed once: two instances at the same time, each change counted once in all.
+      const nummers = [m[0]!.volgnummer, pl.volgnummer];
+      const op = '2026-11-20T03:00:00.000Z';
+      const reden = '{"grond":"bewaartermijn","logboek":1,"termijnen":[]}';
+      const [een, twee] = await Promise.all([store, second].map((st) => st.transaction((tx) => tx.verwijderInhoud(nummers, op, reden))));
+      expect([...een!, ...twee!].sort((a, b) => a - b)).toEqual([...nummers].sort((a, b) => a - b));
+      expect(await store.transaction((tx) => tx.verwijderInhoud(nummers, op, reden))).toEqual([]);
+      // The tombstone: no content, no content hash; the rest (and the receipt) as it was.
+      const graf = await second.transaction((tx) => tx.bericht('roc-van-twente', periode));
+      expect(graf).toMatchObject({ berichtId: periode, berichttype: 'aanwezigheid', trajectId: t, afzender: 'roc-van-twente', inhoud: 'null', inhoudHash: '', verwijderdOp: op, verwijdering: reden, auditId: m[0]!.record.id, auditHash: m[0]!.record.hash });
+      expect((await store.transaction((tx) => tx.bericht('roc-van-twente', m[1]!.berichtId)))).toMatchObject({ verwijderdOp: null, verwijdering: null, inhoudHash: 'h' });
+      const feed = await store.transaction((tx) => tx.berichten({ partij: 'gemeente-hengelo', vandaag: VANDAAG, berichttypen: ['aanwezigheid', 'plaatsing'], trajectId: t, na: 0, limit: 10 }));
+      expect(feed.map((r) => [r.berichtId, r.verwijderdOp])).toEqual([[periode, op], [m[1]!.berichtId, null], [m[2]!.berichtId, null], [pl.berichtId, op]]);
+      expect((await store.transaction((tx) => tx.berichtenMetId(periode)))[0]!.verwijderdOp).toBe(op);
+      // Lookups that need content never return a tombstone.
+      expect(await store.transaction((tx) => tx.geldigePlaatsingen(t, 'werkshop', 'P9'))).toEqual([]);
+      expect(await store.transaction((tx) => tx.huidigPeriodebericht('roc-van-twente', t, '2019-01-01', '2019-01-08'))).toBeUndefined();
+      expect((await store.transaction((tx) => tx.huidigPeriodebericht('roc-van-twente', t, '2019-01-02', '2019-01-08')))?.berichtId).toBe(m[1]!.berichtId);
+      expect(await second.transaction((tx) => tx.inhoudTelling(t))).toEqual({ bewaard: 2, verwijderd: 2 });
+      // A read naming a tombstone and a live message: only the live one's type and sender enter the disclosure index.
+      const lees = await store.transaction((tx) => tx.appendAudit(input({ actie: 'berichten-lezen', partij: 'gemeente-hengelo', trajectIds: [t], berichtIds: [pl.berichtId, m[1]!.berichtId], velden: ['/inhoud/periode'] })));
+      expect((await store.logboek.verstrekkingen(t, { na: lees.id - 1, limit: 10 })).map((v) => [v.auditId, v.berichttype, v.afzender])).toEqual([[lees.id, 'aanwezigheid', 'roc-van-twente']]);
+      // The mark: a trajectory whose messages after it are all tombstones is no longer a candidate.
+      await store.transaction((tx) => tx.zetBewaringVolgnummer(t, m[0]!.volgnummer));
+      await store.transaction((tx) => tx.zetBewaringVolgnummer(t, 1)); // never moves back
+      expect((await store.transaction((tx) => tx.trajectenVoorBewaring({ na: '', limit: 100_000, afgeslotenVoor: null }))).trajecten.find((x) => x.trajectId === t)?.bewaringVolgnummer).toBe(m[0]!.volgnummer);
+      await second.transaction((tx) => tx.verwijderInhoud([m[1]!.volgnummer, m[2]!.volgnummer], op, reden));
+      await second.transaction((tx) => tx.zetBewaringVolgnummer(t, pl.volgnummer));
+      expect(await alle(null)).not.toContain(t);
+      expect(await alle(null)).toContain(open);
+      // Signals of a trajectory (open and closed), deleted by id; kenmerken of the trajectory; consent records scanned and deleted.
+      const sig = (soort: Signaal['soort'], status: Signaal['status']): Signaal => ({
+        signaalId: crypto.randomUUID(), soort, trajectId: t, aanbieder: null, status, geopendOp: OUD, bijgewerktOp: OUD, berichtIds: [periode], codes: {},
+        afgehandeldOp: status === 'open' ? null : OUD, uitkomst: status === 'open' ? null : 'geen-actie-nodig',
+      });
+      const [s1, s2] = [sig('plaatsing-beeindigd', 'afgehandeld'), sig('niveau-behaald', 'open')];
+      await store.transaction(async (tx) => {
+        await tx.bewaarSignaal(s1);
+        await tx.bewaarSignaal(s2);
+        await tx.zetKenmerk('roc-van-twente', t, `K-${t}`, OUD);
+      });
+      expect((await second.transaction((tx) => tx.signalenVanTraject(t))).map((x) => x.signaalId)).toEqual([s1.signaalId, s2.signaalId]);
+      expect(await store.transaction((tx) => tx.verwijderSignalen([s1.signaalId, s2.signaalId, 'bestaat-niet']))).toBe(2);
+      expect(await store.transaction((tx) => tx.signalenVanTraject(t))).toEqual([]);
+      expect(await store.transaction((tx) => tx.verwijderKenmerken(t))).toBe(1);
+      expect(await store.transaction((tx) => tx.trajectMetKenmerk('roc-van-twente', `K-${t}`))).toBeUndefined();
+      const c: ToestemmingRow = {
+        toestemmingId: crypto.randomUUID(), trajectId: t, ontvanger: 'roc-van-twente', doel: 'lesafstemming', gegevenscategorieen: ['participatievorm'], gegevenOp: OUD,
+        geldigTot: '2019-12-31', ingetrokkenOp: '2019-02-01T10:00:00.000Z', bewijs: { vorm: 'schriftelijk' }, vastgelegdDoor: 'gemeente-hengelo', beleidsversie: 'v1',
+        toestemmingstekst: null,
+      };
+      await store.transaction(async (tx) => {
+        await tx.insertToestemming(c);
+        for (const gebeurtenis of ['gegeven', 'ingetrokken'] as const) {
+          await tx.insertOntvangstbewijs({ ontvangstbewijsId: crypto.randomUUID(), toestemmingId: c.toestemmingId, gebeurtenis, uitgegevenOp: OUD, sleutel: 'k', jws: 'a.b.c' });
+        }
+      });
+      const gezien: Array<{ toestemmingId: string; afgeslotenOp: string | null }> = [];
+      for (let na = ''; ;) {
+        const page = await second.transaction((tx) => tx.toestemmingenVoorBewaring({ na, limit: 2 }));
+        expect(page.toestemmingen.length).toBeLessThanOrEqual(2);
+        gezien.push(...page.toestemmingen);
+        if (page.volgende === null) break;
+        na = page.volgende;
+      }
+      expect(gezien.find((x) => x.toestemmingId === c.toestemmingId)).toEqual({ ...c, afgeslotenOp: OUD });
+      expect(new Set(gezien.map((x) => x.toestemmingId)).size).toBe(gezien.length);
+      // Its signed receipts go with it (they hold what it said).
+      expect(await store.transaction((tx) => tx.verwijderToestemmingen([c.toestemmingId]))).toBe(1);
+      expect(await store.transaction((tx) => tx.toestemming(t, c.toestemmingId))).toBeUndefined();
+      expect(await second.transaction((tx) => tx.ontvangstbewijzen(t, c.toestemmingId))).toEqual([]);
+    });
+
     it('shared state: expiry, putIfAbsent, secondary lookups, grants, counters, sweep', async () => {
       const s = store.shared;
       const o = second.shared;
