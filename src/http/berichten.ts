@@ -11,6 +11,7 @@ import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
+import { categorieenVanVelden } from '../audit/categorieen.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { intrekkingHandler } from './intrekking.js';
 import { publiceer, receipt } from './publicatie.js';
@@ -186,6 +187,7 @@ export function berichtenRouter(s: Services): Router {
       }
       const resultaten: ReturnType<typeof messageView>['view'][] = [];
       const velden = new Set<string>();
+      const categorieen = new Set<string>();
       const trajecten = new Set<string>();
       const regels = new Set<string>();
       const grondslagen = new Set<string>();
@@ -206,6 +208,8 @@ export function berichtenRouter(s: Services): Router {
           const { view, velden: v } = messageView(row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie); // 5 minimise
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
+          // The categories per message, by its own type: a feed over several types stays exact.
+          categorieenVanVelden(s.policy.set.gegevenscategorieen, [row.berichttype], v).forEach((c) => categorieen.add(c));
           trajecten.add(row.trajectId);
           regels.add(besluit.regel);
           if (besluit.grondslag) grondslagen.add(besluit.grondslag);
@@ -218,7 +222,7 @@ export function berichtenRouter(s: Services): Router {
       await tx.appendAudit(auditInput(s, p, {
         besluit: 'toegestaan', regel: [...regels].join(',') || 'geen-resultaten', status: 200,
         reden: resultaten.length ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}.`, toestemmingen) : 'Geen berichten om te verstrekken.',
-        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(),
+        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(), gegevenscategorieen: [...categorieen],
       }));
       // The cursor always points after the last message considered, so a client can keep it and ask
       // "what is new since" later; it is null only when the feed was empty and no cursor was given.

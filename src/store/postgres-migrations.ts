@@ -8,6 +8,8 @@
  * (the stored bytes are what was hashed). `volgnummer` comes from a sequence, but only ever drawn while
  * the transaction holds the chain-head lock, so commit order is volgnummer order (docs/storage.md).
  */
+import { geversteCategorieenValues } from './categorie-index.js';
+
 const T = 'TEXT COLLATE "C"';
 
 export const PG_MIGRATIONS: readonly string[] = [
@@ -263,5 +265,29 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN regime ${T} NOT NULL DEFAULT 'wi2021';
   ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
+  `,
+  // Issue 13, as SQLite's: record version 2's columns and the data-category index, filled once for the
+  // version-1 records from their fields (categorie-index.ts). Appended; renumber on merge.
+  `
+  ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
+  ALTER TABLE logboek ADD COLUMN starttijdstip ${T};
+  ALTER TABLE logboek ADD COLUMN parentSpanId ${T};
+  ALTER TABLE logboek ADD COLUMN gegevenscategorieen ${T};
+  CREATE TABLE logboek_categorie (
+    categorie ${T} NOT NULL,
+    auditId   BIGINT NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (categorie, auditId)
+  );
+  INSERT INTO logboek_categorie (categorie, auditId)
+  SELECT DISTINCT m.categorie, v.auditId
+    FROM (SELECT l.id AS auditId, l.berichttype AS berichttype, l.berichtIds AS berichtIds,
+                 CASE WHEN strpos(substr(j.value, 9), '/') > 0 THEN substr(j.value, 1, 7 + strpos(substr(j.value, 9), '/')) ELSE j.value END AS veld
+            FROM logboek l CROSS JOIN LATERAL jsonb_array_elements_text(l.velden::jsonb) j (value)
+           WHERE l.velden <> '[]' AND j.value LIKE '/inhoud/%') v
+    JOIN (VALUES
+      ${geversteCategorieenValues()}) m (categorie, berichttype, veld) ON m.veld = v.veld
+   WHERE m.berichttype = v.berichttype
+      OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(v.berichtIds::jsonb) b (id) JOIN berichten d ON d.berichtId = b.id WHERE d.berichttype = m.berichttype))
+  ON CONFLICT DO NOTHING;
   `,
 ];

@@ -24,7 +24,7 @@ import { postgresSignaalTx } from './postgres-signalen.js';
 import { postgresVersieTx } from './versie-store.js';
 import { postgresKenmerkTx } from './kenmerk-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
-import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
+import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
 import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
@@ -230,10 +230,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         later(
           `WITH l AS (
              INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
-                                  grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+                                  grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash,
+                                  recordversie, starttijdstip, parentSpanId, gegevenscategorieen)
              VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
-                     @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)),
+                     @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
+                     @recordversie::integer, @starttijdstip, @parentSpanId, @gegevenscategorieen)),
            b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
+           c AS (INSERT INTO logboek_categorie (categorie, auditId) SELECT DISTINCT k, @id::bigint FROM unnest(@categorieen::text[]) k ON CONFLICT DO NOTHING),
            m AS (SELECT trajectId, afzender FROM berichten
                   WHERE berichtId = ANY(@berichten::text[]) AND (cardinality(@ids::text[]) = 0 OR trajectId = ANY(@ids::text[]))),
            s AS (INSERT INTO logboek_scope (partij, auditId)
@@ -252,8 +255,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                   WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
-            ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
-            ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds,
+            ...auditRij(record), ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds, categorieen: record.gegevenscategorieen ?? [],
           });
         b.head = { id: record.id, hash: record.hash };
         return record;

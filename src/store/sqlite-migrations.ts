@@ -1,3 +1,5 @@
+import { geversteCategorieenValues } from './categorie-index.js';
+
 /** SQLite schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit one that shipped. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -321,5 +323,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN regime TEXT NOT NULL DEFAULT 'wi2021';
   ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
+  `,
+  // Issue 13, the logboek in LDV terms: record version 2 (start time, the caller's parent span, the data
+  // categories; version-1 rows keep NULL there and are hashed without them — audit/record.ts), and the
+  // data-category index, filled once for the version-1 records from their fields (categorie-index.ts).
+  // Appended after main's last; renumber on merge.
+  `
+  ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
+  ALTER TABLE logboek ADD COLUMN starttijdstip TEXT;
+  ALTER TABLE logboek ADD COLUMN parentSpanId TEXT;
+  ALTER TABLE logboek ADD COLUMN gegevenscategorieen TEXT;
+  CREATE TABLE logboek_categorie (
+    categorie TEXT NOT NULL,
+    auditId   INTEGER NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (categorie, auditId)
+  ) STRICT, WITHOUT ROWID;
+  WITH m (categorie, berichttype, veld) AS (VALUES
+      ${geversteCategorieenValues()}),
+    v AS (SELECT l.id AS auditId, l.berichttype AS berichttype, l.berichtIds AS berichtIds,
+                 CASE WHEN instr(substr(j.value, 9), '/') > 0 THEN substr(j.value, 1, 7 + instr(substr(j.value, 9), '/')) ELSE j.value END AS veld
+            FROM logboek l, json_each(l.velden) j
+           WHERE l.velden <> '[]' AND j.value LIKE '/inhoud/%')
+  INSERT OR IGNORE INTO logboek_categorie (categorie, auditId)
+  SELECT DISTINCT m.categorie, v.auditId FROM v JOIN m ON m.veld = v.veld
+   WHERE m.berichttype = v.berichttype
+      OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM json_each(v.berichtIds) b JOIN berichten d ON d.berichtId = b.value WHERE d.berichttype = m.berichttype));
   `,
 ];
