@@ -144,6 +144,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('the logboek in LDV terms (%s)', 
     const toestemming = await t.api().post(`/v1/trajecten/${T.hoofd}/toestemmingen`).set(...g).send({ ontvanger: 'roc-van-twente', doel: 'lesafstemming', geldigTot: '2099-01-01' });
     expect(toestemming.status).toBe(201);
     expect((await t.api().get(`/v1/trajecten/${T.hoofd}/toestemmingen`).set(...g)).status).toBe(200);
+    expect((await t.api().get(`/v1/trajecten/${T.hoofd}/toestemmingen/${toestemming.body.toestemmingId}/ontvangstbewijzen`).set(...g)).status).toBe(200);
     expect((await t.api().delete(`/v1/trajecten/${T.hoofd}/toestemmingen/${toestemming.body.toestemmingId}`).set(...g)).status).toBe(200);
     expect((await t.api().post('/v1/beleid/toets').set(...g).send({ berichttype: 'aanwezigheid', doel: 'handhaving', trajectId: T.hoofd })).status).toBe(200);
     expect((await t.api().post(`/v1/trajecten/${T.tweede}/afsluiting`).set(...g).send({ reden: 'afgerond' })).status).toBe(200);
@@ -204,6 +205,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('the logboek in LDV terms (%s)', 
     const per = (actie: string) => new Set(alle.filter((r) => r.actie === actie && r.besluit === 'toegestaan').map((r) => r.verwerkingsactiviteit));
     expect(per('traject-openen')).toEqual(new Set([`${URN}trajectbeheer`]));
     expect(per('toestemming-vastleggen')).toEqual(new Set([`${URN}toestemmingsbeheer`]));
+    expect(per('ontvangstbewijzen-lezen')).toEqual(new Set([`${URN}toestemmingsbeheer`]));
     expect(per('logboek-verifieren')).toEqual(new Set([`${URN}toezicht-logboek`]));
     expect(per('inzage-opstellen')).toEqual(new Set([`${URN}inzageverzoeken`]));
     expect(per('abonnement-aanmaken')).toEqual(new Set([`${URN}meldingen`]));

@@ -33,7 +33,7 @@ async function lesafstemming(traject = trajectId) {
 const geldig = () => ({ ontvanger: 'roc-van-twente', doel: 'lesafstemming', geldigTot: plusDagen(180), bewijs: { vorm: 'schriftelijk', kenmerk: 'ZAAK-2026-0042' } });
 
 describe('recording consent', () => {
-  it('the owning gemeente records it: 201, Location, the record and a Kantara / ISO 27560 receipt, audited', async () => {
+  it('the owning gemeente records it: 201, Location, the record, the text agreed to and a signed Kantara / ISO 27560 receipt, audited', async () => {
     const trace = newTraceparent();
     const res = await geef(geldig(), trajectId, 'gemeente-hengelo', trace.header);
     expect(res.status).toBe(201);
@@ -41,20 +41,44 @@ describe('recording consent', () => {
     expect(res.body).toMatchObject({
       trajectId, ontvanger: 'roc-van-twente', doel: 'lesafstemming', gegevenscategorieen: ['participatievorm', 'participatierooster'],
       geldigTot: plusDagen(180), ingetrokkenOp: null, status: 'geldig', vastgelegdDoor: 'gemeente-hengelo',
+      // No text named: the current Dutch text of the doel is what was agreed to.
+      toestemmingstekst: { id: 'toestemming-lesafstemming', versie: '1.0', taal: 'nl', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
-    const r = res.body.ontvangstbewijs;
+    const bewijs = res.body.ontvangstbewijs;
+    expect(bewijs).toMatchObject({ gebeurtenis: 'gegeven', sleutel: expect.stringMatching(/^logboek-/), jws: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
+    const r = bewijs.inhoud;
     expect(r).toMatchObject({
-      version: 'KI-CR-v1.1.0', jurisdiction: 'NL', language: 'nl', consentReceiptID: res.body.toestemmingId, piiPrincipalId: trajectId,
-      piiControllers: [{ piiController: 'Gemeente Hengelo', piiControllerId: 'urn:nl:oin:00000001001589623000' }],
+      version: 'KI-CR-v1.1.0', jurisdiction: 'NL', language: 'nl', consentReceiptID: bewijs.ontvangstbewijsId, recordId: res.body.toestemmingId, piiPrincipalId: trajectId,
+      piiControllers: [{
+        piiController: 'Gemeente Hengelo', piiControllerId: 'urn:nl:oin:00000001001589623000', onBehalf: false,
+        address: { streetAddress: 'Postbus 18, 7550 AA Hengelo (demo)', addressCountry: 'NL' }, email: 'inburgering@hengelo.example', phone: '074 000 00 00 (demo)',
+      }],
       policyUrl: `${t.gw.config.publicUrl}/v1/verwerkingsactiviteiten/lesafstemming`,
-      legalBasis: 'toestemming (AVG art. 6 lid 1 sub a)', expiry: plusDagen(180), withdrawalTimestamp: null,
-      policyVersion: expect.stringMatching(/^2026\.11\.1\+[0-9a-f]{16}$/), sensitive: false,
+      privacyNotice: { noticeId: 'toestemming-lesafstemming', version: '1.0', language: 'nl', sha256: res.body.toestemmingstekst.sha256 },
+      recipientThirdParties: [{ partyName: 'ROC van Twente', partyId: 'urn:nl:oin:00000003501234560000', partyRole: 'ontvanger', partyType: 'taalaanbieder' }],
+      events: [{ eventState: 'ConsentGiven', eventTime: res.body.gegevenOp, validUntil: plusDagen(180), entityId: 'urn:nl:oin:00000001001589623000' }],
+      policyVersion: expect.stringMatching(/^2026\.11\.1\+[0-9a-f]{16}$/), sensitive: false, logboek: res.body.logboek,
     });
     expect(r.consentTimestamp).toBe(Math.floor(Date.parse(res.body.gegevenOp) / 1000));
-    expect(r.services[0].purposes[0]).toMatchObject({ consentType: 'EXPLICIT', thirdPartyDisclosure: true, thirdPartyName: 'ROC van Twente', piiCategory: ['Vorm en stand van de participatie', 'Uren en periode van de participatie'] });
-    const [rec] = t.query<{ actie: string; status: number; besluit: string; doel: string; id: number; hash: string }>('SELECT actie, status, besluit, doel, id, hash FROM logboek WHERE traceId = ?', trace.traceId);
-    expect(rec).toMatchObject({ actie: 'toestemming-vastleggen', status: 201, besluit: 'toegestaan', doel: 'lesafstemming' });
+    expect(r.services[0].purposes[0]).toMatchObject({
+      purposeId: 'urn:doelpoort:verwerkingsactiviteit:lesafstemming', consentType: 'EXPLICIT', lawfulBasis: 'toestemming (AVG art. 6 lid 1 sub a)', retentionPeriod: 'P1Y',
+      thirdPartyDisclosure: true, thirdPartyName: 'ROC van Twente', piiCategory: ['Vorm en stand van de participatie', 'Uren en periode van de participatie'],
+    });
+    expect(r.withdrawalMethod).toContain(`Gemeente Hengelo (telefoon 074 000 00 00 (demo), e-mail inburgering@hengelo.example`);
+    expect(r.privacyRights[0]).toMatchObject({ right: 'inzage', legalReference: 'AVG art. 15', url: `${t.gw.config.publicUrl}/v1/trajecten/${trajectId}/inzage` });
+    const [rec] = t.query<{ actie: string; status: number; besluit: string; doel: string; verwerkingsactiviteit: string; id: number; hash: string }>(
+      'SELECT actie, status, besluit, doel, verwerkingsactiviteit, id, hash FROM logboek WHERE traceId = ?', trace.traceId);
+    expect(rec).toMatchObject({ actie: 'toestemming-vastleggen', status: 201, besluit: 'toegestaan', doel: 'lesafstemming', verwerkingsactiviteit: 'urn:doelpoort:verwerkingsactiviteit:toestemmingsbeheer' });
     expect(res.body.logboek).toEqual({ id: rec!.id, hash: rec!.hash });
+  });
+
+  it('with a named text: that version and translation is recorded and named on the receipt', async () => {
+    const res = await geef({ ...geldig(), toestemmingstekst: { id: 'toestemming-lesafstemming', versie: '1.0', taal: 'en' } });
+    expect(res.status).toBe(201);
+    expect(res.body.toestemmingstekst).toMatchObject({ id: 'toestemming-lesafstemming', versie: '1.0', taal: 'en' });
+    expect(res.body.ontvangstbewijs.inhoud).toMatchObject({ language: 'en', privacyNotice: { noticeId: 'toestemming-lesafstemming', language: 'en', sha256: res.body.toestemmingstekst.sha256 } });
+    const nl = t.query<{ toestemmingstekst: string }>("SELECT toestemmingstekst FROM toestemmingen WHERE toestemmingstekst LIKE '%\"nl\"%' LIMIT 1")[0]!;
+    expect(JSON.parse(nl.toestemmingstekst).sha256).not.toBe(res.body.toestemmingstekst.sha256);
   });
 
   it.each([
@@ -65,6 +89,10 @@ describe('recording consent', () => {
     ['a category outside the doel', { gegevenscategorieen: ['participatievorm', 'werkgever'] }, '/gegevenscategorieen/1'],
     ['a validity in the past', { geldigTot: '2020-01-01' }, '/geldigTot'],
     ['a field the schema does not know', { bsn: '123456782' }, '/bsn'],
+    ['an unknown consent text', { toestemmingstekst: { id: 'toestemming-alles', versie: '1.0', taal: 'nl' } }, '/toestemmingstekst/id'],
+    ['a consent text of another doel', { toestemmingstekst: { id: 'toestemming-trajectbegeleiding-wi2013', versie: '1.0', taal: 'nl' } }, '/toestemmingstekst/id'],
+    ['a version or language the text does not have', { toestemmingstekst: { id: 'toestemming-lesafstemming', versie: '1.0', taal: 'ar' } }, '/toestemmingstekst/versie'],
+    ['a text named without its version', { toestemmingstekst: { id: 'toestemming-lesafstemming', taal: 'nl' } }, '/toestemmingstekst/versie'],
   ])('%s: 400 naming the field, nothing stored', async (_what, change, pointer) => {
     const before = t.query<{ n: number }>('SELECT count(*) n FROM toestemmingen')[0]!.n;
     const res = await geef({ ...geldig(), ...change });
@@ -126,7 +154,10 @@ describe('consent in a read, withdrawal and expiry take effect on the next reque
     const del = await t.api().delete(`/v1/trajecten/${traject}/toestemmingen/${toestemmingId}`).set(...bearer(await t.token('gemeente-hengelo'))).set('traceparent', trace.header);
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ toestemmingId, status: 'ingetrokken', ingetrokkenOp: expect.any(String) });
-    expect(del.body.ontvangstbewijs.withdrawalTimestamp).toBe(del.body.ingetrokkenOp);
+    // The answer carries the receipt of the withdrawal.
+    expect(del.body.ontvangstbewijs).toMatchObject({ gebeurtenis: 'ingetrokken' });
+    expect(del.body.ontvangstbewijs.inhoud.events.map((e: { eventState: string; eventTime: string }) => [e.eventState, e.eventTime]))
+      .toEqual([['ConsentGiven', expect.any(String)], ['ConsentWithdrawn', del.body.ingetrokkenOp]]);
     const next = await lesafstemming(traject);
     expect(next.status).toBe(403);
     expect(next.body.detail).toContain(`${toestemmingId} is ingetrokken op ${del.body.ingetrokkenOp}`);
@@ -138,9 +169,14 @@ describe('consent in a read, withdrawal and expiry take effect on the next reque
 
   it('withdrawing again changes nothing (and is audited); an unknown consent is 404', async () => {
     const first = t.query<{ ingetrokkenOp: string }>('SELECT ingetrokkenOp FROM toestemmingen WHERE toestemmingId = ?', toestemmingId)[0]!;
+    const receipts = () => t.query<{ n: number }>('SELECT count(*) n FROM ontvangstbewijzen WHERE toestemmingId = ?', toestemmingId)[0]!.n;
+    expect(receipts()).toBe(2);
     const again = await t.api().delete(`/v1/trajecten/${traject}/toestemmingen/${toestemmingId}`).set(...bearer(await t.token('gemeente-hengelo')));
     expect(again.status).toBe(200);
     expect(again.body.ingetrokkenOp).toBe(first.ingetrokkenOp);
+    // No second withdrawal receipt: the answer shows the one issued the first time.
+    expect(receipts()).toBe(2);
+    expect(again.body.ontvangstbewijs).toMatchObject({ gebeurtenis: 'ingetrokken', inhoud: { events: [expect.anything(), { eventTime: first.ingetrokkenOp }] } });
     const unknown = await t.api().delete(`/v1/trajecten/${traject}/toestemmingen/7d1c3e0a-1111-4111-8111-111111111111`).set(...bearer(await t.token('gemeente-hengelo')));
     expect(unknown.status).toBe(404);
   });

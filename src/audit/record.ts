@@ -58,6 +58,8 @@ export const AUDIT_ACTIES = [
   'bundel-aanleveren',
   // Issue 12: the gemeente changes route, regime or target group of a trajectory.
   'traject-wijzigen',
+  // Issue 13: the signed consent receipts of a consent, retrieved again by its gemeente.
+  'ontvangstbewijzen-lezen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

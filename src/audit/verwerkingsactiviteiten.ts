@@ -59,6 +59,7 @@ export const ACTIE_ACTIVITEIT: Readonly<Record<AuditActie, ActieActiviteit>> = {
   'toestemming-vastleggen': eigen('toestemmingsbeheer'),
   'toestemming-intrekken': eigen('toestemmingsbeheer'),
   'toestemmingen-lezen': eigen('toestemmingsbeheer'),
+  'ontvangstbewijzen-lezen': eigen('toestemmingsbeheer'),
   // Message exchange under a doel.
   'bericht-publiceren': doelOf('toegangsbeheer'),
   'bericht-intrekken': doelOf('toegangsbeheer'),

@@ -16,6 +16,7 @@ import { tokenEndpointLimit } from './rate-limit.js';
 import type { Services } from './services.js';
 import { requestClock, traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
+import { toestemmingstekstenRouter } from './toestemmingsteksten.js';
 import { toewijzingenRouter } from './toewijzingen.js';
 import { kenmerkenRouter } from './kenmerken.js';
 import { bundelsRouter } from './bundels.js';
@@ -114,6 +115,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', kenmerkenRouter(s));
   app.use('/v1', bundelsRouter(s));
   app.use('/v1', toestemmingenRouter(s));
+  app.use('/v1', toestemmingstekstenRouter(s));
   app.use('/v1', beleidRouter(s));
   app.use('/v1', logboekRouter(s));
 

@@ -8,6 +8,7 @@ import { kenmerkenOpenApi } from './kenmerken.js';
 import { bundelsOpenApi } from './bundels.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
+import { toestemmingstekstenOpenApi } from './toestemmingsteksten.js';
 import { toewijzingenOpenApi } from './toewijzingen.js';
 import { verwerkingsactiviteitenOpenApi } from './verwerkingsactiviteiten.js';
 
@@ -16,6 +17,7 @@ export function openApiParts(): OpenApiPart[] {
     verwerkingsactiviteitenOpenApi,
     toewijzingenOpenApi,
     toestemmingenOpenApi,
+    toestemmingstekstenOpenApi,
     beleidOpenApi,
     logboekOpenApi(),
     signalenOpenApi,

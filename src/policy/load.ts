@@ -1,12 +1,14 @@
 /**
  * Reads the policy files (`partijen.json`, `gegevenscategorieen.json`, `doelen.json`,
- * `regels.json`, and the optional `functionarissen.json`), validates each against its own JSON Schema in `policies/schema/`, and
+ * `regels.json`, and the optional `functionarissen.json` and `toestemmingsteksten.json`), validates each against its own JSON Schema in `policies/schema/`, and
  * cross-checks them against each other and against the message schemas. Any problem stops the
  * start with the file and rule named: an unknown doel or field, a projection wider than the doel's
  * data categories, a rule that reads subject-level data for an aggregates-only doel, consent asked
- * where the law gives another basis (or not asked where consent is the basis), an allowing rule
- * that forbidding rules make dead (the two contradict each other), and a register without one of the
- * gateway's own processing activities that the logboek names (`eigenVerwerkingen`).
+ * where the law gives another basis (or not asked where consent is the basis), and an allowing rule
+ * that forbidding rules make dead (the two contradict each other); a consent-based doel without a
+ * Dutch consent text, a text whose SHA-256 does not match (edited in place), and a gemeente — the
+ * controller named on every consent receipt — without postal address, telephone and e-mail; and a
+ * register without one of the gateway's own processing activities that the logboek names (`eigenVerwerkingen`).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +18,7 @@ import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schema
 import { PolicyError } from './errors.js';
 import { covers } from './pointers.js';
 import { EIGEN_VERWERKINGEN, verwerkingsactiviteitUri } from '../audit/verwerkingsactiviteiten.js';
-import type { Doel, EigenVerwerking, Functionaris, Gegevenscategorie, Partij, Regel, ToewijzingRol } from './types.js';
+import type { Doel, EigenVerwerking, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
@@ -27,6 +29,8 @@ export interface PolicySet {
   regels: readonly Regel[];
   /** The privacy officers (FG) per party; empty when `functionarissen.json` is absent. */
   functionarissen: readonly Functionaris[];
+  /** The consent texts per consent-based doel; empty when `toestemmingsteksten.json` is absent (then no doel may be consent-based). */
+  toestemmingsteksten: readonly Toestemmingstekst[];
   verantwoordelijke: string;
   /** `versie` from regels.json plus a SHA-256 over the policy files: what the audit log cites. */
   versie: string;
@@ -34,8 +38,11 @@ export interface PolicySet {
 }
 
 const FILES = ['partijen.json', 'gegevenscategorieen.json', 'doelen.json', 'regels.json'] as const;
-/** Optional: a deployment without privacy officers has no logboek readers. */
-const OPTIONAL_FILES = ['functionarissen.json'] as const;
+/**
+ * Optional: a deployment without privacy officers has no logboek readers; one without consent-based
+ * doelen needs no consent texts (with one, the cross-check below asks for them).
+ */
+const OPTIONAL_FILES = ['functionarissen.json', 'toestemmingsteksten.json'] as const;
 
 type Defs = (ref: string) => JsonSchema | undefined;
 
@@ -128,6 +135,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[]; eigenVerwerkingen: EigenVerwerking[] };
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
   const functionarissen = (data['functionarissen.json'] as { functionarissen: Functionaris[] } | undefined)?.functionarissen ?? [];
+  const toestemmingsteksten = (data['toestemmingsteksten.json'] as { teksten: Toestemmingstekst[] } | undefined)?.teksten ?? [];
 
   const unique = (file: string, what: string, ids: string[]) => {
     const seen = new Set<string>();
@@ -211,6 +219,13 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   }
 
   const doelen = new Map(doelenFile.doelen.map((d) => [d.id, d]));
+  checkToestemmingsteksten(toestemmingsteksten, doelenFile.doelen);
+  // Every gemeente is the controller of its trajectories: its consent receipts name its postal address,
+  // telephone and e-mail (Kantara CR v1.1 piiControllers, ISO/IEC TS 27560 party contact).
+  for (const p of partijen.filter((x) => x.rol === 'gemeente')) {
+    const missing = (['adres', 'telefoon', 'email'] as const).filter((k) => !p.contact?.[k]);
+    if (missing.length) throw new PolicyError('partijen.json', null, `gemeente "${p.id}" is verwerkingsverantwoordelijke maar mist contact.${missing.join(', contact.')}; die staan op elk ontvangstbewijs van een toestemming`);
+  }
   // A forbid with `voorwaarden` covers only some trajectories, so it carves an exception and never makes an allow dead.
   const forbids = regelsFile.regels.filter((r) => r.effect === 'verbieden' && !r.voorwaarden);
 
@@ -277,8 +292,40 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     eigenVerwerkingen: doelenFile.eigenVerwerkingen,
     regels: regelsFile.regels,
     functionarissen,
+    toestemmingsteksten,
     verantwoordelijke: doelenFile.verantwoordelijke,
     versie: regelsFile.versie,
     hash: digest,
   };
+}
+
+/**
+ * The consent texts against the register: one entry per (id, versie, taal), an id belongs to one
+ * consent-based doel, the stored SHA-256 is that of the text (a text edited in place stops the start:
+ * records and signed receipts name the hash), and every consent-based doel has a Dutch text.
+ */
+function checkToestemmingsteksten(teksten: readonly Toestemmingstekst[], doelen: readonly Doel[]): void {
+  const file = 'toestemmingsteksten.json';
+  const seen = new Set<string>();
+  const doelVanId = new Map<string, string>();
+  for (const t of teksten) {
+    const key = `${t.id} ${t.versie} (${t.taal})`;
+    if (seen.has(key)) throw new PolicyError(file, null, `tekst ${key} komt meer dan eens voor`);
+    seen.add(key);
+    const doel = doelen.find((d) => d.id === t.doel);
+    if (!doel) throw new PolicyError(file, null, `tekst ${key}: onbekend doel "${t.doel}" (niet in doelen.json)`);
+    if (!doel.toestemmingVereist) throw new PolicyError(file, null, `tekst ${key}: doel "${t.doel}" heeft als grondslag ${doel.grondslag.soort}, niet toestemming`);
+    const eerder = doelVanId.get(t.id);
+    if (eerder !== undefined && eerder !== t.doel) throw new PolicyError(file, null, `tekst ${t.id} hoort bij doel "${eerder}" en bij "${t.doel}"; één tekst-id hoort bij één doel`);
+    doelVanId.set(t.id, t.doel);
+    const sha256 = crypto.createHash('sha256').update(t.tekst, 'utf8').digest('hex');
+    if (sha256 !== t.sha256) {
+      throw new PolicyError(file, null, `tekst ${key}: sha256 klopt niet bij de tekst (berekend: ${sha256}). Wijzig een tekst nooit ter plekke: voeg een nieuwe versie toe.`);
+    }
+  }
+  for (const doel of doelen.filter((d) => d.toestemmingVereist)) {
+    if (!teksten.some((t) => t.doel === doel.id && t.taal === 'nl')) {
+      throw new PolicyError(file, null, `doel "${doel.id}" heeft toestemming als grondslag maar geen Nederlandse toestemmingstekst (taal nl)`);
+    }
+  }
 }

@@ -399,6 +399,37 @@ describe('policy files are checked at start', () => {
     expect(carved.decide({ ...vraag, relatie: { eigenaar: false, toewijzingen: ['begeleiding'] } })).toMatchObject({ toegestaan: false, regel: 'geen-bemiddeling-begeleiding' });
   });
 
+  it('consent texts: the hash must be that of the words, every consent-based doel needs a Dutch text, a text belongs to one consent-based doel', () => {
+    expect(set.toestemmingsteksten.map((t) => `${t.id} ${t.versie} ${t.taal}`)).toContain('toestemming-lesafstemming 1.0 nl');
+    // A text edited in place (its hash no longer matches) stops the start and names the hash to check.
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten[0].tekst += ' Ook uw naam.'; }))
+      .toThrow(/toestemmingsteksten\.json: tekst toestemming-lesafstemming 1\.0 \(nl\): sha256 klopt niet bij de tekst \(berekend: [0-9a-f]{64}\)\. Wijzig een tekst nooit ter plekke/);
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten = j.teksten.filter((t: { doel: string; taal: string }) => !(t.doel === 'lesafstemming' && t.taal === 'nl')); }))
+      .toThrow(/doel "lesafstemming" heeft toestemming als grondslag maar geen Nederlandse toestemmingstekst/);
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten[0].doel = 'bemiddeling'; })).toThrow(/doel "bemiddeling" heeft als grondslag publieke-taak, niet toestemming/);
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten[1].doel = 'trajectbegeleiding-wi2013'; })).toThrow(/één tekst-id hoort bij één doel/);
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten.push({ ...j.teksten[0] }); })).toThrow(/tekst toestemming-lesafstemming 1\.0 \(nl\) komt meer dan eens voor/);
+    expect(loadMutated('toestemmingsteksten.json', (j) => { j.teksten[0].versie = 'eerste'; })).toThrow(/toestemmingsteksten\.json: voldoet niet aan het schema/);
+    // Without the file a register with consent-based doelen does not start.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-policy-'));
+    try {
+      fs.cpSync(path.join(root, 'policies'), dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'toestemmingsteksten.json'));
+      expect(() => loadPolicies(dir, schemas)).toThrow(/doel "lesafstemming" heeft toestemming als grondslag maar geen Nederlandse toestemmingstekst/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a gemeente without postal address, telephone and e-mail stops the start: its consent receipts name them', () => {
+    expect(loadMutated('partijen.json', (j) => { delete j.partijen[0].contact.telefoon; }))
+      .toThrow(/gemeente "gemeente-hengelo" is verwerkingsverantwoordelijke maar mist contact\.telefoon/);
+    expect(loadMutated('partijen.json', (j) => { delete j.partijen[0].contact; }))
+      .toThrow(/mist contact\.adres, contact\.telefoon, contact\.email/);
+    // A provider needs none (it is no controller on a receipt).
+    expect(set.partijen.find((p) => p.id === 'werkshop')?.contact).toBeUndefined();
+  });
+
   it('a forbidding rule names message types, not a projection', () => {
     const load = loadMutated('regels.json', (j) => {
       const f = j.regels.find((r: Regel) => r.id === 'geen-handhaving-door-reintegratie');

@@ -73,6 +73,25 @@ export interface EigenVerwerking {
   verantwoordelijke?: string;
 }
 
+/**
+ * A consent text (`policies/toestemmingsteksten.json`): the notice a participant agrees to, per
+ * consent-based doel, versioned and translated. Never changed in place — a consent record and its
+ * signed receipts name `id`, `versie`, `taal` and `sha256`.
+ */
+export interface Toestemmingstekst {
+  id: string;
+  /** MAJOR.MINOR. */
+  versie: string;
+  /** ISO 639-1. */
+  taal: string;
+  doel: string;
+  /** From this day (YYYY-MM-DD) it is the text offered for its doel in its language. */
+  geldigVanaf: string;
+  tekst: string;
+  /** SHA-256 (hex) of the UTF-8 bytes of `tekst`. */
+  sha256: string;
+}
+
 /** A processing activity of the register (AVG art. 30). */
 export interface Doel {
   id: string;

@@ -266,8 +266,22 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
   `,
+  // Issue 13, as SQLite's: the consent text agreed to, and the signed consent receipts.
+  `
+  ALTER TABLE toestemmingen ADD COLUMN toestemmingstekst ${T};
+  CREATE TABLE ontvangstbewijzen (
+    volgorde          BIGSERIAL UNIQUE,
+    ontvangstbewijsId ${T} PRIMARY KEY,
+    toestemmingId     ${T} NOT NULL REFERENCES toestemmingen (toestemmingId),
+    gebeurtenis       ${T} NOT NULL CHECK (gebeurtenis IN ('gegeven', 'ingetrokken')),
+    uitgegevenOp      ${T} NOT NULL,
+    sleutel           ${T} NOT NULL,
+    jws               ${T} NOT NULL,
+    UNIQUE (toestemmingId, gebeurtenis)
+  );
+  `,
   // Issue 13, as SQLite's: record version 2's columns and the data-category index, filled once for the
-  // version-1 records from their fields (categorie-index.ts). Appended; renumber on merge.
+  // version-1 records from their fields (categorie-index.ts). Appended after the consent receipts'; renumber on merge.
   `
   ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
   ALTER TABLE logboek ADD COLUMN starttijdstip ${T};

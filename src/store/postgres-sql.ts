@@ -10,7 +10,7 @@ import pg from 'pg';
 const CAMEL = [
   'trajectId', 'aangemaaktOp', 'afgeslotenOp', 'beeindigdOp', 'berichtId', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoudHash',
   'auditId', 'auditHash', 'toestemmingId', 'gegevenOp', 'geldigTot', 'ingetrokkenOp', 'vastgelegdDoor', 'traceId', 'spanId',
-  'trajectIds', 'berichtIds', 'vorigeHash', 'laatsteHash', 'vorigeRecordHash', 'parentSpanId',
+  'trajectIds', 'berichtIds', 'vorigeHash', 'laatsteHash', 'vorigeRecordHash', 'ontvangstbewijsId', 'uitgegevenOp', 'parentSpanId',
 ];
 const NAAR_CAMEL = new Map(CAMEL.map((c) => [c.toLowerCase(), c]));
 

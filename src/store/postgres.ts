@@ -26,7 +26,7 @@ import { postgresKenmerkTx } from './kenmerk-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
 
 export interface PostgresStoreOptions {
@@ -170,8 +170,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       },
       async insertToestemming(row) {
         await q(
-          `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie)
-           VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie)`,
+          `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie, toestemmingstekst)
+           VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie, @toestemmingstekst)`,
           fromToestemming(row));
       },
       async toestemmingen(trajectId, filter) {
@@ -185,7 +185,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return row && toToestemming(row);
       },
       async trekToestemmingIn(toestemmingId, tijdstip) {
-        await q('UPDATE toestemmingen SET ingetrokkenOp = @tijdstip WHERE toestemmingId = @toestemmingId AND ingetrokkenOp IS NULL', { toestemmingId, tijdstip });
+        const rows = await q('UPDATE toestemmingen SET ingetrokkenOp = @tijdstip WHERE toestemmingId = @toestemmingId AND ingetrokkenOp IS NULL RETURNING toestemmingId', { toestemmingId, tijdstip });
+        return rows.length > 0;
+      },
+      async insertOntvangstbewijs(row) {
+        await q(`INSERT INTO ontvangstbewijzen (ontvangstbewijsId, toestemmingId, gebeurtenis, uitgegevenOp, sleutel, jws)
+                 VALUES (@ontvangstbewijsId, @toestemmingId, @gebeurtenis, @uitgegevenOp, @sleutel, @jws)`, { ...row });
+      },
+      async ontvangstbewijzen(trajectId, toestemmingId) {
+        return q<OntvangstbewijsRow>(
+          `SELECT o.ontvangstbewijsId, o.toestemmingId, o.gebeurtenis, o.uitgegevenOp, o.sleutel, o.jws FROM ontvangstbewijzen o
+           JOIN toestemmingen t ON t.toestemmingId = o.toestemmingId
+           WHERE t.trajectId = @trajectId AND (@toestemmingId::text IS NULL OR o.toestemmingId = @toestemmingId) ORDER BY o.volgorde`,
+          { trajectId, toestemmingId: toestemmingId ?? null });
       },
       async bericht(afzender, berichtId) {
         return (await q<BerichtRow>(`SELECT ${BERICHT_KOLOMMEN} FROM berichten WHERE afzender = @afzender AND berichtId = @berichtId`, { afzender, berichtId }))[0];

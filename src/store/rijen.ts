@@ -1,12 +1,12 @@
 /**
  * Stored forms shared by both adapters. A logboek record: the array fields are JSON text in a column,
  * and a row read back becomes the `AuditRecord` that was sealed (same keys, same order of values), so
- * that re-hashing it gives the stored hash. A consent: its categories and proof as JSON text.
+ * that re-hashing it gives the stored hash. A consent: its categories, proof and agreed text as JSON text.
  */
 import type { AuditRecord } from '../audit/record.js';
 import { INVOERFOUT_STATUSSEN, type LogboekZoekvraag, type ToestemmingRow } from './store.js';
 
-export type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs'> & { gegevenscategorieen: string; bewijs: string | null };
+export type ToestemmingDbRow = Omit<ToestemmingRow, 'gegevenscategorieen' | 'bewijs' | 'toestemmingstekst'> & { gegevenscategorieen: string; bewijs: string | null; toestemmingstekst: string | null };
 
 /** A consent row as stored → as the gateway uses it (columns other than the interface's are dropped). */
 export function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
@@ -14,12 +14,16 @@ export function toToestemming(row: ToestemmingDbRow): ToestemmingRow {
     toestemmingId: row.toestemmingId, trajectId: row.trajectId, ontvanger: row.ontvanger, doel: row.doel,
     gegevenscategorieen: JSON.parse(row.gegevenscategorieen) as string[], gegevenOp: row.gegevenOp, geldigTot: row.geldigTot,
     ingetrokkenOp: row.ingetrokkenOp, bewijs: row.bewijs === null ? null : JSON.parse(row.bewijs), vastgelegdDoor: row.vastgelegdDoor, beleidsversie: row.beleidsversie,
+    toestemmingstekst: row.toestemmingstekst === null || row.toestemmingstekst === undefined ? null : JSON.parse(row.toestemmingstekst),
   };
 }
 
 /** A consent as the gateway uses it → the stored columns. */
 export function fromToestemming(row: ToestemmingRow): ToestemmingDbRow {
-  return { ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs) };
+  return {
+    ...row, gegevenscategorieen: JSON.stringify(row.gegevenscategorieen), bewijs: row.bewijs === null ? null : JSON.stringify(row.bewijs),
+    toestemmingstekst: row.toestemmingstekst === null ? null : JSON.stringify(row.toestemmingstekst),
+  };
 }
 
 export type AuditRow = Omit<AuditRecord, 'berichtIds' | 'velden' | 'trajectIds' | 'gegevenscategorieen' | 'recordversie' | 'starttijdstip' | 'parentSpanId'> & {

@@ -324,10 +324,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
   `,
+  // Issue 13, the consent receipt as evidence: which consent text was agreed to (JSON: id, versie, taal,
+  // sha256; null for older consents), and the signed receipts, written once per consent and event.
+  // Numbered after main's last; renumber on merge.
+  `
+  ALTER TABLE toestemmingen ADD COLUMN toestemmingstekst TEXT;
+  CREATE TABLE ontvangstbewijzen (
+    ontvangstbewijsId TEXT PRIMARY KEY,
+    toestemmingId     TEXT NOT NULL REFERENCES toestemmingen (toestemmingId),
+    gebeurtenis       TEXT NOT NULL CHECK (gebeurtenis IN ('gegeven', 'ingetrokken')),
+    uitgegevenOp      TEXT NOT NULL,
+    sleutel           TEXT NOT NULL,
+    jws               TEXT NOT NULL,
+    UNIQUE (toestemmingId, gebeurtenis)
+  ) STRICT;
+  `,
   // Issue 13, the logboek in LDV terms: record version 2 (start time, the caller's parent span, the data
   // categories; version-1 rows keep NULL there and are hashed without them — audit/record.ts), and the
   // data-category index, filled once for the version-1 records from their fields (categorie-index.ts).
-  // Appended after main's last; renumber on merge.
+  // Appended after main's last (the consent receipts'); renumber on merge.
   `
   ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
   ALTER TABLE logboek ADD COLUMN starttijdstip TEXT;

@@ -20,7 +20,7 @@ import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
@@ -68,8 +68,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ),
     sluit: db.prepare('UPDATE trajecten SET afgeslotenOp = ?, afsluitreden = ? WHERE trajectId = ?'),
     insertToestemming: db.prepare(
-      `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie)
-       VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie)`,
+      `INSERT INTO toestemmingen (toestemmingId, trajectId, ontvanger, doel, gegevenscategorieen, gegevenOp, geldigTot, ingetrokkenOp, bewijs, vastgelegdDoor, beleidsversie, toestemmingstekst)
+       VALUES (@toestemmingId, @trajectId, @ontvanger, @doel, @gegevenscategorieen, @gegevenOp, @geldigTot, @ingetrokkenOp, @bewijs, @vastgelegdDoor, @beleidsversie, @toestemmingstekst)`,
+    ),
+    insertOntvangstbewijs: db.prepare(
+      `INSERT INTO ontvangstbewijzen (ontvangstbewijsId, toestemmingId, gebeurtenis, uitgegevenOp, sleutel, jws)
+       VALUES (@ontvangstbewijsId, @toestemmingId, @gebeurtenis, @uitgegevenOp, @sleutel, @jws)`,
+    ),
+    ontvangstbewijzen: db.prepare(
+      `SELECT o.ontvangstbewijsId, o.toestemmingId, o.gebeurtenis, o.uitgegevenOp, o.sleutel, o.jws FROM ontvangstbewijzen o
+       JOIN toestemmingen t ON t.toestemmingId = o.toestemmingId
+       WHERE t.trajectId = @trajectId AND (@toestemmingId IS NULL OR o.toestemmingId = @toestemmingId) ORDER BY o.rowid`,
     ),
     toestemmingen: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? ORDER BY rowid'),
     toestemmingenVoor: db.prepare('SELECT * FROM toestemmingen WHERE trajectId = ? AND ontvanger = ? AND doel = ? ORDER BY rowid'),
@@ -206,7 +215,13 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return row && toToestemming(row);
     },
     async trekToestemmingIn(toestemmingId, tijdstip) {
-      st.trekIn.run(tijdstip, toestemmingId);
+      return st.trekIn.run(tijdstip, toestemmingId).changes > 0;
+    },
+    async insertOntvangstbewijs(row) {
+      st.insertOntvangstbewijs.run({ ...row });
+    },
+    async ontvangstbewijzen(trajectId, toestemmingId) {
+      return st.ontvangstbewijzen.all({ trajectId, toestemmingId: toestemmingId ?? null }) as OntvangstbewijsRow[];
     },
     async bericht(afzender, berichtId) {
       return st.bericht.get(afzender, berichtId) as BerichtRow | undefined;

@@ -65,6 +65,31 @@ export interface ToestemmingRow {
   vastgelegdDoor: string;
   /** The policy version in force when it was recorded. */
   beleidsversie: string;
+  /** The consent text the participant agreed to (issue 13); null for consents recorded before texts were versioned. */
+  toestemmingstekst: ToestemmingstekstVersie | null;
+}
+
+/** Which consent text (`policies/toestemmingsteksten.json`) was agreed to, with the hash of its words. */
+export interface ToestemmingstekstVersie {
+  id: string;
+  versie: string;
+  taal: string;
+  sha256: string;
+}
+
+/**
+ * A signed consent receipt as issued (issue 13): a compact JWS over the receipt's canonical JSON,
+ * signed with the logboek key `sleutel`. Written once, when the consent is given or withdrawn, and
+ * handed out unchanged afterwards, so a later key rotation or register change never alters it.
+ */
+export interface OntvangstbewijsRow {
+  ontvangstbewijsId: string;
+  toestemmingId: string;
+  gebeurtenis: 'gegeven' | 'ingetrokken';
+  uitgegevenOp: string;
+  /** The `kid` of the logboek key that signed it. */
+  sleutel: string;
+  jws: string;
 }
 
 export interface BerichtRow {
@@ -238,8 +263,12 @@ export interface Tx extends SignaalTx, VersieTx, KenmerkTx {
   /** Consent records of a trajectory, oldest first; with a filter only those for one recipient and doel. */
   toestemmingen(trajectId: string, filter?: { ontvanger: string; doel: string }): Promise<ToestemmingRow[]>;
   toestemming(trajectId: string, toestemmingId: string): Promise<ToestemmingRow | undefined>;
-  /** Record the withdrawal moment (the row stays). */
-  trekToestemmingIn(toestemmingId: string, tijdstip: string): Promise<void>;
+  /** Record the withdrawal moment (the row stays); false when it was already withdrawn (also by a concurrent request). */
+  trekToestemmingIn(toestemmingId: string, tijdstip: string): Promise<boolean>;
+  /** Store a signed consent receipt; one per consent and event (a second is refused). */
+  insertOntvangstbewijs(row: OntvangstbewijsRow): Promise<void>;
+  /** The signed receipts of a trajectory's consents (of one consent when given), oldest first. */
+  ontvangstbewijzen(trajectId: string, toestemmingId?: string): Promise<OntvangstbewijsRow[]>;
   /** The message `berichtId` of sender `afzender` (idempotency key: sender + berichtId). */
   bericht(afzender: string, berichtId: string): Promise<BerichtRow | undefined>;
   /** Every message with this id, of any sender, oldest first (a reader picks the one it may read). */

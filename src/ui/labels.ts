@@ -42,6 +42,7 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'afleveringen-lezen': 'Afleverpogingen bekijken',
   'melding-afleveren': 'Melding afgeleverd (metagegevens)',
   'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
+  'ontvangstbewijzen-lezen': 'Ontvangstbewijzen van een toestemming opvragen',
 };
 
 export const REGEL_LABELS: Record<string, string> = {

@@ -222,6 +222,7 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       const row = (trajectId: string, ontvanger: string, doel: string): ToestemmingRow => ({
         toestemmingId: crypto.randomUUID(), trajectId, ontvanger, doel, gegevenscategorieen: ['aanwezigheid'], gegevenOp: now(), geldigTot: '2027-01-01',
         ingetrokkenOp: null, bewijs: { vorm: 'schriftelijk', kenmerk: 'X-1' }, vastgelegdDoor: 'gemeente-hengelo', beleidsversie: 'v1',
+        toestemmingstekst: { id: 'toestemming-lesafstemming', versie: '1.0', taal: 'nl', sha256: 'a'.repeat(64) },
       });
       const result = await store.transaction(async (tx) => {
         const t = await openTraject(tx);
@@ -229,16 +230,53 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
         const b = row(t, 'roc-van-twente', 'trajectbegeleiding');
         await tx.insertToestemming(a);
         await tx.insertToestemming(b);
-        await tx.trekToestemmingIn(a.toestemmingId, '2026-11-21T00:00:00.000Z');
+        const ingetrokken = await tx.trekToestemmingIn(a.toestemmingId, '2026-11-21T00:00:00.000Z');
+        const nogmaals = await tx.trekToestemmingIn(a.toestemmingId, '2026-11-22T00:00:00.000Z');
         return {
-          a, alle: await tx.toestemmingen(t), voor: await tx.toestemmingen(t, { ontvanger: 'werkshop', doel: 'trajectbegeleiding' }),
+          a, ingetrokken, nogmaals, alle: await tx.toestemmingen(t), voor: await tx.toestemmingen(t, { ontvanger: 'werkshop', doel: 'trajectbegeleiding' }),
           een: await tx.toestemming(t, b.toestemmingId), anders: await tx.toestemmingen(t, { ontvanger: 'WERKSHOP', doel: 'trajectbegeleiding' }),
         };
       });
       expect(result.alle.map((r) => r.ontvanger)).toEqual(['werkshop', 'roc-van-twente']);
       expect(result.voor).toEqual([{ ...result.a, ingetrokkenOp: '2026-11-21T00:00:00.000Z' }]);
+      expect([result.ingetrokken, result.nogmaals]).toEqual([true, false]);
       expect(result.een?.bewijs).toEqual({ vorm: 'schriftelijk', kenmerk: 'X-1' });
+      expect(result.een?.toestemmingstekst).toEqual({ id: 'toestemming-lesafstemming', versie: '1.0', taal: 'nl', sha256: 'a'.repeat(64) });
       expect(result.anders).toEqual([]);
+    });
+
+    it('consent receipts: stored once per consent and event, listed per trajectory or consent, oldest first', async () => {
+      const toestemming = (trajectId: string): ToestemmingRow => ({
+        toestemmingId: crypto.randomUUID(), trajectId, ontvanger: 'roc-van-twente', doel: 'lesafstemming', gegevenscategorieen: ['participatievorm'], gegevenOp: now(),
+        geldigTot: '2027-01-01', ingetrokkenOp: null, bewijs: null, vastgelegdDoor: 'gemeente-hengelo', beleidsversie: 'v1', toestemmingstekst: null,
+      });
+      const bewijs = (toestemmingId: string, gebeurtenis: 'gegeven' | 'ingetrokken') => ({
+        ontvangstbewijsId: crypto.randomUUID(), toestemmingId, gebeurtenis, uitgegevenOp: now(), sleutel: 'logboek-k1', jws: `h.${gebeurtenis}-${toestemmingId}.s`,
+      });
+      const { t, a, b, anders, rijen } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx);
+        const u = await openTraject(tx);
+        const a = toestemming(t);
+        const b = toestemming(t);
+        const c = toestemming(u);
+        for (const x of [a, b, c]) await tx.insertToestemming(x);
+        const rijen = [bewijs(a.toestemmingId, 'gegeven'), bewijs(b.toestemmingId, 'gegeven'), bewijs(a.toestemmingId, 'ingetrokken'), bewijs(c.toestemmingId, 'gegeven')];
+        for (const r of rijen) await tx.insertOntvangstbewijs(r);
+        return { t, a, b, anders: c, rijen };
+      });
+      const gelezen = await store.transaction(async (tx) => ({
+        traject: await tx.ontvangstbewijzen(t), a: await tx.ontvangstbewijzen(t, a.toestemmingId), b: await tx.ontvangstbewijzen(t, b.toestemmingId),
+        // The trajectory scopes the lookup: another trajectory's consent id finds nothing here.
+        vreemd: await tx.ontvangstbewijzen(t, anders.toestemmingId), leeg: await tx.toestemming(t, crypto.randomUUID()),
+      }));
+      expect(gelezen.traject).toEqual(rijen.slice(0, 3));
+      expect(gelezen.a).toEqual([rijen[0], rijen[2]]);
+      expect(gelezen.b).toEqual([rijen[1]]);
+      expect(gelezen.vreemd).toEqual([]);
+      expect(gelezen.leeg).toBeUndefined();
+      // A second receipt for the same consent and event is refused; the first stays.
+      await expect(store.transaction((tx) => tx.insertOntvangstbewijs(bewijs(a.toestemmingId, 'gegeven')))).rejects.toThrow();
+      expect(await store.transaction((tx) => tx.ontvangstbewijzen(t, a.toestemmingId))).toEqual([rijen[0], rijen[2]]);
     });
 
     it('logboek scope: the acting party, the owning gemeente, the sender of the message; search, record and counts', async () => {

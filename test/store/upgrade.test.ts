@@ -43,7 +43,11 @@ it('a data file made by main b965791 upgrades in place; its chain still verifies
       expect(JSON.parse((await tx.vorigePlaatsing(T1, 'werkshop', 'WS-1'))!.inhoud)).toEqual({ plaatsingId: 'WS-1', status: 'gestart' });
       // Issue 12: a trajectory from before regime and target group existed migrated to wi2021 / onbekend.
       expect(await tx.relatie(T1, 'roc-van-twente', '2026-11-20')).toEqual({ eigenaar: false, toewijzingen: ['taal'], regime: 'wi2021', doelgroep: 'onbekend' });
-      expect(await tx.toestemmingen(T1, { ontvanger: 'roc-van-twente', doel: 'lesafstemming' })).toHaveLength(1);
+      const [oud] = await tx.toestemmingen(T1, { ontvanger: 'roc-van-twente', doel: 'lesafstemming' });
+      expect(oud).toMatchObject({ bewijs: { vorm: 'schriftelijk' }, ingetrokkenOp: null });
+      // Issue 13: a consent from before versioned texts and signed receipts has neither.
+      expect(oud!.toestemmingstekst).toBeNull();
+      expect(await tx.ontvangstbewijzen(T1, oud!.toestemmingId)).toEqual([]);
       // The old message id, now sent by another party: a message of its own.
       const berichtId = 'aaaaaaaa-0000-4000-8000-000000000000';
       const record = await tx.appendAudit({
