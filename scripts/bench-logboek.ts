@@ -81,7 +81,7 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
     VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds,
     @doel, @verwerkingsactiviteit, @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
     @recordversie, @starttijdstip, @parentSpanId, @gegevenscategorieen)`);
-  const insCategorie = db.prepare('INSERT INTO logboek_categorie (categorie, auditId) VALUES (?, ?)');
+  const insCategorie = db.prepare('INSERT OR IGNORE INTO logboek_categorie (partij, categorie, auditId) VALUES (?, ?, ?)');
   const insBetrokkene = db.prepare('INSERT INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)');
   const insScope = db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)');
   let hash = GENESIS_HASH;
@@ -118,7 +118,8 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
         const r = seal(input, id, hash);
         hash = r.hash;
         insAudit.run(auditRij(r));
-        for (const c of r.gegevenscategorieen ?? []) insCategorie.run(c, id);
+        // Per party of the record's scope, as the adapters write it.
+        for (const c of r.gegevenscategorieen ?? []) for (const p of new Set([partij, 'gemeente-hengelo'])) insCategorie.run(p, c, id);
         insBetrokkene.run(traject, id);
         insScope.run(partij, id);
         insScope.run('gemeente-hengelo', id);
@@ -187,7 +188,8 @@ async function benchQueryCategorie(dataDir: string, n: number, queries: number):
   const reader = openSqliteLogboek(path.join(dataDir, 'doelpoort.db'));
   const cases: Record<string, Omit<LogboekZoekvraag, 'volgorde' | 'limit' | 'voor'>> = {
     'rare category (2 %), scope gemeente-hengelo': { scope: 'gemeente-hengelo', gegevenscategorie: 'belemmeringen-en-uitval' },
-    'rare category, scope werkshop (1/4 of it in scope)': { scope: 'werkshop', gegevenscategorie: 'belemmeringen-en-uitval' },
+    'rare category, scope werkshop (none of it in scope)': { scope: 'werkshop', gegevenscategorie: 'belemmeringen-en-uitval' },
+    'rare category, no scope (offline)': { scope: null, gegevenscategorie: 'belemmeringen-en-uitval' },
     'rare category + besluit toegestaan + actie berichten-lezen': { scope: 'gemeente-hengelo', gegevenscategorie: 'belemmeringen-en-uitval', besluit: 'toegestaan', actie: 'berichten-lezen' },
     'common category (98 %) + actie berichten-lezen': { scope: 'gemeente-hengelo', gegevenscategorie: 'deelname', actie: 'berichten-lezen' },
   };

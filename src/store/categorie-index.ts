@@ -1,9 +1,11 @@
 /**
- * The data-category index of the logboek (`logboek_categorie (categorie, auditId)`), both adapters.
+ * The data-category index of the logboek (`logboek_categorie (partij, categorie, auditId)`, and an index
+ * on (categorie, auditId)), both adapters: one row per party in the record's scope (`logboek_scope`) and
+ * category, so that an officer's "who read this category" is one range scan within its scope.
  *
  * Records sealed since issue 13 carry their `gegevenscategorieen` (decided by the gateway when it
  * wrote them, with the categories in force then); the adapters index them in the appending
- * transaction. Records from before (version 1) carry none: the migration that creates the index fills
+ * transaction, beside the scope rows. Records from before (version 1) carry none: the migration that creates the index fills
  * it for them ONCE from their `velden` and message type, with the categories as shipped in
  * `policies/gegevenscategorieen.json` when the migration was written (frozen below, never edited — a
  * migration that shipped does not change). A deployment with its own categories gets the shipped

@@ -248,7 +248,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                      @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
                      @recordversie::integer, @starttijdstip, @parentSpanId, @gegevenscategorieen)),
            b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
-           c AS (INSERT INTO logboek_categorie (categorie, auditId) SELECT DISTINCT k, @id::bigint FROM unnest(@categorieen::text[]) k ON CONFLICT DO NOTHING),
            m AS (SELECT trajectId, afzender FROM berichten
                   WHERE berichtId = ANY(@berichten::text[]) AND (cardinality(@ids::text[]) = 0 OR trajectId = ANY(@ids::text[]))),
            s AS (INSERT INTO logboek_scope (partij, auditId)
@@ -257,7 +256,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                    UNION SELECT gemeente FROM trajecten WHERE trajectId = ANY(@ids::text[])
                    UNION SELECT t.gemeente FROM trajecten t JOIN m ON t.trajectId = m.trajectId
                    UNION SELECT afzender FROM m) x
-                 ON CONFLICT DO NOTHING),
+                 ON CONFLICT DO NOTHING RETURNING partij),
+           -- The record's data categories, once per party of its scope (the rows just inserted).
+           c AS (INSERT INTO logboek_categorie (partij, categorie, auditId)
+                 SELECT s.partij, k, @id::bigint FROM s CROSS JOIN (SELECT DISTINCT k FROM unnest(@categorieen::text[]) k) ks ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT d.trajectId, @id::bigint, d.berichttype, d.afzender FROM berichten d
                   WHERE @soort::text = 'inhoud' AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[]) ON CONFLICT DO NOTHING),

@@ -99,12 +99,12 @@ export function logboekZoekSql(q: LogboekZoekvraag): string {
     idCol = 'x.auditId';
     where.push('x.trajectId = @trajectId');
     if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
-  } else if (q.gegevenscategorie) {
-    // "Who read this category": the category index is far more selective than an officer's scope.
+  } else if (q.gegevenscategorie && q.scope !== null) {
+    // "Who read this category": the category index is kept per party of a record's scope, so an officer's
+    // search is one range scan of (partij, categorie, auditId) — the scope is implied — however rare the category.
     from = CATEGORIE_FROM;
     idCol = 'x.auditId';
-    where.push('x.categorie = @gegevenscategorie');
-    if (q.scope !== null) where.push('EXISTS (SELECT 1 FROM logboek_scope s WHERE s.partij = @scope AND s.auditId = x.auditId)');
+    where.push('x.partij = @scope', 'x.categorie = @gegevenscategorie');
   } else if (q.scope !== null) {
     from = 'logboek_scope x JOIN logboek l ON l.id = x.auditId';
     idCol = 'x.auditId';
@@ -119,7 +119,12 @@ export function logboekZoekSql(q: LogboekZoekvraag): string {
   if (q.berichttype) where.push('l.berichttype = @berichttype');
   if (q.besluit) where.push('l.besluit = @besluit');
   if (q.actie) where.push('l.actie = @actie');
-  if (q.gegevenscategorie && from !== CATEGORIE_FROM) where.push('EXISTS (SELECT 1 FROM logboek_categorie c WHERE c.categorie = @gegevenscategorie AND c.auditId = l.id)');
+  // Otherwise a probe: with a scope the primary key (partij, categorie, auditId), without one the index (categorie, auditId).
+  if (q.gegevenscategorie && from !== CATEGORIE_FROM) {
+    where.push(q.scope !== null
+      ? 'EXISTS (SELECT 1 FROM logboek_categorie c WHERE c.partij = @scope AND c.categorie = @gegevenscategorie AND c.auditId = l.id)'
+      : 'EXISTS (SELECT 1 FROM logboek_categorie c WHERE c.categorie = @gegevenscategorie AND c.auditId = l.id)');
+  }
   if (q.weigering) where.push(`l.besluit = 'geweigerd' AND l.status ${q.weigering === 'invoer' ? '' : 'NOT '}IN (${INVOERFOUT_STATUSSEN.join(',')})`);
   if (q.vanaf) where.push('l.tijdstip >= @vanaf');
   if (q.tot) where.push('l.tijdstip < @tot');

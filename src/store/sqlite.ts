@@ -125,7 +125,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
                @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
                @recordversie, @starttijdstip, @parentSpanId, @gegevenscategorieen)`,
     ),
-    insertCategorie: db.prepare('INSERT OR IGNORE INTO logboek_categorie (categorie, auditId) VALUES (?, ?)'),
+    insertCategorie: db.prepare('INSERT OR IGNORE INTO logboek_categorie (partij, categorie, auditId) VALUES (?, ?, ?)'),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
     insertScope: db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)'),
     // The messages of a record (audit/scope.ts): with one of @b, on one of @t (any trajectory when @t is empty).
@@ -248,8 +248,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       const scope = await logboekScope(record, feiten);
       st.insertAudit.run(auditRij(record));
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
-      for (const categorie of record.gegevenscategorieen ?? []) st.insertCategorie.run(categorie, record.id);
-      for (const partij of scope) st.insertScope.run(partij, record.id);
+      for (const partij of scope) {
+        st.insertScope.run(partij, record.id);
+        for (const categorie of record.gegevenscategorieen ?? []) st.insertCategorie.run(partij, categorie, record.id);
+      }
       const soort = verstrekkingSoort(record);
       if (soort === 'inhoud') st.insertVerstrekking.run({ id: record.id, berichtIds: JSON.stringify(record.berichtIds), trajectIds: JSON.stringify(record.trajectIds) });
       else if (soort !== null) st.insertAfgeleid.run({ id: record.id, soort, trajectIds: JSON.stringify(record.trajectIds) });

@@ -88,6 +88,10 @@ async function naDeUpgrade(store: Store, oud: AuditRecord[], tamper: (sql: strin
   expect(await cat('belemmeringen-en-uitval')).toEqual([oud[0]!.id, oud[1]!.id]);
   expect(await cat('participatievorm')).toEqual([oud[0]!.id]);
   expect(await cat('taalniveau')).toEqual([]);
+  // Within a scope: the index is per party of the record's scope.
+  const inScope = async (partij: string) => (await store.logboek.zoeken({ scope: partij, gegevenscategorie: 'belemmeringen-en-uitval', volgorde: 'oudste-eerst', limit: 100 })).map((r) => r.id);
+  expect(await inScope('werkshop')).toEqual([oud[0]!.id, oud[1]!.id]);
+  expect(await inScope('roc-van-twente')).toEqual([]);
 
   // A new record (version 2) chains onto the old head; the whole verifies as one chain, and the index has it.
   const record = await store.transaction((tx) => tx.appendAudit(nieuw()));
@@ -135,6 +139,8 @@ describe('upgrading a logboek of record version 1', () => {
     for (const r of oud) {
       insert.run(...waarden(r));
       db.prepare('INSERT INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)').run(T1, r.id);
+      // The scope rows the previous main wrote with each record (the acting gemeente, which owns T1; the sender of the placement).
+      db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?), (?, ?)').run('gemeente-hengelo', r.id, r.berichtIds.length ? 'werkshop' : 'gemeente-hengelo', r.id);
     }
     db.prepare('UPDATE logboek_hoofd SET id = ?, hash = ?').run(oud.at(-1)!.id, oud.at(-1)!.hash);
     db.close();
@@ -167,6 +173,7 @@ describe('upgrading a logboek of record version 1', () => {
         for (const r of oud) {
           await pool.query(`INSERT INTO logboek (${V1_KOLOMMEN.join(', ')}) VALUES (${V1_KOLOMMEN.map((_, i) => `$${i + 1}`).join(', ')})`, waarden(r));
           await pool.query('INSERT INTO logboek_betrokkene (trajectId, auditId) VALUES ($1, $2)', [T1, r.id]);
+          await pool.query('INSERT INTO logboek_scope (partij, auditId) VALUES ($1, $3), ($2, $3) ON CONFLICT DO NOTHING', ['gemeente-hengelo', r.berichtIds.length ? 'werkshop' : 'gemeente-hengelo', r.id]);
         }
         await pool.query('UPDATE logboek_hoofd SET id = $1, hash = $2', [oud.at(-1)!.id, oud.at(-1)!.hash]);
 
