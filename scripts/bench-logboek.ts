@@ -7,9 +7,11 @@
  *    through a real gateway started on the same file (token check, scope, audit record with fsync).
  * 3. The publish rate with the logboek's write path (scope index, checkpoints) — compare with the
  *    skeleton's number in docs/performance.md.
+ * 4. "Who read this data category" (issue 13): the officer's search by `gegevenscategorie`, in the
+ *    store — a rare category (2 % of the records), a common one, and the same with more filters.
  *
  * Options (environment): BENCH_RECORDS (default 1,000,000), BENCH_TRAJECTEN (default 20,000),
- * BENCH_QUERIES (default 500), BENCH_PUBLISH_SECONDS (default 10; 0 skips), BENCH_KEEP=1 keeps the file,
+ * BENCH_QUERIES (default 500), BENCH_PUBLISH_SECONDS (default 10; 0 skips), BENCH_HTTP=0 skips the HTTP query, BENCH_KEEP=1 keeps the file,
  * BENCH_DATA=<kept folder> reuses one.
  * `benchLogboek()` is exported for `npm run bench` to call.
  */
@@ -29,6 +31,8 @@ import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { openSqliteLogboek } from '../src/store/sqlite-logboek.js';
 import { MIGRATIONS } from '../src/store/sqlite-migrations.js';
+import { auditRij } from '../src/store/rijen.js';
+import type { LogboekZoekvraag } from '../src/store/store.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
 type Autocannon = (opts: {
@@ -44,6 +48,7 @@ export interface LogboekBenchResult {
   verification: { recordsPerSecond: number; runs: number[]; perCpuSecond: number; threads: number; geldig: boolean };
   machine: { cpus: number; model: string; loadAverage: number[] };
   query: { store: Percentiles; http: Percentiles | null; resultsPerQuery: number };
+  categorie: Record<string, Percentiles & { results: number }>;
   publish: { requestsPerSecond: number; p99Ms: number; seconds: number } | null;
 }
 
@@ -70,8 +75,13 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
   db.pragma(`user_version = ${MIGRATIONS.length}`);
   const trajectIds = Array.from({ length: trajecten }, () => crypto.randomUUID());
   const insTraject = db.prepare("INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES (?, 'gemeente-hengelo', 'B1', '2026-01-05', '2026-01-05T08:00:00.000Z')");
-  const insAudit = db.prepare(`INSERT INTO logboek VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds,
-    @doel, @verwerkingsactiviteit, @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`);
+  const insAudit = db.prepare(`INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds,
+    doel, verwerkingsactiviteit, grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash,
+    recordversie, starttijdstip, parentSpanId, gegevenscategorieen)
+    VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds,
+    @doel, @verwerkingsactiviteit, @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
+    @recordversie, @starttijdstip, @parentSpanId, @gegevenscategorieen)`);
+  const insCategorie = db.prepare('INSERT OR IGNORE INTO logboek_categorie (partij, categorie, auditId) VALUES (?, ?, ?)');
   const insBetrokkene = db.prepare('INSERT INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)');
   const insScope = db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)');
   let hash = GENESIS_HASH;
@@ -98,12 +108,18 @@ async function generate(dataDir: string, n: number, trajecten: number): Promise<
           regel: read ? 'lezen-trajectbegeleiding' : 'publiceren-taal',
           reden: read ? '3 bericht(en) verstrekt voor doel trajectbegeleiding.' : "Een taalaanbieder die als 'taal' aan het traject is toegewezen meldt aanwezigheid en taalvoortgang.",
           velden: read ? ['/inhoud/activiteit', '/inhoud/afwezigheden', '/inhoud/periode'] : ['/inhoud/activiteit', '/inhoud/periode'],
+          // One record in 50 concerns the special category of placements (the rare case of a category search).
+          gegevenscategorieen: id % 50 === 0 ? ['belemmeringen-en-uitval'] : ['deelname'],
+          starttijdstip: new Date(start + id * 250 - 3).toISOString(),
+          parentSpanId: id % 2 ? crypto.randomBytes(8).toString('hex') : null,
           status: read ? 200 : 201,
           beleidsversie: '2026.11.1+0123456789abcdef',
         };
         const r = seal(input, id, hash);
         hash = r.hash;
-        insAudit.run({ ...r, trajectIds: JSON.stringify(r.trajectIds), berichtIds: JSON.stringify(r.berichtIds), velden: JSON.stringify(r.velden) });
+        insAudit.run(auditRij(r));
+        // Per party of the record's scope, as the adapters write it.
+        for (const c of r.gegevenscategorieen ?? []) for (const p of new Set([partij, 'gemeente-hengelo'])) insCategorie.run(p, c, id);
         insBetrokkene.run(traject, id);
         insScope.run(partij, id);
         insScope.run('gemeente-hengelo', id);
@@ -165,6 +181,38 @@ async function benchQueryStore(dataDir: string, trajectIds: string[], queries: n
     reader.close();
   }
   return { p: percentiles(samples), perQuery: total / queries };
+}
+
+/** Issue 13: the search by data category, in the store (the officer's scope, newest first, a page of 50 at a random depth). */
+async function benchQueryCategorie(dataDir: string, n: number, queries: number): Promise<Record<string, Percentiles & { results: number }>> {
+  const reader = openSqliteLogboek(path.join(dataDir, 'doelpoort.db'));
+  const cases: Record<string, Omit<LogboekZoekvraag, 'volgorde' | 'limit' | 'voor'>> = {
+    'rare category (2 %), scope gemeente-hengelo': { scope: 'gemeente-hengelo', gegevenscategorie: 'belemmeringen-en-uitval' },
+    'rare category, scope werkshop (none of it in scope)': { scope: 'werkshop', gegevenscategorie: 'belemmeringen-en-uitval' },
+    'rare category, no scope (offline)': { scope: null, gegevenscategorie: 'belemmeringen-en-uitval' },
+    'rare category + besluit toegestaan + actie berichten-lezen': { scope: 'gemeente-hengelo', gegevenscategorie: 'belemmeringen-en-uitval', besluit: 'toegestaan', actie: 'berichten-lezen' },
+    'common category (98 %) + actie berichten-lezen': { scope: 'gemeente-hengelo', gegevenscategorie: 'deelname', actie: 'berichten-lezen' },
+  };
+  const out: Record<string, Percentiles & { results: number }> = {};
+  try {
+    for (const [naam, vraag] of Object.entries(cases)) {
+      const samples: number[] = [];
+      let total = 0;
+      for (let i = 0; i < queries + 20; i++) {
+        const voor = i % 2 ? n + 1 : 1 + Math.floor(Math.random() * n); // half the first page, half a page at a random depth
+        const t0 = performance.now();
+        const rows = await reader.zoeken({ ...vraag, voor, volgorde: 'nieuwste-eerst', limit: 51 });
+        if (i >= 20) {
+          samples.push(performance.now() - t0);
+          total += rows.length;
+        }
+      }
+      out[naam] = { ...percentiles(samples), results: Math.round(total / queries) };
+    }
+  } finally {
+    reader.close();
+  }
+  return out;
 }
 
 async function benchQueryHttp(dataDir: string, trajectIds: string[], queries: number): Promise<Percentiles> {
@@ -244,11 +292,13 @@ export async function benchLogboek(log: (line: string) => void = console.log): P
     log(`                ${verification.perCpuSecond.toLocaleString('en')} records per CPU-second; load average before: ${machine.loadAverage.join(' ')} on ${machine.cpus} CPUs`);
     const store = await benchQueryStore(dataDir, trajectIds, queries);
     log(`  query by trajectId, store:  p50 ${store.p.p50} ms, p95 ${store.p.p95} ms, p99 ${store.p.p99} ms (${store.perQuery.toFixed(0)} records each)`);
-    const http = await benchQueryHttp(dataDir, trajectIds, queries);
-    log(`  query by trajectId, HTTP:   p50 ${http.p50} ms, p95 ${http.p95} ms, p99 ${http.p99} ms (incl. token check and the read's own audit record)`);
+    const categorie = await benchQueryCategorie(dataDir, n, Math.min(queries, 200));
+    for (const [naam, p] of Object.entries(categorie)) log(`  query by data category, store, ${naam}: p50 ${p.p50} ms, p95 ${p.p95} ms (${p.results} records each)`);
+    const http = process.env.BENCH_HTTP === '0' ? null : await benchQueryHttp(dataDir, trajectIds, queries);
+    if (http) log(`  query by trajectId, HTTP:   p50 ${http.p50} ms, p95 ${http.p95} ms, p99 ${http.p99} ms (incl. token check and the read's own audit record)`);
     const publish = publishSeconds > 0 ? await benchPublish(publishSeconds) : null;
     if (publish) log(`  publish with the logboek write path: ${publish.requestsPerSecond} req/s, p99 ${publish.p99Ms} ms`);
-    return { records: n, generateSeconds: seconds, verification, machine, query: { store: store.p, http, resultsPerQuery: store.perQuery }, publish };
+    return { records: n, generateSeconds: seconds, verification, machine, query: { store: store.p, http, resultsPerQuery: store.perQuery }, categorie, publish };
   } finally {
     if (process.env.BENCH_KEEP || reuse) log(`  kept: ${dataDir}`);
     else fs.rmSync(dataDir, { recursive: true, force: true });

@@ -176,16 +176,17 @@ describe('PostgreSQL: a record edited, deleted or the tail cut off is detected a
   /** Keep rows aside, tamper, check, put them back: each case starts from the honest log. */
   async function bewaar(where: string, ...params: unknown[]): Promise<() => Promise<void>> {
     const tag = `bewaard_${crypto.randomBytes(4).toString('hex')}`;
-    for (const table of ['logboek', 'logboek_betrokkene', 'logboek_scope', 'logboek_verstrekking']) {
+    for (const table of ['logboek', 'logboek_betrokkene', 'logboek_scope', 'logboek_verstrekking', 'logboek_categorie']) {
       const col = table === 'logboek' ? 'id' : 'auditid';
       await sql(`CREATE TABLE ${tag}_${table} AS SELECT * FROM ${table} WHERE ${where.replace(/\bid\b/g, col)}`, ...params);
     }
     return async () => {
+      await sql(`DELETE FROM logboek_categorie WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
       await sql(`DELETE FROM logboek_scope WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
       await sql(`DELETE FROM logboek_verstrekking WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
       await sql(`DELETE FROM logboek_betrokkene WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
       await sql(`DELETE FROM logboek WHERE ${where}`, ...params);
-      for (const table of ['logboek', 'logboek_betrokkene', 'logboek_scope', 'logboek_verstrekking']) {
+      for (const table of ['logboek', 'logboek_betrokkene', 'logboek_scope', 'logboek_verstrekking', 'logboek_categorie']) {
         await sql(`INSERT INTO ${table} SELECT * FROM ${tag}_${table}`);
         await sql(`DROP TABLE ${tag}_${table}`);
       }
@@ -193,6 +194,7 @@ describe('PostgreSQL: a record edited, deleted or the tail cut off is detected a
   }
 
   async function verwijder(where: string, ...params: unknown[]): Promise<void> {
+    await sql(`DELETE FROM logboek_categorie WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
     await sql(`DELETE FROM logboek_scope WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
     await sql(`DELETE FROM logboek_verstrekking WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);
     await sql(`DELETE FROM logboek_betrokkene WHERE ${where.replace(/\bid\b/g, 'auditid')}`, ...params);

@@ -15,6 +15,7 @@ import { seal, type AuditRecord } from '../src/audit/record.js';
 import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { startGateway } from '../src/gateway.js';
 import { snelleKetencontrole } from '../src/store/sqlite-keten.js';
+import { auditRij, toAuditRecord, type AuditRow } from '../src/store/rijen.js';
 import { bearer, envelop, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
@@ -75,17 +76,17 @@ function tamper(file: string, fn: (db: Database.Database) => void): void {
   db.close();
 }
 
+/** A stored row as the record that was sealed (the stored form: src/store/rijen.ts), as a forger would read it. */
 function row(db: Database.Database, id: number): AuditRecord {
-  const r = db.prepare('SELECT * FROM logboek WHERE id = ?').get(id) as Record<string, unknown>;
-  return { ...(r as unknown as AuditRecord), trajectIds: JSON.parse(r.trajectIds as string), berichtIds: JSON.parse(r.berichtIds as string), velden: JSON.parse(r.velden as string) };
+  return toAuditRecord(db.prepare('SELECT * FROM logboek WHERE id = ?').get(id) as AuditRow);
 }
 
 function insert(db: Database.Database, r: AuditRecord): void {
   db.prepare(`INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
-      grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+      grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash, recordversie, starttijdstip, parentSpanId, gegevenscategorieen)
     VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
-      @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`)
-    .run({ ...r, trajectIds: JSON.stringify(r.trajectIds), berichtIds: JSON.stringify(r.berichtIds), velden: JSON.stringify(r.velden) });
+      @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash, @recordversie, @starttijdstip, @parentSpanId, @gegevenscategorieen)`)
+    .run(auditRij(r));
 }
 
 /** Move ids >= from by `by` (positive or negative) without primary-key clashes. */

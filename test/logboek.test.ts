@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashRecord, GENESIS_HASH, type AuditRecord } from '../src/audit/record.js';
 import { createLogger } from '../src/logger.js';
+import { toAuditRecord, type AuditRow } from '../src/store/rijen.js';
 import { bearer, envelop, newTraceparent, startTestGateway, type TestGateway } from './support/gateway.js';
 
 let t: TestGateway;
@@ -21,13 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The stored rows, read back as the records that were sealed (the stored form: src/store/rijen.ts). */
 function records(): AuditRecord[] {
-  return t.query<Record<string, unknown>>('SELECT * FROM logboek ORDER BY id').map((r) => ({
-    ...(r as unknown as AuditRecord),
-    trajectIds: JSON.parse(r.trajectIds as string),
-    berichtIds: JSON.parse(r.berichtIds as string),
-    velden: JSON.parse(r.velden as string),
-  }));
+  return t.query<AuditRow>('SELECT * FROM logboek ORDER BY id').map(toAuditRecord);
 }
 
 describe('one record per attempt', () => {
@@ -86,8 +83,14 @@ describe('the chain', () => {
 
   it('records carry the Logboek Dataverwerkingen essentials: trace and span id, processing activity, data subject, policy version', () => {
     const rec = records().find((r) => r.actie === 'bericht-publiceren' && r.besluit === 'toegestaan')!;
+    expect(rec.recordversie).toBe(2);
     expect(rec.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(rec.spanId).toMatch(/^[0-9a-f]{16}$/);
+    // The first call of the scenario sent a traceparent: its parent-id is the record's parent span, not its own span.
+    expect(rec.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(rec.parentSpanId).not.toBe(rec.spanId);
+    expect(Date.parse(rec.starttijdstip!)).toBeLessThanOrEqual(Date.parse(rec.tijdstip));
+    expect(rec.gegevenscategorieen).toEqual(['didactische-toelichting', 'examenresultaten', 'taalniveau']);
     expect(rec.verwerkingsactiviteit).toBe('urn:doelpoort:verwerkingsactiviteit:trajectbegeleiding');
     expect(rec.trajectIds).toEqual([trajectId]);
     expect(rec.beleidsversie).toMatch(/^2026\.11\.1\+[0-9a-f]{16}$/);

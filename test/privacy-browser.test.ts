@@ -205,6 +205,10 @@ describe('the privacy pages in Chromium', () => {
       expect(text).toContain(pub!.hash);
       expect(text).toContain(pub!.vorigeHash);
       expect(text).toContain('Bericht aanleveren');
+      // Issue 13: the processing activity by its name in the register, the data categories by theirs, start and end.
+      expect(text).toContain('Begeleiding van het inburgeringstraject');
+      expect(text).toMatch(/Gegevenscategorieën\s+Didactische toelichting, Examenresultaten, Taalniveau en leerroute/);
+      expect(text).toContain('Begonnen');
       await checkPage(page, 'record');
 
       // Back to the results, and download the exports.
@@ -227,6 +231,27 @@ describe('the privacy pages in Chromium', () => {
       const records = jsonlLines.filter((l) => l.type === undefined);
       expect(records.map((r) => r.id).filter((id) => expectedIds().includes(id))).toEqual([...expectedIds()].sort((a, b) => a - b));
       for (const r of records) expect(r.trajectIds).toContain(trajectId);
+
+      // The LDV export of the same selection: one ProcessingActivity per data subject per record, all about this trajectory.
+      const [ldv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporteer als Logboek Dataverwerkingen (LDV)' }).click()]);
+      expect(ldv.suggestedFilename()).toMatch(/^logboek-[\w.-]+\.ldv\.ndjson$/);
+      const ldvLines = fs.readFileSync((await ldv.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attributes: Record<string, unknown> });
+      expect(ldvLines.map((l) => l.attributes['dpl.doelpoort.logboek_id'])).toEqual(expect.arrayContaining(expectedIds()));
+      for (const l of ldvLines) expect(l.attributes['dpl.core.data_subject_id']).toBe(trajectId);
+
+      // "Who read this category": the accessible filter, with its hint, in the same form.
+      const categorie = page.getByLabel('Gegevenscategorie');
+      expect(await categorie.getAttribute('aria-describedby')).toBe('f-gegevenscategorie-hint');
+      await categorie.selectOption({ label: 'Taalniveau en leerroute' });
+      await page.getByLabel('Besluit').selectOption('toegestaan');
+      await page.getByRole('button', { name: 'Zoeken' }).click();
+      await page.waitForURL(/gegevenscategorie=taalniveau/);
+      const metCategorie = f.t.query<{ id: number }>("SELECT x.auditId AS id FROM logboek_categorie x JOIN logboek l ON l.id = x.auditId WHERE x.partij = 'gemeente-hengelo' AND x.categorie = 'taalniveau' AND l.besluit = 'toegestaan' AND l.trajectIds LIKE ? ORDER BY x.auditId DESC", `%${trajectId}%`).map((r) => r.id);
+      expect(metCategorie.length).toBeGreaterThanOrEqual(2); // the publication and the gemeente's read
+      expect(await resultIds(page)).toEqual(metCategorie);
+      expect(await page.locator('tbody').innerText()).toContain('Berichten lezen');
+      await checkPage(page, 'zoeken-op-gegevenscategorie');
+      await page.goBack();
 
       // The other pages, for the accessibility check and the screenshots.
       await page.getByRole('link', { name: 'Verificatie' }).click();

@@ -5,8 +5,9 @@
  *       Verify a database file (read-only; nothing in it changes), a PostgreSQL database (the URL as
  *       argument, or DATABASE_URL when no argument is given; only read) or a JSONL export. Exit 0 valid,
  *       1 not valid, 2 usage or unreadable file.
- *   exporteer [<database> | postgres://…] [--uit <bestand>]
- *       Write the complete logboek of a database file or PostgreSQL database as JSONL (chain, checkpoints, keys).
+ *   exporteer [<database> | postgres://…] [--uit <bestand>] [--formaat jsonl|ldv]
+ *       Write the complete logboek of a database file or PostgreSQL database as JSONL (chain, checkpoints,
+ *       keys), or with `--formaat ldv` as Logboek Dataverwerkingen ProcessingActivity lines (audit/ldv.ts).
  *   roteer-sleutel [<datamap>]
  *       Start a new checkpoint signing key; old keys stay (public) for verification.
  *
@@ -23,6 +24,7 @@ import { isPostgresUrl, openPool } from '../store/postgres-sql.js';
 import { openSqliteLogboek } from '../store/sqlite-logboek.js';
 import type { Controlepunt, LogboekReader } from '../store/store.js';
 import { EXPORT_TYPE, ExportManifest, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, verifieerExport, type ExportKop, type ExportVerificatie } from './export.js';
+import { ldvNdjson } from './ldv.js';
 import { roteerLogboekSleutel } from './sleutels.js';
 import { verifieerKeten, type Verificatie } from './verify.js';
 
@@ -37,12 +39,15 @@ const defaultIo: CliIo = {
 
 const USAGE = `Gebruik:
   doelpoort logboek verifieer [<database-of-export> | postgres://…] [--sleutels <jwks.json>] [--controlepunt <bestand>]
-  doelpoort logboek exporteer [<database> | postgres://…] [--uit <bestand.jsonl>]
+  doelpoort logboek exporteer [<database> | postgres://…] [--uit <bestand>] [--formaat jsonl|ldv]
   doelpoort logboek roteer-sleutel [<datamap>]
 
 verifieer: controleert de hashketen en de ondertekende controlepunten van een databasebestand of een
 JSONL-export en noemt het eerste foute record. Zonder bestand: de PostgreSQL-database uit DATABASE_URL.
-Exitcode 0: geldig, 1: ongeldig, 2: gebruik of bestand onleesbaar.`;
+Exitcode 0: geldig, 1: ongeldig, 2: gebruik of bestand onleesbaar.
+
+exporteer: het hele logboek als JSONL (standaard; te verifiëren), of met --formaat ldv als regels in het
+formaat van Logboek Dataverwerkingen (ProcessingActivity, één regel per betrokkene per record).`;
 
 /** A PostgreSQL database, only read: the logboek reader on a small pool, without running migrations. */
 async function openPostgresLogboek(url: string): Promise<LogboekReader & { close(): Promise<void> }> {
@@ -174,7 +179,9 @@ async function verifieer(args: string[], io: CliIo): Promise<number> {
 }
 
 async function exporteer(args: string[], io: CliIo): Promise<number> {
-  const { positional, opts } = parseArgs(args, ['uit']);
+  const { positional, opts } = parseArgs(args, ['uit', 'formaat']);
+  const formaat = opts.formaat ?? 'jsonl';
+  if (formaat !== 'jsonl' && formaat !== 'ldv') throw new UsageError(`--formaat moet jsonl of ldv zijn, niet "${formaat}"`);
   const file = databaseArg(positional, 'databasebestand');
   const postgres = isPostgresUrl(file);
   if (!postgres && (!fs.existsSync(file) || !isSqlite(file))) throw new UsageError(`${file} is geen SQLite-database`);
@@ -182,6 +189,23 @@ async function exporteer(args: string[], io: CliIo): Promise<number> {
   const out = opts.uit ? fs.openSync(opts.uit, 'w') : 1;
   const write = (s: string) => fs.writeSync(out, s);
   try {
+    if (formaat === 'ldv') {
+      // Page by page: a large log never has to fit in memory.
+      let na = 0;
+      let regels = 0;
+      for (;;) {
+        const page = await reader.zoeken({ scope: null, na, volgorde: 'oudste-eerst', limit: 5000 });
+        const chunk = ldvNdjson(page);
+        if (chunk) {
+          write(chunk);
+          regels += chunk.split('\n').length - 1;
+        }
+        if (page.length < 5000) break;
+        na = page[page.length - 1]!.id;
+      }
+      if (opts.uit) io.err(`${regels} LDV-regels geschreven naar ${opts.uit}`);
+      return 0;
+    }
     const kop: ExportKop = { type: EXPORT_TYPE, versie: 1, gemaaktOp: new Date().toISOString(), selectie: {}, volledig: true };
     write(`${jsonlKop(kop)}\n`);
     const manifest = new ExportManifest();

@@ -27,15 +27,29 @@ import { verifieerKeten, type KetenBron, type KetenFout, type Verificatie } from
 export const EXPORT_TYPE = 'doelpoort-logboek-export';
 export const EXPORT_TYP = 'doelpoort-export';
 
+/** The fields of a version-1 record (every record has them), in the order of the CSV columns. */
 export const RECORD_VELDEN = [
   'id', 'tijdstip', 'traceId', 'spanId', 'actie', 'partij', 'client', 'trajectIds', 'berichttype', 'berichtIds', 'doel',
   'verwerkingsactiviteit', 'grondslag', 'besluit', 'regel', 'reden', 'velden', 'status', 'beleidsversie', 'vorigeHash', 'hash',
 ] as const;
 
-/** The record as served by the API and written to exports: the stored fields in a fixed order. */
+/** The fields version 2 added (audit/record.ts): present on every record since, absent on older ones. CSV: the last columns. */
+export const RECORD_VELDEN_V2 = ['recordversie', 'starttijdstip', 'parentSpanId', 'gegevenscategorieen'] as const;
+
+/** Every field a record can have, in the order the API and the JSONL export show them. */
+const VIEW_VOLGORDE = [
+  'id', 'recordversie', 'starttijdstip', 'tijdstip', 'traceId', 'spanId', 'parentSpanId', 'actie', 'partij', 'client', 'trajectIds', 'berichttype',
+  'berichtIds', 'doel', 'verwerkingsactiviteit', 'grondslag', 'besluit', 'regel', 'reden', 'velden', 'gegevenscategorieen', 'status',
+  'beleidsversie', 'vorigeHash', 'hash',
+] as const;
+
+/**
+ * The record as served by the API and written to exports: its fields in a fixed order — a version-1
+ * record without the fields of version 2 (they are not part of its hash), a version-2 record with all.
+ */
 export function recordView(r: AuditRecord): AuditRecord {
   const out: Record<string, unknown> = {};
-  for (const k of RECORD_VELDEN) out[k] = r[k];
+  for (const k of VIEW_VOLGORDE) if (r[k] !== undefined) out[k] = r[k];
   return out as unknown as AuditRecord;
 }
 
@@ -89,11 +103,11 @@ export function csvCell(v: unknown): string {
 }
 
 export function csvKop(): string {
-  return RECORD_VELDEN.join(',');
+  return [...RECORD_VELDEN, ...RECORD_VELDEN_V2].join(',');
 }
 
 export function csvRegel(r: AuditRecord): string {
-  return RECORD_VELDEN.map((k) => csvCell(r[k])).join(',');
+  return [...RECORD_VELDEN, ...RECORD_VELDEN_V2].map((k) => csvCell(r[k])).join(',');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +191,8 @@ async function lees(regels: AsyncIterable<string> | Iterable<string>): Promise<G
 function zonderHash(r: AuditRecord): Omit<AuditRecord, 'hash'> {
   const out: Record<string, unknown> = {};
   for (const k of RECORD_VELDEN) if (k !== 'hash') out[k] = r[k];
+  // The fields of version 2 as the line has them: absent on a version-1 record, all present (null included) on a version-2 one.
+  for (const k of RECORD_VELDEN_V2) if (Object.hasOwn(r, k)) out[k] = r[k];
   return out as Omit<AuditRecord, 'hash'>;
 }
 

@@ -3,13 +3,20 @@
  * what, about which trajectory, for which doel on which legal basis, what was decided and which field
  * NAMES left the gateway — never a value. Each record's `hash` is SHA-256 over its canonical JSON
  * (RFC 8785) including `vorigeHash`, so each record commits to everything before it.
+ *
+ * Record versions: records written before issue 13 (version 1) have no `recordversie` and none of the
+ * fields it introduced; they are hashed, stored and served exactly as they were, so an upgraded
+ * database still verifies. Every record sealed now is version 2: `recordversie: 2` and ALL of its
+ * fields are present — `starttijdstip`, `parentSpanId` (null when the caller sent no traceparent),
+ * `gegevenscategorieen`, and a `verwerkingsactiviteit` that is never null. A version-2 record with a
+ * field removed, or a version-1 record with one added, no longer hashes to its `hash`.
  */
 import crypto from 'node:crypto';
 import { canonicalize } from './canonical.js';
+import { verwerkingsactiviteitVan } from './verwerkingsactiviteiten.js';
 
 /** Every action the logboek records (the UI has a Dutch label for each). */
 export const AUDIT_ACTIES = [
-  'authenticeren',
   'traject-openen',
   'traject-lezen',
   'bericht-publiceren',
@@ -59,11 +66,20 @@ export const AUDIT_ACTIES = [
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 
+/** The version of the records `seal` writes (see the file's head). */
+export const RECORDVERSIE = 2;
+
 /** What the pipeline knows about an attempt when it is recorded. */
 export interface AuditInput {
+  /** When the answer was decided (the end of the unit of work); its meaning since the first record. */
   tijdstip: string;
+  /** When the request or unit of work began; absent: `tijdstip`. */
+  starttijdstip?: string;
   traceId: string;
+  /** The gateway's own span for this unit of work. */
   spanId: string;
+  /** The caller's span, from its `traceparent` (W3C parent-id); null or absent when it sent none. */
+  parentSpanId?: string | null;
   actie: AuditActie;
   partij: string | null;
   client: string | null;
@@ -72,7 +88,10 @@ export interface AuditInput {
   berichttype: string | null;
   berichtIds: string[];
   doel: string | null;
-  /** The doel's processing-activity URI (Logboek Dataverwerkingen: processing activity id). */
+  /**
+   * In: the doel's processing-activity URI when a doel is known, else null. In a sealed record: the
+   * processing activity the record names (`verwerkingsactiviteiten.ts`), never null since version 2.
+   */
   verwerkingsactiviteit: string | null;
   grondslag: string | null;
   besluit: 'toegestaan' | 'geweigerd';
@@ -80,6 +99,8 @@ export interface AuditInput {
   reden: string;
   /** JSON pointers of the disclosed or stored fields; names only. */
   velden: string[];
+  /** The data categories (gegevenscategorieen.json) those fields belong to; absent: none. */
+  gegevenscategorieen?: string[];
   /** HTTP status of the answer. */
   status: number;
   beleidsversie: string;
@@ -87,6 +108,8 @@ export interface AuditInput {
 
 export interface AuditRecord extends AuditInput {
   id: number;
+  /** 2 for every record sealed since issue 13; absent on version-1 records (see the file's head). */
+  recordversie?: typeof RECORDVERSIE;
   vorigeHash: string;
   hash: string;
 }
@@ -99,8 +122,19 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   return crypto.createHash('sha256').update(canonicalize(record)).digest('hex');
 }
 
-/** Seal an input as the next link after `previous`. */
+/**
+ * Seal an input as the next link after `previous`: the one place every record is built. It names the
+ * processing activity (from the action and the doel), completes the version-2 fields and hashes.
+ */
 export function seal(input: AuditInput, id: number, vorigeHash: string): AuditRecord {
-  const unsealed = { ...input, id, vorigeHash };
+  const starttijdstip = input.starttijdstip !== undefined && input.starttijdstip < input.tijdstip ? input.starttijdstip : input.tijdstip;
+  const unsealed: Omit<AuditRecord, 'hash'> = {
+    id, recordversie: RECORDVERSIE, starttijdstip, tijdstip: input.tijdstip, traceId: input.traceId, spanId: input.spanId,
+    parentSpanId: input.parentSpanId ?? null, actie: input.actie, partij: input.partij, client: input.client,
+    trajectIds: input.trajectIds, berichttype: input.berichttype, berichtIds: input.berichtIds, doel: input.doel,
+    verwerkingsactiviteit: verwerkingsactiviteitVan(input.actie, input.verwerkingsactiviteit), grondslag: input.grondslag,
+    besluit: input.besluit, regel: input.regel, reden: input.reden, velden: input.velden,
+    gegevenscategorieen: [...new Set(input.gegevenscategorieen ?? [])].sort(), status: input.status, beleidsversie: input.beleidsversie, vorigeHash,
+  };
   return { ...unsealed, hash: hashRecord(unsealed) };
 }

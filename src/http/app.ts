@@ -14,7 +14,7 @@ import { attempt, authenticate } from './attempt.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { tokenEndpointLimit } from './rate-limit.js';
 import type { Services } from './services.js';
-import { traceMiddleware, traceOf } from './trace.js';
+import { requestClock, traceMiddleware, traceOf } from './trace.js';
 import { toestemmingenRouter } from './toestemmingen.js';
 import { toestemmingstekstenRouter } from './toestemmingsteksten.js';
 import { toewijzingenRouter } from './toewijzingen.js';
@@ -81,6 +81,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   // Only with trusted proxies does `req.secure` follow X-Forwarded-Proto (and HSTS get sent).
   app.set('trust proxy', s.config.trustProxy);
 
+  app.use(requestClock(s.now));
   app.use(traceMiddleware);
   app.use(securityHeaders(privacyCsp(s.config)));
   app.use(accessLog(s.logger));

@@ -14,7 +14,9 @@
  * is verified, so that a refusal is audited like any refused attempt, under the caller's party.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { categorieenVanVelden } from '../audit/categorieen.js';
 import type { AuditActie, AuditInput } from '../audit/record.js';
+import { isDoelgebonden } from '../audit/verwerkingsactiviteiten.js';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import { PRIVACY_BROWSER_CLIENT, type Doel, type Partij } from '../policy/types.js';
@@ -23,7 +25,7 @@ import { LogboekBezetError, StoreUnavailableError } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { RateLimited } from './rate-limit.js';
 import type { Services } from './services.js';
-import { traceOf, type Trace } from './trace.js';
+import { requestStart, traceOf, type Trace } from './trace.js';
 
 export interface Actor {
   partij: Partij;
@@ -34,16 +36,18 @@ export interface Actor {
 export interface Poging {
   actie: AuditActie;
   trace: Trace;
+  /** When the request (or this unit of work) began, ISO; absent: when it was recorded. */
+  start?: string;
   actor: Actor | null;
   trajectIds: string[];
   berichttype: string | null;
   berichtIds: string[];
   doel: Doel | null;
   /**
-   * The processing activity (URI) the attempt belongs to when it is not the doel's own: the
-   * gateway's own processing, e.g. consent management. Absent: the doel's `uri`.
+   * The registered doel the request named (`?doel=`) for an action whose processing is its doel, before
+   * it was accepted: a refusal before the doel is established still names the activity it tried.
    */
-  verwerkingsactiviteit?: string;
+  gevraagdDoel?: Doel | null;
   /** Set once the attempt's audit record is in a transaction. */
   geaudit: boolean;
 }
@@ -55,6 +59,12 @@ export interface Uitkomst {
   status: number;
   grondslag?: string | null;
   velden?: string[];
+  /**
+   * The data categories of what was disclosed or stored, when the handler knows them per message type
+   * (a feed over several types, the state, signals); absent: derived from `velden` and the attempt's
+   * message type (`audit/categorieen.ts`).
+   */
+  gegevenscategorieen?: string[];
 }
 
 /**
@@ -68,10 +78,13 @@ export function logboekId(value: string): string {
 }
 
 export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
+  const velden = u.velden ?? [];
   return {
     tijdstip: s.now().toISOString(),
+    ...(p.start ? { starttijdstip: p.start } : {}),
     traceId: p.trace.traceId,
     spanId: p.trace.spanId,
+    parentSpanId: p.trace.parentSpanId,
     actie: p.actie,
     partij: p.actor?.partij.id ?? null,
     client: p.actor?.clientId ?? null,
@@ -79,12 +92,15 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     berichttype: p.berichttype,
     berichtIds: [...new Set(p.berichtIds.map(logboekId))],
     doel: p.doel?.id ?? null,
-    verwerkingsactiviteit: p.verwerkingsactiviteit ?? p.doel?.uri ?? null,
+    // The record's processing activity follows from the action and this doel (audit/verwerkingsactiviteiten.ts, in `seal`).
+    verwerkingsactiviteit: p.doel?.uri ?? p.gevraagdDoel?.uri ?? null,
     grondslag: u.grondslag ?? null,
     besluit: u.besluit,
     regel: u.regel,
     reden: u.reden,
-    velden: u.velden ?? [],
+    velden,
+    gegevenscategorieen: u.gegevenscategorieen
+      ?? (velden.length ? categorieenVanVelden(s.policy.set.gegevenscategorieen, p.berichttype ? [p.berichttype] : null, velden) : []),
     status: u.status,
     beleidsversie: beleidsversieVan(s.policy.set),
   };
@@ -135,8 +151,10 @@ function toProblem(err: unknown, s: Services, trace: Trace): HttpProblem {
 export function attempt(s: Services, actie: AuditActie, handler: (req: Request, res: Response, p: Poging) => Promise<void>): RequestHandler {
   return async (req: Request, res: Response) => {
     const p: Poging = {
-      actie, trace: traceOf(res), actor: null, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false,
+      actie, trace: traceOf(res), start: requestStart(res), actor: null, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false,
     };
+    // A read names its doel in the query: a refusal before the doel is accepted still names the activity it tried.
+    if (isDoelgebonden(actie) && typeof req.query.doel === 'string') p.gevraagdDoel = s.policy.doel(req.query.doel) ?? null;
     // The data subject and message named in the path, as soon as their form is valid, whoever the
     // caller turns out to be: a refused token on /v1/trajecten/{T} is visible to T's gemeente.
     for (const [param, key] of [['trajectId', 'trajectIds'], ['berichtId', 'berichtIds']] as const) {

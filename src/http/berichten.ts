@@ -17,6 +17,7 @@ import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
 import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
 import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
+import { categorieenVanVelden } from '../audit/categorieen.js';
 import { attempt, auditInput, authenticate, decimalInt, readJsonBody, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { intrekkingHandler } from './intrekking.js';
 import { publiceer, receipt } from './publicatie.js';
@@ -196,6 +197,7 @@ export function berichtenRouter(s: Services): Router {
       }
       const resultaten: ReturnType<typeof messageView>['view'][] = [];
       const velden = new Set<string>();
+      const categorieen = new Set<string>();
       const trajecten = new Set<string>();
       const regels = new Set<string>();
       const grondslagen = new Set<string>();
@@ -219,6 +221,8 @@ export function berichtenRouter(s: Services): Router {
           if (row.verwijderdOp) verwijderd += 1;
           resultaten.push(view);
           v.forEach((f) => velden.add(f));
+          // The categories per message, by its own type: a feed over several types stays exact.
+          categorieenVanVelden(s.policy.set.gegevenscategorieen, [row.berichttype], v).forEach((c) => categorieen.add(c));
           trajecten.add(row.trajectId);
           regels.add(besluit.regel);
           if (besluit.grondslag) grondslagen.add(besluit.grondslag);
@@ -233,7 +237,7 @@ export function berichtenRouter(s: Services): Router {
         reden: resultaten.length
           ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}${verwijderd ? `, waarvan ${verwijderd} zonder inhoud (verwijderd: alleen de kenmerken)` : ''}.`, toestemmingen)
           : 'Geen berichten om te verstrekken.',
-        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(),
+        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(), gegevenscategorieen: [...categorieen],
       }));
       // The cursor always points after the last message considered, so a client can keep it and ask
       // "what is new since" later; it is null only when the feed was empty and no cursor was given.

@@ -23,6 +23,7 @@ import { HttpProblem, PROBLEMS } from './problem.js';
 import { publiceer, receipt, type Ontvangstbewijs } from './publicatie.js';
 import type { Services } from './services.js';
 import { csvBundel } from './csv-bundel.js';
+import { childSpan } from './trace.js';
 
 export const BUNDEL_LIMIET = 10 * 1024 * 1024;
 export const MAX_BERICHTEN = 1000;
@@ -37,7 +38,8 @@ export interface BundelResultaat {
 
 /** One message of a bundle through the pipeline; a refusal becomes its result (audited), never an exception. */
 export async function publiceerItem(s: Services, actor: Actor, ouder: Poging, body: unknown, index: number): Promise<BundelResultaat> {
-  const p: Poging = { actie: 'bericht-publiceren', trace: ouder.trace, actor, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false };
+  // Each message is its own unit of work: a child span of the bundle's request, with its own start.
+  const p: Poging = { actie: 'bericht-publiceren', trace: childSpan(ouder.trace), start: s.now().toISOString(), actor, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false };
   const berichtId = body && typeof body === 'object' && typeof (body as { berichtId?: unknown }).berichtId === 'string' ? (body as { berichtId: string }).berichtId : undefined;
   try {
     rejectInvalid(stuurtekens(body));

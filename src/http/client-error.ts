@@ -26,7 +26,7 @@ export function clientErrorHandler(s: Services): (err: NodeJS.ErrnoException, so
     }
     const traceId = crypto.randomBytes(16).toString('hex');
     const p: Poging = {
-      actie: 'verzoek-weigeren', trace: { traceId, spanId: crypto.randomBytes(8).toString('hex'), parentSpanId: null },
+      actie: 'verzoek-weigeren', trace: { traceId, spanId: crypto.randomBytes(8).toString('hex'), parentSpanId: null }, start: s.now().toISOString(),
       actor: null, trajectIds: [], berichttype: null, berichtIds: [], doel: null, geaudit: false,
     };
     const detail = 'De headers van het verzoek zijn groter dan de gateway aanneemt; stuur één Bearer-token en geen overbodige headers.';

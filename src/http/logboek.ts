@@ -18,6 +18,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ExportManifest, csvKop, csvRegel, jsonlControlepunt, jsonlKop, jsonlSleutels, recordView, type ExportKop } from '../audit/export.js';
 import { inzagebrief } from '../audit/inzage.js';
+import { ldvNdjson } from '../audit/ldv.js';
 import { AUDIT_ACTIES, hashRecord, type AuditRecord } from '../audit/record.js';
 import { verifieerKeten } from '../audit/verify.js';
 import { PRIVACY_BROWSER_CLIENT, type Functionaris, type Partij } from '../policy/types.js';
@@ -145,6 +146,8 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   const besluit = str('besluit', (v) => v === 'toegestaan' || v === 'geweigerd', 'moet toegestaan of geweigerd zijn') as 'toegestaan' | 'geweigerd' | undefined;
   const actie = str('actie', (v) => (AUDIT_ACTIES as readonly string[]).includes(v), 'moet een actie van het logboek zijn');
   const weigering = str('weigering', (v) => v === 'beleid' || v === 'invoer', 'moet beleid of invoer zijn') as 'beleid' | 'invoer' | undefined;
+  const gegevenscategorie = str('gegevenscategorie', (v) => s.policy.categorie(v) !== undefined,
+    `moet een van ${s.policy.set.gegevenscategorieen.map((c) => c.id).join(', ')} zijn`);
   const vanaf = parseMoment('vanaf', q.vanaf, invalid);
   const tot = parseMoment('tot', q.tot, invalid);
   const voor = q.volgende === undefined ? undefined : typeof q.volgende === 'string' ? decodeLogboekCursor(q.volgende) : null;
@@ -156,11 +159,11 @@ function parseSelectie(req: Request, s: Services, officer: Functionaris, p: Pogi
   if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: 'invoer-ongeldig', invalidParams: invalid });
   if (berichttype && s.schemas.schema(berichttype)) p.berichttype = berichttype;
   const filters: Record<string, string> = {};
-  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const) {
+  for (const key of ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'gegevenscategorie', 'vanaf', 'tot'] as const) {
     if (typeof q[key] === 'string') filters[key] = q[key] as string;
   }
   return {
-    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, actie, weigering, vanaf, tot, voor: voor ?? undefined },
+    vraag: { scope: officer.partij, trajectId, partij, doel, berichttype, besluit, actie, weigering, gegevenscategorie, vanaf, tot, voor: voor ?? undefined },
     filters,
     limit,
   };
@@ -220,8 +223,8 @@ function write(res: Response, chunk: string): Promise<boolean> {
 
 // --- routes -----------------------------------------------------------------------------------
 
-const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
-const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot', 'formaat'] as const;
+const ZOEK_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'gegevenscategorie', 'vanaf', 'tot', 'volgende', 'limiet'] as const;
+const EXPORT_PARAMS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'gegevenscategorie', 'vanaf', 'tot', 'formaat'] as const;
 
 export function logboekRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
@@ -297,14 +300,14 @@ export function logboekRouter(s: Services): Router {
   router.get('/logboek/export', attempt(s, 'logboek-exporteren', async (req, res, p) => {
     const officer = await identifyOfficer(req, s, p);
     const formaat = req.query.formaat ?? 'jsonl';
-    if (formaat !== 'jsonl' && formaat !== 'csv') {
-      throw new HttpProblem('ongeldige-parameter', 'formaat moet jsonl of csv zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'formaat', code: 'enum', reason: 'moet jsonl of csv zijn' }] });
+    if (formaat !== 'jsonl' && formaat !== 'csv' && formaat !== 'ldv') {
+      throw new HttpProblem('ongeldige-parameter', 'formaat moet jsonl, csv of ldv zijn.', { regel: 'invoer-ongeldig', invalidParams: [{ name: 'formaat', code: 'enum', reason: 'moet jsonl, csv of ldv zijn' }] });
     }
     const selectie = parseSelectie(req, s, officer, p, EXPORT_PARAMS);
     // The export is recorded before the first byte leaves: its record names the selection.
     const record = await audit(s, p, `Export (${formaat}) voor ${officer.naam}; selectie: ${JSON.stringify(selectie.filters)}.`);
     const gemaaktOp = s.now();
-    const bestand = `logboek-${dutchDate(gemaaktOp)}.${formaat}`;
+    const bestand = `logboek-${dutchDate(gemaaktOp)}.${formaat === 'ldv' ? 'ldv.ndjson' : formaat}`;
     res.status(200);
     res.setHeader('Content-Type', formaat === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${bestand}"`);
@@ -320,13 +323,15 @@ export function logboekRouter(s: Services): Router {
     }
 
     async function streamExport(): Promise<void> {
-      if (!(await write(res, `${formaat === 'csv' ? csvKop() : jsonlKop(kop)}\n`))) return;
+      // LDV: ProcessingActivity lines only (each must be one), no header or trailer (audit/ldv.ts).
+      if (formaat !== 'ldv' && !(await write(res, `${formaat === 'csv' ? csvKop() : jsonlKop(kop)}\n`))) return;
       // Oldest first, up to the export's own record: a consistent selection even while the log grows.
       let na = 0;
       for (;;) {
         const page = (await s.store.logboek.zoeken({ ...selectie.vraag, voor: undefined, na, volgorde: 'oudste-eerst', limit: EXPORT_PAGE })).filter((r) => r.id <= record.id);
         let chunk = '';
-        for (const r of page) {
+        if (formaat === 'ldv') chunk = ldvNdjson(page);
+        else for (const r of page) {
           const view = recordView(r);
           chunk += `${formaat === 'csv' ? csvRegel(view) : JSON.stringify(view)}\n`;
           manifest.add(view);
@@ -437,6 +442,7 @@ const filterParams = [
   q('besluit', 'Only allowed or refused attempts. / Alleen toegestane of geweigerde pogingen.', { type: 'string', enum: ['toegestaan', 'geweigerd'] }),
   q('actie', 'Only records of this action. / Alleen records van deze actie.', { type: 'string', enum: [...AUDIT_ACTIES] }),
   q('weigering', 'Only refusals by policy or authentication (beleid), or for the caller\'s own input error (invoer: 400, 409, 413, 415, 431). / Alleen weigeringen van deze soort.', { type: 'string', enum: ['beleid', 'invoer'] }),
+  q('gegevenscategorie', 'Only records whose disclosed or stored fields lie in this data category (an id of the register, e.g. belemmeringen-en-uitval): "who read this". / Alleen records over deze gegevenscategorie.', { type: 'string', examples: ['belemmeringen-en-uitval'] }),
   q('vanaf', 'From this date (inclusive, Europe/Amsterdam) or date-time. / Vanaf deze datum.', { type: 'string', examples: ['2026-11-01', '2026-11-01T08:00:00+01:00'] }),
   q('tot', 'Up to this date (inclusive, Europe/Amsterdam) or date-time. / Tot en met deze datum.', { type: 'string', examples: ['2026-11-30'] }),
 ];
@@ -460,11 +466,19 @@ export function logboekOpenApi(): OpenApiPart {
         description: 'One audit record, as stored and hashed. Field names and ids only, never message content. / Een logboekrecord.',
         required: ['id', 'tijdstip', 'traceId', 'spanId', 'actie', 'partij', 'client', 'trajectIds', 'berichttype', 'berichtIds', 'doel', 'verwerkingsactiviteit', 'grondslag', 'besluit', 'regel', 'reden', 'velden', 'status', 'beleidsversie', 'vorigeHash', 'hash'],
         properties: {
-          id: { type: 'integer', minimum: 1 }, tijdstip: { type: 'string', format: 'date-time' },
-          traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' }, spanId: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+          id: { type: 'integer', minimum: 1 },
+          recordversie: { type: 'integer', const: 2, description: 'Present on every record written since record version 2 (with starttijdstip, parentSpanId and gegevenscategorieen, all part of the hash); absent on older records, which are hashed without those fields.' },
+          starttijdstip: { type: 'string', format: 'date-time', description: 'When the request or unit of work began (version 2).' },
+          tijdstip: { type: 'string', format: 'date-time', description: 'When the answer was decided: the end of the unit of work.' },
+          traceId: { type: 'string', pattern: '^[0-9a-f]{32}$' }, spanId: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'The gateway\'s span of this unit of work.' },
+          parentSpanId: { type: ['string', 'null'], pattern: '^[0-9a-f]{16}$', description: 'The caller\'s span from its traceparent; null when it sent none (version 2).' },
           actie: { type: 'string' }, partij: nullable, client: nullable, trajectIds: strings, berichttype: nullable, berichtIds: strings,
-          doel: nullable, verwerkingsactiviteit: nullable, grondslag: nullable, besluit: { type: 'string', enum: ['toegestaan', 'geweigerd'] },
-          regel: nullable, reden: { type: 'string' }, velden: strings, status: { type: 'integer' }, beleidsversie: { type: 'string' },
+          doel: nullable,
+          verwerkingsactiviteit: { type: ['string', 'null'], description: 'The processing activity (a uri of /v1/verwerkingsactiviteiten); never null since version 2.' },
+          grondslag: nullable, besluit: { type: 'string', enum: ['toegestaan', 'geweigerd'] },
+          regel: nullable, reden: { type: 'string' }, velden: strings,
+          gegevenscategorieen: { ...strings, description: 'The data categories of the disclosed or stored fields (version 2).' },
+          status: { type: 'integer' }, beleidsversie: { type: 'string' },
           vorigeHash: hash, hash,
         },
       },
@@ -576,9 +590,9 @@ export function logboekOpenApi(): OpenApiPart {
       },
       '/logboek/export': {
         get: {
-          operationId: 'logboekExporteren', tags: ['Logboek'], summary: 'Export the selection (JSONL with checkpoints, keys and a signed manifest; or CSV)',
+          operationId: 'logboekExporteren', tags: ['Logboek'], summary: 'Export the selection (JSONL with checkpoints, keys and a signed manifest; CSV; or LDV ProcessingActivity lines)',
           description: `${officer} Oldest first. See the README for the JSONL layout and \`npx doelpoort logboek verifieer\`.`,
-          parameters: [q('formaat', 'jsonl (default, verifiable) or csv.', { type: 'string', enum: ['jsonl', 'csv'] }), ...filterParams],
+          parameters: [q('formaat', 'jsonl (default, verifiable), csv, or ldv: one Logboek Dataverwerkingen ProcessingActivity per data subject per record (NDJSON; see docs/logboek-ldv.md).', { type: 'string', enum: ['jsonl', 'csv', 'ldv'] }), ...filterParams],
           responses: {
             '200': {
               description: 'The export, streamed',

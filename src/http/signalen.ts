@@ -21,7 +21,7 @@ import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInva
 import { requireDoel } from './berichten.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
-import { signaalView } from './stand.js';
+import { signaalCategorieen, signaalView } from './stand.js';
 
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
@@ -67,7 +67,7 @@ export function signalenRouter(s: Services): Router {
       await tx.appendAudit(auditInput(s, p, { // 6
         besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: grondslagText(doel),
         reden: `${rows.length} signaal/signalen verstrekt voor doel ${doel.id} (regels ${regels.map((r) => r.id).join(', ')}; signaalregels ${s.signaalregels.versie}+${s.signaalregels.hash.slice(0, 16)}).`,
-        velden: rows.length ? SIGNAAL_VELDEN : [],
+        velden: rows.length ? SIGNAAL_VELDEN : [], gegevenscategorieen: signaalCategorieen(regels, rows),
       }));
       return { resultaten: rows.map(signaalView), volgende: rows.length === limit ? encodeSignaalCursor(rows.at(-1)!.volgorde) : null };
     });
@@ -91,7 +91,7 @@ export function signalenRouter(s: Services): Router {
       }
       p.trajectIds = [signaal.trajectId];
       p.berichtIds = signaal.berichtIds;
-      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: 'signaal-lezer', reden: `Signaal ${signaal.soort} verstrekt voor doel ${doel.id}.`, status: 200, grondslag: grondslagText(doel), velden: SIGNAAL_VELDEN }));
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: 'signaal-lezer', reden: `Signaal ${signaal.soort} verstrekt voor doel ${doel.id}.`, status: 200, grondslag: grondslagText(doel), velden: SIGNAAL_VELDEN, gegevenscategorieen: regel.gegevenscategorieen }));
       return signaal;
     });
     p.geaudit = true;

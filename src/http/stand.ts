@@ -110,6 +110,12 @@ export function leesbareSignalen(regels: readonly Signaalregel[], signalen: read
   });
 }
 
+/** The data categories that signals disclose: each one's rule names them (policies/signalen.json). */
+export function signaalCategorieen(regels: readonly Signaalregel[], signalen: readonly Pick<Signaal, 'soort'>[]): string[] {
+  const perSoort = new Map(regels.map((r) => [r.id as string, r]));
+  return [...new Set(signalen.flatMap((x) => perSoort.get(x.soort)?.gegevenscategorieen ?? []))];
+}
+
 /** The audit fields of a projected state: one pointer per part disclosed. */
 function standVelden(p: ProjectedStand): string[] {
   return Object.keys(p).filter((k) => k !== 'versie' && (k !== 'aanbieders' || Object.keys(p.aanbieders).length > 0)).map((k) => `/stand/${k}`);
@@ -162,6 +168,7 @@ export function standRouter(s: Services): Router {
       const rows = await tx.trajecten({ partij: actor.partij.id, vandaag, status: status as 'lopend' | 'afgesloten' | undefined, na: na!, limit });
       const open = await tx.openSignalen(rows.map((r) => r.trajectId));
       const velden = new Set<string>();
+      const categorieen = new Set<string>();
       const regelsGebruikt = new Set<string>();
       const grondslagen = new Set<string>();
       const toestemmingen = new Set<string>();
@@ -176,6 +183,8 @@ export function standRouter(s: Services): Router {
         const projectie = projecteer(stand, besluit); // 5 minimise
         const signalen = leesbareSignalen(regels(), open.filter((x) => x.trajectId === row.trajectId), actor, doel, relatie);
         standVelden(projectie).forEach((v) => velden.add(v));
+        besluit.categorieen.forEach((c) => categorieen.add(c));
+        if (signalen.length) signaalCategorieen(regels(), signalen).forEach((c) => categorieen.add(c));
         besluit.regels.forEach((r) => regelsGebruikt.add(r));
         besluit.grondslagen.forEach((g) => grondslagen.add(g));
         besluit.toestemmingIds.forEach((t) => toestemmingen.add(t));
@@ -190,7 +199,7 @@ export function standRouter(s: Services): Router {
       await tx.appendAudit(auditInput(s, p, { // 6
         besluit: 'toegestaan', regel: [...regelsGebruikt].join(',') || 'traject-inzien-betrokken', status: 200,
         reden: redenMetToestemming(`${resultaten.length} traject(en) met samenvatting verstrekt voor doel ${doel.id}.`, toestemmingen),
-        grondslag: [...grondslagen].join(' | ') || null, velden: ['/leerroute', '/startdatum', ...[...velden].sort()],
+        grondslag: [...grondslagen].join(' | ') || null, velden: ['/leerroute', '/startdatum', ...[...velden].sort()], gegevenscategorieen: [...categorieen],
       }));
       return { resultaten, volgende: rows.length === limit ? encodeTrajectCursor(rows.at(-1)!.trajectId) : null };
     });
@@ -220,6 +229,7 @@ export function standRouter(s: Services): Router {
         besluit: 'toegestaan', regel: besluit.regels.join(','), status: 200, grondslag: besluit.grondslagen.join(' | ') || null,
         reden: redenMetToestemming(`Stand van het traject verstrekt voor doel ${doel.id} (${besluit.categorieen.join(', ')}).`, besluit.toestemmingIds),
         velden: ['/leerroute', '/startdatum', '/toewijzingen', ...standVelden(stand), ...(signalen.length ? ['/signalen'] : [])].sort(),
+        gegevenscategorieen: [...besluit.categorieen, ...signaalCategorieen(regels(), signalen)],
       }));
       return { view: { ...traject, doel: doel.id, bijgewerktOp: row?.bijgewerktOp ?? null, stand, signalen: signalen.map(signaalView) } };
     });

@@ -32,9 +32,6 @@ import { dutchDate, type Services } from './services.js';
 import { eigenTraject, nietAfgesloten, trajectIdPath } from './toewijzingen.js';
 import { beleidsversie } from './verwerkingsactiviteiten.js';
 
-/** The gateway's own processing activity for recording, withdrawing and reading consent and its receipts. */
-export const TOESTEMMINGSBEHEER = 'urn:doelpoort:verwerkingsactiviteit:toestemmingsbeheer';
-
 interface ToestemmingBody {
   ontvanger: string;
   doel: string;
@@ -137,7 +134,6 @@ export function toestemmingenRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/trajecten/:trajectId/toestemmingen', attempt(s, 'toestemming-vastleggen', async (req, res, p) => {
-    p.verwerkingsactiviteit = TOESTEMMINGSBEHEER;
     const actor = await authenticate(req, s, p); // 1, 2
     const trajectId = trajectIdFromPath(req, p);
     const body = (await readJsonBody(req, res, s)) as ToestemmingBody;
@@ -182,7 +178,6 @@ export function toestemmingenRouter(s: Services): Router {
   }));
 
   router.get('/trajecten/:trajectId/toestemmingen', attempt(s, 'toestemmingen-lezen', async (req, res, p) => {
-    p.verwerkingsactiviteit = TOESTEMMINGSBEHEER;
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
     const { rows, bewijzen } = await s.store.transaction(async (tx) => {
@@ -199,7 +194,6 @@ export function toestemmingenRouter(s: Services): Router {
   }));
 
   router.get('/trajecten/:trajectId/toestemmingen/:toestemmingId', attempt(s, 'toestemmingen-lezen', async (req, res, p) => {
-    p.verwerkingsactiviteit = TOESTEMMINGSBEHEER;
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
     const toestemmingId = uuidFromPath(req, 'toestemmingId');
@@ -214,7 +208,6 @@ export function toestemmingenRouter(s: Services): Router {
   }));
 
   router.get('/trajecten/:trajectId/toestemmingen/:toestemmingId/ontvangstbewijzen', attempt(s, 'ontvangstbewijzen-lezen', async (req, res, p) => {
-    p.verwerkingsactiviteit = TOESTEMMINGSBEHEER;
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
     const toestemmingId = uuidFromPath(req, 'toestemmingId');
@@ -234,7 +227,6 @@ export function toestemmingenRouter(s: Services): Router {
   }));
 
   router.delete('/trajecten/:trajectId/toestemmingen/:toestemmingId', attempt(s, 'toestemming-intrekken', async (req, res, p) => {
-    p.verwerkingsactiviteit = TOESTEMMINGSBEHEER;
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
     const toestemmingId = uuidFromPath(req, 'toestemmingId');

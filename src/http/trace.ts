@@ -1,7 +1,9 @@
 /**
  * W3C Trace Context: accept a valid `traceparent`, keep its trace id, give this hop its own span id,
  * and answer with `traceparent` carrying the same trace id. Without (or with an invalid) header a
- * new trace starts. The ids go into the audit record.
+ * new trace starts. The ids go into the audit record: the trace id, this hop's span id, and the
+ * caller's span (the header's parent-id) as `parentSpanId`. `requestClock` notes when the request
+ * began (the record's `starttijdstip`), on the gateway's clock.
  */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
@@ -51,4 +53,22 @@ export function traceMiddleware(req: Request, res: Response, next: NextFunction)
 
 export function traceOf(res: Response): Trace {
   return res.locals.trace as Trace;
+}
+
+/** A child span in the same trace (one unit of work inside a request, e.g. one message of a bundle). */
+export function childSpan(parent: Trace): Trace {
+  return { traceId: parent.traceId, spanId: randomHex(8), parentSpanId: parent.spanId };
+}
+
+/** Note when each request began, on the gateway's clock (`now`), for its audit record's start time. */
+export function requestClock(now: () => Date) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    res.locals.begin = now().toISOString();
+    next();
+  };
+}
+
+/** When the request began (ISO), if noted. */
+export function requestStart(res: Response): string | undefined {
+  return typeof res.locals.begin === 'string' ? res.locals.begin : undefined;
 }

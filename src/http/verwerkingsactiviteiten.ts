@@ -3,11 +3,15 @@
  * `GET /v1/verwerkingsactiviteiten` and `GET /v1/verwerkingsactiviteiten/{id}`. Public and not
  * audited — it holds no personal data — so that a privacy officer can hold the running
  * configuration (legal basis, data categories and the fields in them, recipients, retention, and
- * every rule that discloses data for the doel) against the organisation's own register.
+ * every rule that discloses data for the doel) against the organisation's own register. Beside the
+ * doelen it serves the gateway's own processing activities (`eigenVerwerkingen`: trajectory
+ * management, supervision of the logboek, …), each with the logboek actions that name it — every
+ * logboek record's `verwerkingsactiviteit` is the `uri` of one entry here.
  */
 import { Router } from 'express';
 import { grondslagText, type PolicyEngine } from '../policy/engine.js';
-import type { Doel } from '../policy/types.js';
+import { ACTIE_ACTIVITEIT } from '../audit/verwerkingsactiviteiten.js';
+import type { Doel, EigenVerwerking } from '../policy/types.js';
 import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import type { Services } from './services.js';
@@ -53,6 +57,23 @@ export function activiteitView(policy: PolicyEngine, doel: Doel) {
   };
 }
 
+/** One of the gateway's own processing activities, with the logboek actions that name it. */
+export function eigenVerwerkingView(policy: PolicyEngine, e: EigenVerwerking) {
+  return {
+    soort: 'eigen-verwerking' as const,
+    id: e.id,
+    uri: e.uri,
+    naam: e.naam,
+    doel: e.doel,
+    verantwoordelijke: e.verantwoordelijke ?? policy.set.verantwoordelijke,
+    grondslag: { ...e.grondslag, omschrijving: e.grondslag.wet ? `${e.grondslag.avg}; ${e.grondslag.wet}` : e.grondslag.avg },
+    verantwoording: e.verantwoording,
+    gegevens: e.gegevens,
+    ...(e.teBevestigen ? { teBevestigen: e.teBevestigen } : {}),
+    acties: Object.entries(ACTIE_ACTIVITEIT).filter(([, a]) => a.activiteit === e.id).map(([actie, a]) => ({ actie, alleenZonderDoel: a.doel === true })),
+  };
+}
+
 export function verwerkingsactiviteitenRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
   router.use(['/verwerkingsactiviteiten', '/verwerkingsactiviteiten/:id'], (_req, res, next) => {
@@ -65,6 +86,7 @@ export function verwerkingsactiviteitenRouter(s: Services): Router {
       beleidsversie: beleidsversie(s.policy),
       verantwoordelijke: s.policy.set.verantwoordelijke,
       resultaten: s.policy.set.doelen.map((d) => activiteitView(s.policy, d)),
+      eigenVerwerkingen: s.policy.set.eigenVerwerkingen.map((e) => eigenVerwerkingView(s.policy, e)),
     });
   });
   router.get('/verwerkingsactiviteiten/:id', (req, res) => {
@@ -76,11 +98,13 @@ export function verwerkingsactiviteitenRouter(s: Services): Router {
       return;
     }
     const doel = s.policy.doel(id);
-    if (!doel) {
-      sendProblem(res, new HttpProblem('niet-gevonden', `Geen verwerkingsactiviteit "${id}"; bekend zijn: ${s.policy.set.doelen.map((d) => d.id).join(', ')}.`), traceOf(res).traceId);
+    const eigen = doel ? undefined : s.policy.set.eigenVerwerkingen.find((e) => e.id === id);
+    if (!doel && !eigen) {
+      const bekend = [...s.policy.set.doelen, ...s.policy.set.eigenVerwerkingen].map((d) => d.id).join(', ');
+      sendProblem(res, new HttpProblem('niet-gevonden', `Geen verwerkingsactiviteit "${id}"; bekend zijn: ${bekend}.`), traceOf(res).traceId);
       return;
     }
-    res.json({ beleidsversie: beleidsversie(s.policy), ...activiteitView(s.policy, doel) });
+    res.json({ beleidsversie: beleidsversie(s.policy), ...(doel ? activiteitView(s.policy, doel) : eigenVerwerkingView(s.policy, eigen!)) });
   });
   return router;
 }
@@ -146,9 +170,39 @@ export const verwerkingsactiviteitenOpenApi: OpenApiPart = {
         },
       },
     },
+    EigenVerwerking: {
+      type: 'object',
+      description: 'One of the gateway\'s own processing activities (trajectory management, consent administration, supervision of the logboek, access requests, retention, access control, notifications), with the logboek actions that name it. / Een eigen verwerking van Doelpoort.',
+      required: ['soort', 'id', 'uri', 'naam', 'doel', 'verantwoordelijke', 'grondslag', 'verantwoording', 'gegevens', 'acties'],
+      properties: {
+        soort: { type: 'string', const: 'eigen-verwerking' },
+        id: { type: 'string' },
+        uri: { type: 'string', description: 'The processing activity id in the logboek (LDV dpl.core.processing_activity_id).', examples: ['urn:doelpoort:verwerkingsactiviteit:trajectbeheer'] },
+        naam: { type: 'string' },
+        doel: { type: 'string', description: 'The purpose, in words.' },
+        verantwoordelijke: { type: 'string' },
+        grondslag: {
+          type: 'object', required: ['soort', 'avg', 'wet', 'omschrijving'],
+          properties: {
+            soort: { type: 'string', enum: ['toestemming', 'overeenkomst', 'wettelijke-verplichting', 'vitaal-belang', 'publieke-taak', 'gerechtvaardigd-belang'] },
+            avg: { type: 'string' }, wet: { type: ['string', 'null'] }, omschrijving: { type: 'string' },
+          },
+        },
+        verantwoording: { type: 'string', description: 'The provisions the activity serves, in words.' },
+        gegevens: { type: 'array', items: { type: 'string' }, description: 'What it processes, in words.' },
+        teBevestigen: { type: 'string', description: 'What the privacy officer still has to confirm.' },
+        acties: {
+          type: 'array', description: 'The logboek actions whose records name this activity; alleenZonderDoel: only when no doel was known (a read refused before its doel was established).',
+          items: { type: 'object', required: ['actie', 'alleenZonderDoel'], properties: { actie: { type: 'string' }, alleenZonderDoel: { type: 'boolean' } } },
+        },
+      },
+    },
     Verwerkingsregister: {
-      type: 'object', required: ['beleidsversie', 'verantwoordelijke', 'resultaten'],
-      properties: { beleidsversie: { type: 'string' }, verantwoordelijke: { type: 'string' }, resultaten: { type: 'array', items: ref('Verwerkingsactiviteit') } },
+      type: 'object', required: ['beleidsversie', 'verantwoordelijke', 'resultaten', 'eigenVerwerkingen'],
+      properties: {
+        beleidsversie: { type: 'string' }, verantwoordelijke: { type: 'string' }, resultaten: { type: 'array', items: ref('Verwerkingsactiviteit') },
+        eigenVerwerkingen: { type: 'array', items: ref('EigenVerwerking') },
+      },
     },
   },
   paths: {
@@ -161,8 +215,16 @@ export const verwerkingsactiviteitenOpenApi: OpenApiPart = {
     '/verwerkingsactiviteiten/{id}': {
       get: {
         operationId: 'verwerkingsactiviteitLezen', tags: ['Verwerkingsactiviteiten'], summary: 'One processing activity', security: [],
-        parameters: [{ name: 'id', in: 'path', required: true, description: 'The id of the processing activity (the doel), e.g. trajectbegeleiding. / Het id van de verwerkingsactiviteit.', schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', examples: ['trajectbegeleiding'] } }],
-        responses: { '200': ok('The processing activity', { allOf: [ref('Verwerkingsactiviteit'), { type: 'object', properties: { beleidsversie: { type: 'string' } } }] }), ...errors('400', '404') },
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'The id of the processing activity (a doel, e.g. trajectbegeleiding, or an own one, e.g. trajectbeheer). / Het id van de verwerkingsactiviteit.', schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', examples: ['trajectbegeleiding'] } }],
+        responses: {
+          '200': ok('The processing activity: a doel, or one of the gateway\'s own', {
+            oneOf: [
+              { allOf: [ref('Verwerkingsactiviteit'), { type: 'object', properties: { beleidsversie: { type: 'string' } } }] },
+              { allOf: [ref('EigenVerwerking'), { type: 'object', properties: { beleidsversie: { type: 'string' } } }] },
+            ],
+          }),
+          ...errors('400', '404'),
+        },
       },
     },
   },

@@ -15,7 +15,6 @@
  */
 import { Router } from 'express';
 import type { Verwijdering } from '../bewaring/termijnen.js';
-import { VERWERKINGSACTIVITEIT_BEWAARTERMIJNEN } from '../bewaring/opschoning.js';
 import type { BewaringBericht } from '../store/bewaring-store.js';
 import { verwerkVerwijdering } from '../verwerking/stand-en-signalen.js';
 import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath } from './attempt.js';
@@ -30,7 +29,6 @@ export function wissingRouter(s: Services): Router {
   const router = Router({ strict: true, caseSensitive: true });
 
   router.post('/trajecten/:trajectId/wissing', attempt(s, 'traject-wissen', async (req, res, p) => {
-    p.verwerkingsactiviteit = VERWERKINGSACTIVITEIT_BEWAARTERMIJNEN;
     const actor = await authenticate(req, s, p); // 1, 2
     const trajectId = trajectIdFromPath(req, p);
     const body = (await readJsonBody(req, res, s)) as { reden?: unknown } | null; // 3

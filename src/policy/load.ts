@@ -7,7 +7,8 @@
  * where the law gives another basis (or not asked where consent is the basis), and an allowing rule
  * that forbidding rules make dead (the two contradict each other); a consent-based doel without a
  * Dutch consent text, a text whose SHA-256 does not match (edited in place), and a gemeente — the
- * controller named on every consent receipt — without postal address, telephone and e-mail.
+ * controller named on every consent receipt — without postal address, telephone and e-mail; and a
+ * register without one of the gateway's own processing activities that the logboek names (`eigenVerwerkingen`).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,12 +17,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { toInvalidParams, type JsonSchema, type SchemaRegistry } from '../schemas/registry.js';
 import { PolicyError } from './errors.js';
 import { covers } from './pointers.js';
-import type { Doel, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol, Wisreden } from './types.js';
+import { EIGEN_VERWERKINGEN, verwerkingsactiviteitUri } from '../audit/verwerkingsactiviteiten.js';
+import type { Doel, EigenVerwerking, Functionaris, Gegevenscategorie, Partij, Regel, Toestemmingstekst, ToewijzingRol, Wisreden } from './types.js';
 
 export interface PolicySet {
   partijen: readonly Partij[];
   gegevenscategorieen: readonly Gegevenscategorie[];
   doelen: readonly Doel[];
+  /** The gateway's own processing activities (register `eigenVerwerkingen`), each named by logboek records. */
+  eigenVerwerkingen: readonly EigenVerwerking[];
   regels: readonly Regel[];
   /** The privacy officers (FG) per party; empty when `functionarissen.json` is absent. */
   functionarissen: readonly Functionaris[];
@@ -131,7 +135,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
 
   const partijen = (data['partijen.json'] as { partijen: Partij[] }).partijen;
   const categorieenFile = data['gegevenscategorieen.json'] as { categorieen: Gegevenscategorie[] };
-  const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[] };
+  const doelenFile = data['doelen.json'] as { verantwoordelijke: string; doelen: Doel[]; eigenVerwerkingen: EigenVerwerking[] };
   const regelsFile = data['regels.json'] as { versie: string; regels: Regel[] };
   const functionarissen = (data['functionarissen.json'] as { functionarissen: Functionaris[] } | undefined)?.functionarissen ?? [];
   const toestemmingsteksten = (data['toestemmingsteksten.json'] as { teksten: Toestemmingstekst[] } | undefined)?.teksten ?? [];
@@ -148,7 +152,14 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
   unique('partijen.json', 'client-id', partijen.flatMap((p) => p.clientIds));
   unique('gegevenscategorieen.json', 'categorie-id', categorieenFile.categorieen.map((c) => c.id));
   unique('doelen.json', 'doel-id', doelenFile.doelen.map((d) => d.id));
-  unique('doelen.json', 'uri', doelenFile.doelen.map((d) => d.uri));
+  unique('doelen.json', 'id', [...doelenFile.doelen, ...doelenFile.eigenVerwerkingen].map((d) => d.id));
+  unique('doelen.json', 'uri', [...doelenFile.doelen, ...doelenFile.eigenVerwerkingen].map((d) => d.uri));
+  // Every record of the logboek names a processing activity; the gateway's own ones must be in the register, under their fixed URI.
+  for (const id of EIGEN_VERWERKINGEN) {
+    const entry = doelenFile.eigenVerwerkingen.find((e) => e.id === id);
+    if (!entry) throw new PolicyError('doelen.json', null, `eigenVerwerkingen mist "${id}": het logboek noemt deze verwerkingsactiviteit (${verwerkingsactiviteitUri(id)})`);
+    if (entry.uri !== verwerkingsactiviteitUri(id)) throw new PolicyError('doelen.json', null, `eigen verwerking "${id}" moet uri ${verwerkingsactiviteitUri(id)} hebben, niet ${entry.uri}`);
+  }
   unique('regels.json', 'regel-id', regelsFile.regels.map((r) => r.id));
   unique('functionarissen.json', 'functionaris-id', functionarissen.map((f) => f.id));
   unique('bewaring.json', 'wisreden', wisredenen.map((w) => w.code));
@@ -283,6 +294,7 @@ export function loadPolicies(policyDir: string, schemas: SchemaRegistry): Policy
     partijen,
     gegevenscategorieen: categorieenFile.categorieen,
     doelen: doelenFile.doelen,
+    eigenVerwerkingen: doelenFile.eigenVerwerkingen,
     regels: regelsFile.regels,
     functionarissen,
     toestemmingsteksten,

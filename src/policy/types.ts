@@ -53,6 +53,27 @@ export interface Gegevenscategorie {
 }
 
 /**
+ * One of the gateway's own processing activities in the register (`eigenVerwerkingen` in doelen.json):
+ * trajectory management, consent administration, supervision of the logboek, access requests,
+ * retention, access control, notifications. Not a doel: nothing is read "for" it; logboek records of
+ * the actions it covers name its `uri` (src/audit/verwerkingsactiviteiten.ts).
+ */
+export interface EigenVerwerking {
+  id: string;
+  uri: string;
+  naam: string;
+  doel: string;
+  grondslag: Grondslag;
+  /** The provisions it serves, in words (e.g. AVG art. 15). */
+  verantwoording: string;
+  /** What it processes, in words. */
+  gegevens: string[];
+  /** What the privacy officer still has to confirm. */
+  teBevestigen?: string;
+  verantwoordelijke?: string;
+}
+
+/**
  * A consent text (`policies/toestemmingsteksten.json`): the notice a participant agrees to, per
  * consent-based doel, versioned and translated. Never changed in place — a consent record and its
  * signed receipts name `id`, `versie`, `taal` and `sha256`.

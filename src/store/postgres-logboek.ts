@@ -25,7 +25,7 @@ export function postgresLogboekReader(pool: pg.Pool): LogboekReader {
   return {
     async zoeken(q) {
       const params: Record<string, unknown> = { voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit };
-      for (const k of ['scope', 'trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'vanaf', 'tot'] as const) if (q[k] != null) params[k] = q[k];
+      for (const k of ['scope', 'trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'gegevenscategorie', 'vanaf', 'tot'] as const) if (q[k] != null) params[k] = q[k];
       return (await rows<AuditRow>(logboekZoekSql(q), params)).map(toAuditRecord);
     },
     async record(id, scope) {

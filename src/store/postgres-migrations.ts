@@ -8,6 +8,8 @@
  * (the stored bytes are what was hashed). `volgnummer` comes from a sequence, but only ever drawn while
  * the transaction holds the chain-head lock, so commit order is volgnummer order (docs/storage.md).
  */
+import { geversteCategorieenValues } from './categorie-index.js';
+
 const T = 'TEXT COLLATE "C"';
 
 export const PG_MIGRATIONS: readonly string[] = [
@@ -283,5 +285,32 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE berichten ADD COLUMN verwijderdOp ${T};
   ALTER TABLE berichten ADD COLUMN verwijdering ${T};
   ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer BIGINT NOT NULL DEFAULT 0;
+  `,
+  // Issue 13, as SQLite's: record version 2's columns and the data-category index per scope party, filled once for the
+  // version-1 records from their fields (categorie-index.ts). Appended after the consent receipts'; renumber on merge.
+  `
+  ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
+  ALTER TABLE logboek ADD COLUMN starttijdstip ${T};
+  ALTER TABLE logboek ADD COLUMN parentSpanId ${T};
+  ALTER TABLE logboek ADD COLUMN gegevenscategorieen ${T};
+  CREATE TABLE logboek_categorie (
+    partij    ${T} NOT NULL,
+    categorie ${T} NOT NULL,
+    auditId   BIGINT NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (partij, categorie, auditId)
+  );
+  CREATE INDEX logboek_categorie_record ON logboek_categorie (categorie, auditId);
+  INSERT INTO logboek_categorie (partij, categorie, auditId)
+  SELECT DISTINCT s.partij, m.categorie, v.auditId
+    FROM (SELECT l.id AS auditId, l.berichttype AS berichttype, l.berichtIds AS berichtIds,
+                 CASE WHEN strpos(substr(j.value, 9), '/') > 0 THEN substr(j.value, 1, 7 + strpos(substr(j.value, 9), '/')) ELSE j.value END AS veld
+            FROM logboek l CROSS JOIN LATERAL jsonb_array_elements_text(l.velden::jsonb) j (value)
+           WHERE l.velden <> '[]' AND j.value LIKE '/inhoud/%') v
+    JOIN (VALUES
+      ${geversteCategorieenValues()}) m (categorie, berichttype, veld) ON m.veld = v.veld
+    JOIN logboek_scope s ON s.auditId = v.auditId
+   WHERE m.berichttype = v.berichttype
+      OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(v.berichtIds::jsonb) b (id) JOIN berichten d ON d.berichtId = b.id WHERE d.berichttype = m.berichttype))
+  ON CONFLICT DO NOTHING;
   `,
 ];

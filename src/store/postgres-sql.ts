@@ -11,7 +11,7 @@ const CAMEL = [
   'trajectId', 'aangemaaktOp', 'afgeslotenOp', 'beeindigdOp', 'berichtId', 'gebeurtenisTijdstip', 'ontvangenOp', 'inhoudHash',
   'auditId', 'auditHash', 'toestemmingId', 'gegevenOp', 'geldigTot', 'ingetrokkenOp', 'vastgelegdDoor', 'traceId', 'spanId',
   'trajectIds', 'berichtIds', 'vorigeHash', 'laatsteHash', 'vorigeRecordHash', 'ontvangstbewijsId', 'uitgegevenOp', 'verwijderdOp',
-  'bewaringVolgnummer',
+  'bewaringVolgnummer', 'parentSpanId',
 ];
 const NAAR_CAMEL = new Map(CAMEL.map((c) => [c.toLowerCase(), c]));
 

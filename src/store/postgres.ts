@@ -25,7 +25,7 @@ import { postgresVersieTx } from './versie-store.js';
 import { postgresKenmerkTx } from './kenmerk-store.js';
 import { postgresBewaringTx } from './bewaring-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
-import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
+import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
 import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
@@ -244,9 +244,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         later(
           `WITH l AS (
              INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
-                                  grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+                                  grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash,
+                                  recordversie, starttijdstip, parentSpanId, gegevenscategorieen)
              VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
-                     @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)),
+                     @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
+                     @recordversie::integer, @starttijdstip, @parentSpanId, @gegevenscategorieen)),
            b AS (INSERT INTO logboek_betrokkene (trajectId, auditId) SELECT DISTINCT t, @id::bigint FROM unnest(@ids::text[]) t ON CONFLICT DO NOTHING),
            m AS (SELECT trajectId, afzender FROM berichten
                   WHERE berichtId = ANY(@berichten::text[]) AND (cardinality(@ids::text[]) = 0 OR trajectId = ANY(@ids::text[]))),
@@ -256,7 +258,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                    UNION SELECT gemeente FROM trajecten WHERE trajectId = ANY(@ids::text[])
                    UNION SELECT t.gemeente FROM trajecten t JOIN m ON t.trajectId = m.trajectId
                    UNION SELECT afzender FROM m) x
-                 ON CONFLICT DO NOTHING),
+                 ON CONFLICT DO NOTHING RETURNING partij),
+           -- The record's data categories, once per party of its scope (the rows just inserted).
+           c AS (INSERT INTO logboek_categorie (partij, categorie, auditId)
+                 SELECT s.partij, k, @id::bigint FROM s CROSS JOIN (SELECT DISTINCT k FROM unnest(@categorieen::text[]) k) ks ON CONFLICT DO NOTHING),
            v AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT d.trajectId, @id::bigint, d.berichttype, d.afzender FROM berichten d
                   WHERE @soort::text = 'inhoud' AND d.berichtId = ANY(@berichten::text[]) AND d.trajectId = ANY(@ids::text[])
@@ -267,8 +272,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
                   WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
-            ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),
-            ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds,
+            ...auditRij(record), ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds, categorieen: record.gegevenscategorieen ?? [],
           });
         b.head = { id: record.id, hash: record.hash };
         return record;

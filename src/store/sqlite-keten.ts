@@ -14,13 +14,19 @@ import type { SnelleControle } from './store.js';
 
 /**
  * RFC 8785 of a stored record without `hash`, built by SQLite: json_object with the keys in UTF-16
- * order, the array columns re-embedded as JSON. Equal to `canonicalize()` for every record the gateway
- * writes; any difference only sends that record down the verifier's exact path.
+ * order, the array columns re-embedded as JSON — in the form of the row's record version (a version-1
+ * row without the fields of version 2, audit/record.ts). Equal to `canonicalize()` for every record the
+ * gateway writes; any difference only sends that record down the verifier's exact path.
  */
-export const CANONICAL_SQL = `json_object('actie',actie,'beleidsversie',beleidsversie,'berichtIds',json(berichtIds),'berichttype',berichttype,
+export const CANONICAL_SQL = `CASE WHEN recordversie IS NULL THEN json_object('actie',actie,'beleidsversie',beleidsversie,'berichtIds',json(berichtIds),'berichttype',berichttype,
   'besluit',besluit,'client',client,'doel',doel,'grondslag',grondslag,'id',id,'partij',partij,'reden',reden,'regel',regel,'spanId',spanId,
   'status',status,'tijdstip',tijdstip,'traceId',traceId,'trajectIds',json(trajectIds),'velden',json(velden),
-  'verwerkingsactiviteit',verwerkingsactiviteit,'vorigeHash',vorigeHash)`;
+  'verwerkingsactiviteit',verwerkingsactiviteit,'vorigeHash',vorigeHash)
+  ELSE json_object('actie',actie,'beleidsversie',beleidsversie,'berichtIds',json(berichtIds),'berichttype',berichttype,
+  'besluit',besluit,'client',client,'doel',doel,'gegevenscategorieen',json(gegevenscategorieen),'grondslag',grondslag,'id',id,
+  'parentSpanId',parentSpanId,'partij',partij,'recordversie',recordversie,'reden',reden,'regel',regel,'spanId',spanId,'starttijdstip',starttijdstip,
+  'status',status,'tijdstip',tijdstip,'traceId',traceId,'trajectIds',json(trajectIds),'velden',json(velden),
+  'verwerkingsactiviteit',verwerkingsactiviteit,'vorigeHash',vorigeHash) END`;
 
 interface BereikUitkomst {
   eersteId: number | null;
@@ -84,11 +90,17 @@ parentPort.postMessage(out);
  */
 const q = (c: string) => `'"',${c},'"'`;
 const nq = (c: string) => `coalesce('"'||${c}||'"','null')`;
-export const FAST_CANONICAL_SQL = `concat('{"actie":',${q('actie')},',"beleidsversie":',${q('beleidsversie')},',"berichtIds":',berichtIds,
+export const FAST_CANONICAL_SQL = `CASE WHEN recordversie IS NULL THEN concat('{"actie":',${q('actie')},',"beleidsversie":',${q('beleidsversie')},',"berichtIds":',berichtIds,
   ',"berichttype":',${nq('berichttype')},',"besluit":',${q('besluit')},',"client":',${nq('client')},',"doel":',${nq('doel')},
   ',"grondslag":',json_quote(grondslag),',"id":',id,',"partij":',${nq('partij')},',"reden":',json_quote(reden),',"regel":',${nq('regel')},
   ',"spanId":',${q('spanId')},',"status":',status,',"tijdstip":',${q('tijdstip')},',"traceId":',${q('traceId')},
-  ',"trajectIds":',trajectIds,',"velden":',velden,',"verwerkingsactiviteit":',${nq('verwerkingsactiviteit')},',"vorigeHash":',${q('vorigeHash')},'}')`;
+  ',"trajectIds":',trajectIds,',"velden":',velden,',"verwerkingsactiviteit":',${nq('verwerkingsactiviteit')},',"vorigeHash":',${q('vorigeHash')},'}')
+  ELSE concat('{"actie":',${q('actie')},',"beleidsversie":',${q('beleidsversie')},',"berichtIds":',berichtIds,
+  ',"berichttype":',${nq('berichttype')},',"besluit":',${q('besluit')},',"client":',${nq('client')},',"doel":',${nq('doel')},
+  ',"gegevenscategorieen":',coalesce(gegevenscategorieen,'null'),',"grondslag":',json_quote(grondslag),',"id":',id,
+  ',"parentSpanId":',${nq('parentSpanId')},',"partij":',${nq('partij')},',"recordversie":',recordversie,',"reden":',json_quote(reden),',"regel":',${nq('regel')},
+  ',"spanId":',${q('spanId')},',"starttijdstip":',${nq('starttijdstip')},',"status":',status,',"tijdstip":',${q('tijdstip')},',"traceId":',${q('traceId')},
+  ',"trajectIds":',trajectIds,',"velden":',velden,',"verwerkingsactiviteit":',${nq('verwerkingsactiviteit')},',"vorigeHash":',${q('vorigeHash')},'}') END`;
 
 const sqlitePath = createRequire(import.meta.url).resolve('better-sqlite3');
 

@@ -89,7 +89,7 @@ export function sqliteLogboekReader(lezer: SqlLezer): LogboekReader {
     async zoeken(q) {
       const rows = (await lezer.all(logboekZoekSql(q), {
         scope: q.scope, trajectId: q.trajectId ?? null, partij: q.partij ?? null, doel: q.doel ?? null, berichttype: q.berichttype ?? null,
-        besluit: q.besluit ?? null, actie: q.actie ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
+        besluit: q.besluit ?? null, actie: q.actie ?? null, gegevenscategorie: q.gegevenscategorie ?? null, vanaf: q.vanaf ?? null, tot: q.tot ?? null,
         voor: q.voor ?? Number.MAX_SAFE_INTEGER, na: q.na ?? 0, limit: q.limit,
       })) as AuditRow[];
       return rows.map(toAuditRecord);

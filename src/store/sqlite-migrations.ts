@@ -1,3 +1,5 @@
+import { geversteCategorieenValues } from './categorie-index.js';
+
 /** SQLite schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit one that shipped. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -345,5 +347,34 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE berichten ADD COLUMN verwijderdOp TEXT;
   ALTER TABLE berichten ADD COLUMN verwijdering TEXT;
   ALTER TABLE trajecten ADD COLUMN bewaringVolgnummer INTEGER NOT NULL DEFAULT 0;
+  `,
+  // Issue 13, the logboek in LDV terms: record version 2 (start time, the caller's parent span, the data
+  // categories; version-1 rows keep NULL there and are hashed without them — audit/record.ts), and the
+  // data-category index per scope party, filled once for the version-1 records from their fields
+  // (categorie-index.ts). Appended after main's last (the consent receipts'); renumber on merge.
+  `
+  ALTER TABLE logboek ADD COLUMN recordversie INTEGER;
+  ALTER TABLE logboek ADD COLUMN starttijdstip TEXT;
+  ALTER TABLE logboek ADD COLUMN parentSpanId TEXT;
+  ALTER TABLE logboek ADD COLUMN gegevenscategorieen TEXT;
+  -- Per party in the record's scope (logboek_scope) and category: an officer's "who read this category"
+  -- is one range scan, however rare the category is in its scope; (categorie, auditId) serves a search without scope.
+  CREATE TABLE logboek_categorie (
+    partij    TEXT NOT NULL,
+    categorie TEXT NOT NULL,
+    auditId   INTEGER NOT NULL REFERENCES logboek (id),
+    PRIMARY KEY (partij, categorie, auditId)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX logboek_categorie_record ON logboek_categorie (categorie, auditId);
+  WITH m (categorie, berichttype, veld) AS (VALUES
+      ${geversteCategorieenValues()}),
+    v AS (SELECT l.id AS auditId, l.berichttype AS berichttype, l.berichtIds AS berichtIds,
+                 CASE WHEN instr(substr(j.value, 9), '/') > 0 THEN substr(j.value, 1, 7 + instr(substr(j.value, 9), '/')) ELSE j.value END AS veld
+            FROM logboek l, json_each(l.velden) j
+           WHERE l.velden <> '[]' AND j.value LIKE '/inhoud/%')
+  INSERT OR IGNORE INTO logboek_categorie (partij, categorie, auditId)
+  SELECT DISTINCT s.partij, m.categorie, v.auditId FROM v JOIN m ON m.veld = v.veld JOIN logboek_scope s ON s.auditId = v.auditId
+   WHERE m.berichttype = v.berichttype
+      OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM json_each(v.berichtIds) b JOIN berichten d ON d.berichtId = b.value WHERE d.berichttype = m.berichttype));
   `,
 ];

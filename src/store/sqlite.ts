@@ -18,7 +18,7 @@ import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, verstrekkingSoort, type ScopeFeiten } from '../audit/scope.js';
 import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
-import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
+import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
 import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
@@ -123,10 +123,13 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ),
     insertAudit: db.prepare(
       `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
-                            grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash)
+                            grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash,
+                            recordversie, starttijdstip, parentSpanId, gegevenscategorieen)
        VALUES (@id, @tijdstip, @traceId, @spanId, @actie, @partij, @client, @trajectIds, @berichttype, @berichtIds, @doel, @verwerkingsactiviteit,
-               @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash)`,
+               @grondslag, @besluit, @regel, @reden, @velden, @status, @beleidsversie, @vorigeHash, @hash,
+               @recordversie, @starttijdstip, @parentSpanId, @gegevenscategorieen)`,
     ),
+    insertCategorie: db.prepare('INSERT OR IGNORE INTO logboek_categorie (partij, categorie, auditId) VALUES (?, ?, ?)'),
     insertBetrokkene: db.prepare('INSERT OR IGNORE INTO logboek_betrokkene (trajectId, auditId) VALUES (?, ?)'),
     insertScope: db.prepare('INSERT OR IGNORE INTO logboek_scope (partij, auditId) VALUES (?, ?)'),
     // The messages of a record (audit/scope.ts): with one of @b, on one of @t (any trajectory when @t is empty).
@@ -250,9 +253,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       const b = inBatch();
       const record = seal(input, b.head.id + 1, b.head.hash);
       const scope = await logboekScope(record, feiten);
-      st.insertAudit.run({ ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden) });
+      st.insertAudit.run(auditRij(record));
       for (const trajectId of record.trajectIds) st.insertBetrokkene.run(trajectId, record.id);
-      for (const partij of scope) st.insertScope.run(partij, record.id);
+      for (const partij of scope) {
+        st.insertScope.run(partij, record.id);
+        for (const categorie of record.gegevenscategorieen ?? []) st.insertCategorie.run(partij, categorie, record.id);
+      }
       const soort = verstrekkingSoort(record);
       if (soort === 'inhoud') st.insertVerstrekking.run({ id: record.id, berichtIds: JSON.stringify(record.berichtIds), trajectIds: JSON.stringify(record.trajectIds) });
       else if (soort !== null) st.insertAfgeleid.run({ id: record.id, soort, trajectIds: JSON.stringify(record.trajectIds) });

@@ -170,6 +170,8 @@ export interface LogboekZoekvraag {
   besluit?: 'toegestaan' | 'geweigerd';
   /** The action (`bericht-lezen`, …). */
   actie?: string;
+  /** Only records whose fields lie in this data category (gegevenscategorieen.json id): the category index. */
+  gegevenscategorie?: string;
   /** Refusals only: `beleid` (by policy or authentication) or `invoer` (the caller's own input error, see INVOERFOUT_STATUSSEN). */
   weigering?: 'beleid' | 'invoer';
   /** ISO instants (UTC, as stored): vanaf inclusive, tot exclusive. */

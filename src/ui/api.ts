@@ -65,11 +65,13 @@ export interface Filters {
   actie?: string;
   /** Refusals only: beleid or invoer. */
   weigering?: string;
+  /** Only records whose fields lie in this data category (an id of gegevenscategorieen.json). */
+  gegevenscategorie?: string;
   vanaf?: string;
   tot?: string;
 }
 
-export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'vanaf', 'tot'] as const;
+export const FILTER_KEYS = ['trajectId', 'partij', 'doel', 'berichttype', 'besluit', 'actie', 'weigering', 'gegevenscategorie', 'vanaf', 'tot'] as const;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -94,7 +96,7 @@ export interface LogboekApi {
   overzicht(c: CallContext, period: { vanaf?: string; tot?: string }): Promise<{ weken: WeekRij[] }>;
   inzage(c: CallContext, trajectId: string, volgende?: string): Promise<Inzage>;
   /** The export as a streaming response (status 2xx; errors throw). */
-  export(c: CallContext, filters: Filters, formaat: 'csv' | 'jsonl'): Promise<Response>;
+  export(c: CallContext, filters: Filters, formaat: 'csv' | 'jsonl' | 'ldv'): Promise<Response>;
 }
 
 function query(params: Record<string, string | number | undefined>): string {

@@ -1,6 +1,6 @@
 /**
  * UI: reading and checking the search form's query string before anything is asked of the API:
- * the trajectory id is a UUID, party, doel and message type come from the registry, `besluit` is
+ * the trajectory id is a UUID, party, doel, message type and data category come from the registry, `besluit` is
  * `toegestaan` or `geweigerd`, dates are real `YYYY-MM-DD` dates with `vanaf` ≤ `tot`. Each problem
  * is named per field in Dutch, for the form's error summary.
  */
@@ -15,6 +15,8 @@ export interface Keuzelijsten {
   partijen: readonly string[];
   doelen: readonly string[];
   berichttypen: readonly string[];
+  /** Ids of the data categories (gegevenscategorieen.json). */
+  gegevenscategorieen: readonly string[];
 }
 
 export interface GelezenFilters {
@@ -59,6 +61,7 @@ export function leesFilters(query: Record<string, unknown>, lijsten: Keuzelijste
   if (filters.besluit && filters.besluit !== 'toegestaan' && filters.besluit !== 'geweigerd') fouten.besluit = 'Kies toegestaan of geweigerd.';
   if (filters.actie && !(AUDIT_ACTIES as readonly string[]).includes(filters.actie)) fouten.actie = 'Kies een actie uit de lijst.';
   if (filters.weigering && filters.weigering !== 'beleid' && filters.weigering !== 'invoer') fouten.weigering = 'Kies beleid of invoer.';
+  if (filters.gegevenscategorie && !lijsten.gegevenscategorieen.includes(filters.gegevenscategorie)) fouten.gegevenscategorie = 'Kies een gegevenscategorie uit de lijst.';
   checkPeriode(filters.vanaf, filters.tot, fouten);
 
   const volgende = param(query, 'volgende');

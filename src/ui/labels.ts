@@ -7,7 +7,6 @@
 import type { AuditActie } from '../audit/record.js';
 
 export const ACTIE_LABELS: Record<AuditActie, string> = {
-  authenticeren: 'Aanmelden',
   'traject-openen': 'Traject openen',
   'traject-lezen': 'Traject bekijken',
   'bericht-publiceren': 'Bericht aanleveren',

@@ -22,6 +22,10 @@ export interface Namen {
   regel(id: string): string;
   /** The special categories of personal data (AVG art. 9) among a record's fields, by name; empty when none. */
   bijzondereCategorieen(berichttype: string | null, velden: readonly string[]): string[];
+  /** The Dutch name of a data category. */
+  categorie(id: string): string;
+  /** The name of a processing activity of the register (a doel or one of the gateway's own), by its URI; null when unknown. */
+  verwerkingsactiviteit(uri: string): string | null;
 }
 
 export interface PageContext {
@@ -40,6 +44,7 @@ const VELD_LABELS: Record<string, string> = {
   besluit: 'Besluit',
   actie: 'Actie',
   weigering: 'Soort weigering',
+  gegevenscategorie: 'Gegevenscategorie',
   vanaf: 'Vanaf (datum)',
   tot: 'Tot en met (datum)',
 };
@@ -72,11 +77,12 @@ function tekstveld(naam: string, label: string, waarde: string | undefined, fout
   </div>`;
 }
 
-function keuzeveld(naam: string, label: string, waarde: string | undefined, opties: { waarde: string; tekst: string }[], fouten: Record<string, string>, leeg = '(alle)'): SafeHtml {
+function keuzeveld(naam: string, label: string, waarde: string | undefined, opties: { waarde: string; tekst: string }[], fouten: Record<string, string>, leeg = '(alle)', hint?: string): SafeHtml {
   return html`<div class="veld">
     <label for="f-${naam}">${label}</label>
+    ${hint ? html`<span class="hint" id="f-${naam}-hint">${hint}</span>` : null}
     ${veldFout(naam, fouten)}
-    <select${veldAttrs(naam, fouten, false)}>
+    <select${veldAttrs(naam, fouten, Boolean(hint))}>
       ${leeg ? html`<option value="">${leeg}</option>` : null}
       ${opties.map((o) => html`<option value="${o.waarde}"${o.waarde === waarde ? html` selected` : null}>${o.tekst}</option>`)}
     </select>
@@ -117,6 +123,8 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
         ${keuzeveld('besluit', 'Besluit', f.besluit, [{ waarde: 'toegestaan', tekst: 'toegestaan' }, { waarde: 'geweigerd', tekst: 'geweigerd' }], v.fouten)}
         ${keuzeveld('actie', 'Actie', f.actie, AUDIT_ACTIES.map((a) => ({ waarde: a, tekst: actieLabel(a) })), v.fouten)}
         ${keuzeveld('weigering', 'Soort weigering', f.weigering, [{ waarde: 'beleid', tekst: 'door het beleid' }, { waarde: 'invoer', tekst: 'invoerfout van de partij' }], v.fouten)}
+        ${keuzeveld('gegevenscategorie', 'Gegevenscategorie', f.gegevenscategorie, opties(c.lijsten.gegevenscategorieen, c.namen.categorie), v.fouten, '(alle)',
+          'Wie las of leverde gegevens uit deze categorie? Kies bijvoorbeeld ook Besluit: toegestaan.')}
         ${tekstveld('vanaf', 'Vanaf (datum)', f.vanaf, v.fouten, { type: 'date' })}
         ${tekstveld('tot', 'Tot en met (datum)', f.tot, v.fouten, { type: 'date' })}
         ${keuzeveld('limiet', 'Regels per pagina', String(v.limiet), LIMIETEN.map((l) => ({ waarde: String(l), tekst: String(l) })), v.fouten, '')}
@@ -169,6 +177,7 @@ export function zoekpagina(c: PageContext, v: ZoekView): SafeHtml {
         <div class="knoppen">
           <button type="submit" name="formaat" value="csv">Exporteer als CSV</button>
           <button type="submit" name="formaat" value="jsonl" class="secundair">Exporteer als JSON Lines</button>
+          <button type="submit" name="formaat" value="ldv" class="secundair">Exporteer als Logboek Dataverwerkingen (LDV)</button>
         </div>
       </form>`;
   }
@@ -195,7 +204,8 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
     <h2 id="wat">Wat er gebeurde</h2>
     <dl class="record" aria-labelledby="wat">
       ${rij('Regelnummer', r.id)}
-      ${rij('Tijdstip', tijd(r.tijdstip))}
+      ${r.starttijdstip ? rij('Begonnen', tijd(r.starttijdstip)) : null}
+      ${rij(r.starttijdstip ? 'Afgerond (tijdstip)' : 'Tijdstip', tijd(r.tijdstip))}
       ${rij('Actie', html`${actieNaam(r.actie)} <span class="mono">(${r.actie})</span>`)}
       ${rij('Partij', r.partij ? html`${c.namen.partij(r.partij)} <span class="mono">(${r.partij})</span>` : null)}
       ${rij('Client', r.client ? html`<span class="mono">${r.client}</span>` : null)}
@@ -203,17 +213,21 @@ export function recordpagina(c: PageContext, r: LogboekRecord & { keten: Keten }
       ${rij('Berichttype', r.berichttype ? c.namen.berichttype(r.berichttype) : null)}
       ${rij("Bericht-id's", r.berichtIds.length ? html`${r.berichtIds.map((id, i) => html`${i ? html`<br>` : null}<span class="mono">${id}</span>`)}` : null)}
       ${rij('Doel', r.doel ? html`${c.namen.doel(r.doel)} <span class="mono">(${r.doel})</span>` : null)}
-      ${rij('Verwerkingsactiviteit', r.verwerkingsactiviteit ? html`<span class="mono">${r.verwerkingsactiviteit}</span>` : null)}
+      ${rij('Verwerkingsactiviteit', r.verwerkingsactiviteit
+        ? html`${c.namen.verwerkingsactiviteit(r.verwerkingsactiviteit) ?? 'Onbekende verwerkingsactiviteit'} <span class="mono">(${r.verwerkingsactiviteit})</span>`
+        : null)}
       ${rij('Grondslag', r.grondslag)}
       ${rij('Besluit', besluitTekst(r.besluit))}
       ${rij('Regel', r.regel ? html`${c.namen.regel(r.regel)} <span class="mono">(${r.regel})</span>` : null)}
       ${rij('Reden', r.reden)}
       ${rij('Verstrekte of opgeslagen velden (alleen namen)', r.velden.length ? html`${r.velden.map((v, i) => html`${i ? ', ' : null}<code>${v}</code>`)}` : null)}
+      ${r.gegevenscategorieen ? rij('Gegevenscategorieën', r.gegevenscategorieen.length ? r.gegevenscategorieen.map((id) => c.namen.categorie(id)).join(', ') : 'geen') : null}
       ${bijzonder.length ? rij('Bijzondere persoonsgegevens', html`<strong class="bijzonder">Ja: ${bijzonder.join(', ')}</strong> — een bijzondere categorie persoonsgegevens (artikel 9 AVG)`) : null}
       ${rij('HTTP-status', r.status)}
       ${rij('Beleidsversie', html`<span class="mono">${r.beleidsversie}</span>`)}
       ${rij('Trace-id', html`<span class="mono">${r.traceId}</span>`)}
       ${rij('Span-id', html`<span class="mono">${r.spanId}</span>`)}
+      ${r.recordversie ? rij('Span-id van de aanroeper', r.parentSpanId ? html`<span class="mono">${r.parentSpanId}</span>` : 'niet meegegeven') : null}
     </dl>
     <h2 id="keten">Plaats in de keten</h2>
     <dl class="record" aria-labelledby="keten">

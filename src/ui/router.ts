@@ -87,6 +87,8 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   const namen: Namen = {
     partij: (id) => (id ? (set.partijen.find((p) => p.id === id)?.naam ?? id) : '—'),
     doel: (id) => (id ? (set.doelen.find((d) => d.id === id)?.naam ?? id) : '—'),
+    categorie: (id) => set.gegevenscategorieen.find((c) => c.id === id)?.naam ?? id,
+    verwerkingsactiviteit: (uri) => [...set.doelen, ...set.eigenVerwerkingen].find((a) => a.uri === uri)?.naam ?? null,
     berichttype: (id) => (id ? (BERICHTTYPE_NAMEN[id] ?? id) : '—'),
     regel: (id) => regelLabel(id, (r) => set.regels.find((x) => x.id === r)?.toelichting),
     bijzondereCategorieen: (berichttype, velden) => {
@@ -101,6 +103,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     partijen: set.partijen.map((p) => p.id),
     doelen: set.doelen.map((d) => d.id),
     berichttypen: s.schemas.berichttypen,
+    gegevenscategorieen: set.gegevenscategorieen.map((c) => c.id),
   };
   const ctx: PageContext = { base, namen, lijsten };
   const cookie = (req: Request) => ({ path: `${base}/privacy`, secure: req.secure || s.config.publicUrl.startsWith('https:') });
@@ -263,16 +266,16 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
   router.get('/logboek/export', route(async (req, res) => {
     const gelezen = leesFilters(req.query, lijsten);
     const formaat = param(req.query, 'formaat');
-    if (formaat !== 'csv' && formaat !== 'jsonl') gelezen.fouten.formaat = 'Kies CSV of JSON Lines.';
+    if (formaat !== 'csv' && formaat !== 'jsonl' && formaat !== 'ldv') gelezen.fouten.formaat = 'Kies CSV, JSON Lines of LDV.';
     if (Object.keys(gelezen.fouten).length) {
       return render(res, 400, 'Logboek doorzoeken', zoekpagina(ctx, { ...gelezen, resultaat: null }), 'logboek');
     }
-    const upstream = await asOfficer(res, (c) => api.export(c, gelezen.filters as Filters, formaat as 'csv' | 'jsonl'));
-    const ext = formaat === 'csv' ? 'csv' : 'jsonl';
+    const upstream = await asOfficer(res, (c) => api.export(c, gelezen.filters as Filters, formaat as 'csv' | 'jsonl' | 'ldv'));
+    const ext = formaat === 'csv' ? 'csv' : formaat === 'ldv' ? 'ldv.ndjson' : 'jsonl';
     const disposition = upstream.headers.get('content-disposition') ?? '';
     const safe = /^attachment; filename="logboek-[\w.-]{1,80}"$/.test(disposition) ? disposition : `attachment; filename="logboek-${dutchDate(s.now())}.${ext}"`;
     res.status(200);
-    res.setHeader('Content-Type', formaat === 'csv' ? 'text/csv; charset=utf-8' : 'application/jsonl; charset=utf-8');
+    res.setHeader('Content-Type', formaat === 'csv' ? 'text/csv; charset=utf-8' : formaat === 'ldv' ? 'application/x-ndjson; charset=utf-8' : 'application/jsonl; charset=utf-8');
     res.setHeader('Content-Disposition', safe);
     if (!upstream.body) return void res.end();
     await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream), res);

@@ -84,17 +84,18 @@ export function startBezorger(store: Store, o: BezorgerOpties): Bezorger {
   let lopend: Promise<void> | null = null;
   let nogEens = false;
 
-  function auditInput(ab: AbonnementRow, u: UitgaandRow, event: { type: string; data: Record<string, string> }, p: Poging, besluit: 'toegestaan'): AuditInput {
+  function auditInput(ab: AbonnementRow, u: UitgaandRow, event: { type: string; data: Record<string, string> }, p: Poging, besluit: 'toegestaan', begin: string): AuditInput {
     const doel = o.policy.doel(u.doel);
     const bericht = typeof event.data.berichtId === 'string';
     return {
-      tijdstip: o.now().toISOString(), traceId: crypto.randomBytes(16).toString('hex'), spanId: crypto.randomBytes(8).toString('hex'),
+      // A delivery is its own trace (no caller's span); it began before the POST and ends as it is recorded.
+      starttijdstip: begin, tijdstip: o.now().toISOString(), traceId: crypto.randomBytes(16).toString('hex'), spanId: crypto.randomBytes(8).toString('hex'), parentSpanId: null,
       actie: 'melding-afleveren', partij: ab.partij, client: null, trajectIds: [u.trajectId],
       berichttype: bericht ? event.data.berichttype! : null, berichtIds: bericht ? [event.data.berichtId!] : [],
       doel: doel?.id ?? null, verwerkingsactiviteit: doel?.uri ?? null, grondslag: doel ? grondslagText(doel) : null,
       besluit, regel: 'melding-abonnement',
       reden: `Melding ${event.type} (${bericht ? event.data.berichttype : event.data.soort}) ${p.statuscode !== null && p.statuscode >= 200 && p.statuscode < 300 ? 'afgeleverd' : `niet afgeleverd (${p.fout ?? `status ${p.statuscode}`})`} aan het abonnement ${ab.abonnementId}; alleen ids en het soort, geen inhoud.`,
-      velden: ['/type', '/subject', '/data'], status: p.statuscode ?? 504, beleidsversie: o.beleidsversie,
+      velden: ['/type', '/subject', '/data'], gegevenscategorieen: [], status: p.statuscode ?? 504, beleidsversie: o.beleidsversie,
     };
   }
 
@@ -127,6 +128,7 @@ export function startBezorger(store: Store, o: BezorgerOpties): Bezorger {
       for (let i = 0; i < 1000 && werk && !gestopt; i++) {
         const { ab, u } = werk;
         const event = JSON.parse(u.event) as { id: string; type: string; data: Record<string, string> };
+        const begin = o.now().toISOString();
         const oordeel = await checkDoeladres(ab.url, o.doeladres);
         let poging: Poging;
         if (!oordeel.ok) poging = { statuscode: null, duurMs: 0, fout: `doeladres geweigerd: ${oordeel.reden}` };
@@ -142,7 +144,7 @@ export function startBezorger(store: Store, o: BezorgerOpties): Bezorger {
             ? { status: 'afgeleverd', pogingen, volgendePogingOp: u.volgendePogingOp, afgeleverdOp: na }
             : { status: 'wachtend', pogingen, volgendePogingOp: vertraging === null ? na : new Date(Date.parse(na) + vertraging).toISOString(), afgeleverdOp: null });
           if (pauzeren) await tx.zetAbonnementStatus(abonnementId, 'gepauzeerd', na);
-          await tx.appendAudit(auditInput(ab, u, event, poging, 'toegestaan'));
+          await tx.appendAudit(auditInput(ab, u, event, poging, 'toegestaan', begin));
           return uitkomst === 'afgeleverd' && !gestopt ? volgendWerk(tx, abonnementId) : null;
         });
       }

@@ -15,7 +15,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { attempt, auditInput, UUID, type Actor, type Poging } from '../http/attempt.js';
 import { dutchDate, type Services } from '../http/services.js';
-import { leesbareSignalen, projecteer, standLeesbaar } from '../http/stand.js';
+import { leesbareSignalen, projecteer, signaalCategorieen, standLeesbaar } from '../http/stand.js';
 import { traceOf } from '../http/trace.js';
 import { grondslagText as grondslagVan } from '../policy/engine.js';
 import { GEEN_RELATIE, type Doel } from '../policy/types.js';
@@ -120,6 +120,7 @@ export function werkRouter(s: Services): Router {
     await tx.appendAudit(auditInput(s, p, {
       besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: grondslagVan(doel()),
       reden: `Werklijst: ${rows.length} open signaal/signalen getoond voor doel ${DOEL}.`, velden: rows.length ? ['/soort', '/aanbieder', '/geopendOp', '/bijgewerktOp'] : [],
+      gegevenscategorieen: signaalCategorieen(regels(), rows),
     }));
     return () => render(res, 200, 'Werklijst', werklijst(base, rows, soort, soorten));
   }));
@@ -146,6 +147,7 @@ export function werkRouter(s: Services): Router {
       besluit: 'toegestaan', regel: besluit.regels.join(','), status: 200, grondslag: besluit.grondslagen.join(' | ') || null,
       reden: `Stand van het traject getoond op de werkpagina voor doel ${DOEL}.`,
       velden: ['/leerroute', '/startdatum', '/toewijzingen', ...Object.keys(stand).filter((k) => k !== 'versie').map((k) => `/stand/${k}`), ...(signalen.length ? ['/signalen'] : [])].sort(),
+      gegevenscategorieen: [...besluit.categorieen, ...signaalCategorieen(s.signaalregels.regels, signalen)],
     }));
     const csrf = session(res)!.csrf;
     return () => render(res, 200, 'Stand van het traject', trajectinhoud(base, traject, toewijzingen, stand, signalen, csrf));

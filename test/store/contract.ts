@@ -304,6 +304,32 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(keten.map((k) => k.id)).toEqual([recordId]);
     });
 
+    it('issue 13: record version 2 round-trips (start, parent span or null, categories, a processing activity always); the category index drives a search, with the scope', async () => {
+      const start = new Date(Date.now() - 10).toISOString();
+      const { a, b, c, t } = await store.transaction(async (tx) => {
+        const t = await openTraject(tx, 'gemeente-enschede');
+        const a = await tx.appendAudit(input({ actie: 'bericht-lezen', partij: 'gemeente-enschede', trajectIds: [t], starttijdstip: start, parentSpanId: 'a'.repeat(16),
+          doel: 'trajectbegeleiding', verwerkingsactiviteit: 'urn:doelpoort:verwerkingsactiviteit:trajectbegeleiding', gegevenscategorieen: ['werkgever', 'belemmeringen-en-uitval', 'werkgever'] }));
+        const b = await tx.appendAudit(input({ actie: 'traject-openen', partij: 'gemeente-enschede', trajectIds: [t], gegevenscategorieen: [] }));
+        const c = await tx.appendAudit(input({ actie: 'bericht-lezen', partij: 'roc-van-twente', trajectIds: [], gegevenscategorieen: ['belemmeringen-en-uitval'] }));
+        return { a, b, c, t };
+      });
+      // Sealed: version 2, categories sorted and unique, the action's activity where no doel was known.
+      expect(a).toMatchObject({ recordversie: 2, starttijdstip: start, parentSpanId: 'a'.repeat(16), gegevenscategorieen: ['belemmeringen-en-uitval', 'werkgever'] });
+      expect(b).toMatchObject({ parentSpanId: null, verwerkingsactiviteit: 'urn:doelpoort:verwerkingsactiviteit:trajectbeheer', gegevenscategorieen: [] });
+      expect(b.starttijdstip).toBe(b.tijdstip);
+      // Read back exactly as sealed, so the hash recomputes.
+      for (const r of [a, b, c]) expect(await store.logboek.recordOpId(r.id)).toEqual(r);
+      const cat = (scope: string | null, categorie: string, extra: object = {}) =>
+        store.logboek.zoeken({ scope, gegevenscategorie: categorie, volgorde: 'nieuwste-eerst', limit: 10, ...extra }).then((rs) => rs.map((r) => r.id).filter((id) => id >= a.id));
+      expect(await cat(null, 'belemmeringen-en-uitval')).toEqual([c.id, a.id]);
+      expect(await cat('gemeente-enschede', 'belemmeringen-en-uitval')).toEqual([a.id]);
+      expect(await cat('roc-van-twente', 'belemmeringen-en-uitval')).toEqual([c.id]);
+      expect(await cat(null, 'werkgever', { trajectId: t })).toEqual([a.id]);
+      expect(await cat(null, 'taalniveau')).toEqual([]);
+      expect(await cat(null, 'belemmeringen-en-uitval', { volgorde: 'oudste-eerst', na: a.id })).toEqual([c.id]);
+    });
+
     it('disclosure index: derived disclosures (state, signals, an accepted notification) one row per trajectory; content reads per message; refusals, failed deliveries and system records none', async () => {
       const { ids, t, u } = await store.transaction(async (tx) => {
         const t = await openTraject(tx, 'gemeente-enschede', [{ partij: 'werkshop', rol: 'participatie' }]);
