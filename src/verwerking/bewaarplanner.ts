@@ -11,11 +11,11 @@
  * A round is many small transactions (a page of trajectories, or a page of one trajectory's messages),
  * so the purge of years of history never holds the writer for long.
  */
-import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { BEWAAR_LEASE, voerBewaartermijnenUit, type Opschoningsrapport } from '../bewaring/opschoning.js';
 import type { Bewaarregels } from '../bewaring/termijnen.js';
+import { planRondes } from './rondes.js';
 
 /** How soon after start the first round runs (or after one interval, if that is shorter). */
 const EERSTE_RONDE_MS = 60_000;
@@ -36,50 +36,17 @@ export interface BewaarPlanner {
 }
 
 export function startBewaarPlanner(store: Store, o: BewaarPlannerOpties): BewaarPlanner {
-  const replica = crypto.randomUUID();
-  let lopend: Promise<Opschoningsrapport> | null = null;
-  let gestopt = false;
-
-  const ronde = async (): Promise<Opschoningsrapport> => {
-    const rapport = await voerBewaartermijnenUit(store, {
-      regels: o.regels, beleidsversie: o.beleidsversie, now: o.now, uitvoeren: true, gestopt: () => gestopt,
-      fout: (trajectId, err) => o.logger.error({ reason: (err as Error).message, trajectId }, 'retention: purging a trajectory failed; the next round tries again'),
-    });
-    if (rapport.berichten || rapport.toestemmingen.length) {
-      o.logger.info({ berichten: rapport.berichten, trajecten: rapport.trajecten.length, toestemmingen: rapport.toestemmingen.length, peildatum: rapport.peildatum }, 'retention: content removed');
-    }
-    return rapport;
-  };
-
-  const nu = () => {
-    const vorige = lopend ?? Promise.resolve(undefined);
-    const volgende = vorige.catch(() => undefined).then(() => ronde());
-    lopend = volgende;
-    return volgende;
-  };
-
-  const achtergrond = async () => {
-    try {
-      // One replica per round: the claim expires shortly before the next round.
-      const claim = await store.shared.putIfAbsent('planner', BEWAAR_LEASE, replica, Date.now() + Math.max(1000, o.intervalMs - 1000));
-      if (claim) await nu();
-    } catch (err) {
-      o.logger.warn({ reason: (err as Error).message }, 'retention round failed; the next round tries again');
-    }
-  };
-  // The first round soon after start (a replica restarted daily must not wait a whole interval), then every interval.
-  const eerste = o.intervalMs > 0 ? setTimeout(() => void achtergrond(), Math.min(o.intervalMs, EERSTE_RONDE_MS)) : null;
-  const timer = o.intervalMs > 0 ? setInterval(() => void achtergrond(), o.intervalMs) : null;
-  eerste?.unref();
-  timer?.unref();
-
-  return {
-    nu,
-    async stop() {
-      gestopt = true;
-      if (eerste) clearTimeout(eerste);
-      if (timer) clearInterval(timer);
-      await lopend?.catch(() => undefined);
+  return planRondes<Opschoningsrapport>(store, {
+    lease: BEWAAR_LEASE, intervalMs: o.intervalMs, eersteNaMs: EERSTE_RONDE_MS, logger: o.logger, naam: 'retention round',
+    async ronde(gestopt) {
+      const rapport = await voerBewaartermijnenUit(store, {
+        regels: o.regels, beleidsversie: o.beleidsversie, now: o.now, uitvoeren: true, gestopt,
+        fout: (trajectId, err) => o.logger.error({ reason: (err as Error).message, trajectId }, 'retention: purging a trajectory failed; the next round tries again'),
+      });
+      if (rapport.berichten || rapport.toestemmingen.length) {
+        o.logger.info({ berichten: rapport.berichten, trajecten: rapport.trajecten.length, toestemmingen: rapport.toestemmingen.length, peildatum: rapport.peildatum }, 'retention: content removed');
+      }
+      return rapport;
     },
-  };
+  });
 }

@@ -12,10 +12,10 @@
  * Each trajectory is evaluated in its own unit of work (`evalueerOpTijd`, which locks its state row),
  * so one failing trajectory does not hold up the others, and the group commit batches them.
  */
-import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SignaalBesluit, Signaalregel } from '../signalen/index.js';
 import type { Store } from '../store/store.js';
+import { planRondes } from './rondes.js';
 import { evalueerOpTijd } from './stand-en-signalen.js';
 
 export const PLANNER_LEASE = 'uit-beeld';
@@ -41,20 +41,17 @@ export interface SignaalPlanner {
 }
 
 export function startSignaalPlanner(store: Store, opties: SignaalPlannerOpties): SignaalPlanner {
-  const replica = crypto.randomUUID();
   const uitBeeld = opties.regels.find((r) => r.id === 'uit-beeld');
   const rollen = uitBeeld?.drempels.toewijzingen ?? [];
   const soorten = opties.regels.filter((r) => r.vanzelfOpgeheven).map((r) => r.id);
-  let lopend: Promise<SignaalBesluit[]> | null = null;
-  let gestopt = false;
 
-  async function ronde(): Promise<SignaalBesluit[]> {
+  async function ronde(gestopt: () => boolean): Promise<SignaalBesluit[]> {
     const moment = opties.now();
     const now = moment.toISOString();
     const vanaf = opties.datum(new Date(moment.getTime() - DAY_MS));
     const vandaag = opties.datum(moment);
     const alle: SignaalBesluit[] = [];
-    for (let na = ''; !gestopt;) {
+    for (let na = ''; !gestopt();) {
       const pagina = await store.transaction(async (tx) => ((await tx.lease(PLANNER_LEASE)) ? tx.trajectenVoorPlanner({ rollen, soorten, vanaf, na, limit: PAGINA }) : null));
       if (pagina === null) break; // another replica holds the lease: it does this round
       const resultaten = await Promise.all(pagina.map((trajectId) => store.transaction(async (tx) => {
@@ -73,31 +70,7 @@ export function startSignaalPlanner(store: Store, opties: SignaalPlannerOpties):
     return alle;
   }
 
-  const nu = () => {
-    const vorige = lopend ?? Promise.resolve([]);
-    const volgende = vorige.catch(() => []).then(() => ronde());
-    lopend = volgende;
-    return volgende;
-  };
-
-  const achtergrond = async () => {
-    try {
-      // One replica per round: the claim expires shortly before the next round.
-      const claim = await store.shared.putIfAbsent('planner', PLANNER_LEASE, replica, Date.now() + Math.max(1000, opties.intervalMs - 1000));
-      if (claim) await nu();
-    } catch (err) {
-      opties.logger.warn({ reason: (err as Error).message }, 'signal scheduler round failed; the next round tries again');
-    }
-  };
-  const timer = opties.intervalMs > 0 && uitBeeld ? setInterval(() => void achtergrond(), opties.intervalMs) : null;
-  timer?.unref();
-
-  return {
-    nu,
-    async stop() {
-      gestopt = true;
-      if (timer) clearInterval(timer);
-      await lopend?.catch(() => undefined);
-    },
-  };
+  return planRondes<SignaalBesluit[]>(store, {
+    lease: PLANNER_LEASE, intervalMs: uitBeeld ? opties.intervalMs : 0, logger: opties.logger, naam: 'signal scheduler round', ronde,
+  });
 }
