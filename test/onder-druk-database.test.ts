@@ -36,6 +36,13 @@ function troubled(inner: Store) {
       delayed.push(later.catch(() => undefined));
       return later;
     },
+    snapshot(work) {
+      if (refusing) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+      if (!gate) return inner.snapshot(work);
+      const later = gate.promise.then(() => inner.snapshot(work));
+      delayed.push(later.catch(() => undefined));
+      return later;
+    },
     async writable() {
       try {
         await store.transaction(async () => true);

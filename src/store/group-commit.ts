@@ -144,11 +144,11 @@ export function auditCommitHub(): { add(listener: (hoofd: LogboekHoofd) => void)
   };
 }
 
-/** A `Store` whose transactions go through `queue`. */
+/** A `Store` whose transactions go through `queue` (snapshots go to the adapter's readers, never to it). */
 export function queuedStore(
   queue: GroupCommit<(tx: Tx) => Promise<unknown>>,
   hub: ReturnType<typeof auditCommitHub>,
-  parts: { logboek: LogboekReader; shared: SharedState; close(): Promise<void> },
+  parts: { logboek: LogboekReader; shared: SharedState; snapshot: Store['snapshot']; close(): Promise<void> },
 ): Store {
   const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => queue.submit<T>(work);
   return {
@@ -161,6 +161,7 @@ export function queuedStore(
         return false;
       }
     },
+    snapshot: parts.snapshot,
     logboek: parts.logboek,
     shared: parts.shared,
     onAuditCommit: (listener) => hub.add(listener),

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
 import { verstrekkingSoort } from '../audit/scope.js';
-import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
+import { relatieKandidatenSql, relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
@@ -26,7 +26,7 @@ import { postgresKenmerkTx } from './kenmerk-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LeesTx, type LogboekHoofd, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
 
 export interface PostgresStoreOptions {
@@ -34,6 +34,10 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** Pool size (default 10). */
   poolMax?: number;
+  /** Connections for snapshots (reads, issue 14; default 8). */
+  lezers?: number;
+  /** A snapshot's statements are cancelled by the server after this long (`statement_timeout`; default 10 s). */
+  leesTimeoutMs?: number;
 }
 
 const MIGRATIE_SLOT = 'doelpoort-migraties';
@@ -149,7 +153,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return relatieVan(t.gemeente, t.toewijzingen ?? [], partij, vandaag, t);
       },
       async insertToewijzing(row) {
-        await insertToewijzing(row);
+        // With it, the trajectory's earlier messages enter the party's feed index (one statement).
+        await q(`WITH w AS (INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp))
+                 INSERT INTO berichten_feed (partij, volgnummer) SELECT @partij, volgnummer FROM berichten WHERE trajectId = @trajectId ON CONFLICT DO NOTHING`, { ...row });
       },
       async beeindigToewijzingen(trajectId, partij, rol, tijdstip) {
         const [text, values] = named(
@@ -195,20 +201,32 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       },
       async insertBericht(row) {
         // The batch holds the chain-head lock (taken at BEGIN), so nextval here follows commit order.
+        // The message's rows of the per-party feed index go with it in the same statement.
         const [r] = await q<{ volgnummer: number }>(
-          `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
-           VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)
-           RETURNING volgnummer`, { ...row });
+          `WITH b AS (
+             INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
+             VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)
+             RETURNING volgnummer),
+           f AS (INSERT INTO berichten_feed (partij, volgnummer) SELECT p.partij, b.volgnummer FROM b, (${relatieKandidatenSql('@trajectId')}) p ON CONFLICT DO NOTHING)
+           SELECT volgnummer FROM b`, { ...row });
         return r!.volgnummer;
       },
       async berichten(query) {
-        const where = query.trajectId ? 'b.trajectId = @trajectId AND b.volgnummer > @na' : 'b.volgnummer > @na';
         const params: Record<string, unknown> = { na: query.na, typen: [...query.berichttypen], partij: query.partij, vandaag: query.vandaag, limit: query.limit };
-        if (query.trajectId) params.trajectId = query.trajectId;
+        const kolommen = BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ');
+        const relatie = relatieSql('b.trajectId', '@partij', '@vandaag');
+        if (query.trajectId) {
+          return q<BerichtRow>(
+            `SELECT ${kolommen} FROM berichten b
+             WHERE b.trajectId = @trajectId AND b.volgnummer > @na AND b.berichttype = ANY(@typen) AND ${relatie}
+             ORDER BY b.volgnummer LIMIT @limit`, { ...params, trajectId: query.trajectId });
+        }
+        // The feed over all the caller's trajectories walks the caller's rows of the per-party index
+        // (primary key (partij, volgnummer)) from the cursor; the relation is still checked per row.
         return q<BerichtRow>(
-          `SELECT ${BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ')} FROM berichten b
-           WHERE ${where} AND b.berichttype = ANY(@typen) AND ${relatieSql('b.trajectId', '@partij', '@vandaag')}
-           ORDER BY b.volgnummer LIMIT @limit`, params);
+          `SELECT ${kolommen} FROM berichten_feed f JOIN berichten b ON b.volgnummer = f.volgnummer
+           WHERE f.partij = @partij AND f.volgnummer > @na AND b.berichttype = ANY(@typen) AND ${relatie}
+           ORDER BY f.volgnummer LIMIT @limit`, params);
       },
       async vorigePlaatsing(trajectId, afzender, plaatsingId) {
         return (await q<BerichtRow>(
@@ -354,6 +372,46 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     committed: (b) => hub.committed(b),
   }, { maxBatch: options.maxBatch });
 
+  // The snapshots' connections (issue 14): a read decides and projects in a REPEATABLE READ, READ ONLY
+  // transaction of its own, outside the group commit: it takes no lock and waits for no batch, and
+  // every lookup in it sees the same committed state (fixed at its first statement). Pipelined like
+  // the writers' (BEGIN travels with the first lookup; lookups issued together share a round trip).
+  // The server cancels a statement that runs past `leesTimeoutMs`, so a runaway page frees its
+  // connection; the caller's own deadline is the bounded store's.
+  const lezers = openPool(url, { max: options.lezers ?? 8, pipeline: true });
+  const beginLezen = `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.leesTimeoutMs ?? 10_000))}`;
+  async function snapshot<T>(work: (tx: LeesTx) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await lezers.connect();
+    } catch (e) {
+      throw new StoreUnavailableError(`database not readable: ${(e as Error).message}`);
+    }
+    const b = { ...hoofdStand({ id: 0, hash: '' }), client, staart: Promise.resolve(), fout: undefined } as Batch;
+    b.tx = makeTx(b);
+    const begin = client.query(beginLezen);
+    begin.catch((e: unknown) => {
+      b.fout ??= e;
+    });
+    b.staart = begin.catch(() => undefined);
+    try {
+      const value = await work(b.tx);
+      await klaar(b);
+      await client.query('COMMIT');
+      client.release();
+      return value;
+    } catch (e) {
+      await b.staart;
+      try {
+        await client.query('ROLLBACK');
+        client.release();
+      } catch (r) {
+        client.release(r as Error);
+      }
+      throw e instanceof pg.DatabaseError ? new StoreUnavailableError(`read failed: ${e.message}`) : e;
+    }
+  }
+
   const shared = sharedState(async (sql, params) => {
     const r = await pool.query(sql, params);
     return { rows: r.rows as Array<Record<string, unknown>>, changes: r.rowCount ?? 0 };
@@ -362,8 +420,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return queuedStore(queue, hub, {
     logboek: postgresLogboekReader(pool),
     shared,
+    snapshot,
     close: async () => {
       await schrijvers.end();
+      await lezers.end();
       await pool.end();
     },
   });
