@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditInput } from '../../src/audit/record.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { StoreUnavailableError } from '../../src/store/store.js';
 import { createTestDatabase, pgQuery } from '../support/postgres.js';
 import { runStoreContract } from './contract.js';
@@ -50,6 +51,44 @@ describe('postgres: a write sent without awaiting it fails only its own item', (
       expect(record.id).toBe(2);
     } finally {
       await store.close();
+      await db.drop();
+    }
+  });
+});
+
+// Issue 14: the migration that adds the per-party feed index fills it for the messages already stored,
+// on a database that stood at the migration before it (as an upgraded production database would).
+describe('postgres: the feed index migration fills the index for stored messages', () => {
+  it('each party\'s feed over all its trajectories is what it was before the upgrade', async () => {
+    const db = await createTestDatabase();
+    try {
+      const feedMigratie = PG_MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE berichten_feed'));
+      expect(feedMigratie).toBeGreaterThan(0);
+      await pgQuery(db.url, 'CREATE TABLE doelpoort_schema (vast INTEGER PRIMARY KEY CHECK (vast = 1), versie INTEGER NOT NULL)');
+      for (const m of PG_MIGRATIONS.slice(0, feedMigratie)) await pgQuery(db.url, m);
+      await pgQuery(db.url, 'INSERT INTO doelpoort_schema (vast, versie) VALUES (1, $1)', [feedMigratie]);
+      const [h, e] = [crypto.randomUUID(), crypto.randomUUID()];
+      await pgQuery(db.url, `INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp) VALUES
+        ($1, 'gemeente-hengelo', 'B1', '2026-01-05', 'x'), ($2, 'gemeente-enschede', 'B1', '2026-01-05', 'x')`, [h, e]);
+      await pgQuery(db.url, `INSERT INTO toewijzingen (trajectId, partij, rol, vanaf) VALUES ($1, 'roc-van-twente', 'taal', '2026-01-05'), ($2, 'roc-van-twente', 'taal', '2026-01-05'),
+        ($2, 'werkshop', 'participatie', '2026-01-05')`, [h, e]);
+      for (const t of [h, e, h, e]) {
+        await pgQuery(db.url, `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
+          VALUES ($1, 'aanwezigheid', '1.0', $2, 'roc-van-twente', 'x', 'x', '{}', 'x', 1, 'x')`, [crypto.randomUUID(), t]);
+      }
+      const store = await openPostgresStore(db.url, { poolMax: 2 });
+      try {
+        const feed = (partij: string) => store.snapshot((tx) => tx.berichten({ partij, vandaag: '2026-11-20', berichttypen: ['aanwezigheid'], na: 0, limit: 100 }))
+          .then((rs) => rs.map((b) => b.volgnummer));
+        expect(await feed('gemeente-hengelo')).toEqual([1, 3]);
+        expect(await feed('gemeente-enschede')).toEqual([2, 4]);
+        expect(await feed('roc-van-twente')).toEqual([1, 2, 3, 4]);
+        expect(await feed('werkshop')).toEqual([2, 4]);
+        expect(await feed('taalschool-oost')).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
       await db.drop();
     }
   });
