@@ -24,7 +24,9 @@
  * 1 s warm-up; reported: min/median/max of requests/s and of p99, the ratio to the express echo, the
  * load average at the start and end of each run and the CPU other processes used during it
  * (/proc/stat minus this process). Every answer must be 2xx; the targets of issue 14 are printed as
- * met or not, never enforced.
+ * met or not, never enforced. BENCH_LEZEN_ALLEEN=lezen-20,feed runs only the named scenarios (and
+ * the echoes); BENCH_PROFILE=1 writes a CPU profile of the gateway thread during the first measured
+ * run of each scenario to .bench/lezen-<adapter>-<scenario>-<connections>.cpuprofile and prints its summary.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -45,6 +47,7 @@ import { types } from '../src/store/postgres-sql.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
 import { benchDatabase } from './bench-schaal.js';
+import { profiel } from './profiel.js';
 
 type Log = (line: string) => void;
 type Adapter = 'sqlite' | 'postgres';
@@ -322,14 +325,23 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
         }
 
         const scenarios: Scenario[] = [];
+        const gekozen = process.env.BENCH_LEZEN_ALLEEN?.split(',');
         const scenario = async (naam: string, verbindingen: number, url: string, options: () => Promise<Omit<Options, 'url'>>, ook?: () => Promise<Result>) => {
           const metingen: Meting[] = [];
+          if (gekozen && !gekozen.includes(naam) && !naam.startsWith('echo')) {
+            const leeg: Scenario = { naam, verbindingen, runs: [], rps: [0, 0, 0], p99: [0, 0, 0], ratioEcho: null };
+            scenarios.push(leeg);
+            return leeg;
+          }
           for (let r = 0; r < runs; r++) {
             await cannon(url, verbindingen, warmup, await options());
             const o = await options();
             const start = load1();
             const voor = cpuSnapshot();
-            const [res] = await Promise.all([cannon(url, verbindingen, seconds, o), ook?.()]);
+            const meet = () => Promise.all([cannon(url, verbindingen, seconds, o), ook?.()]);
+            const [res] = process.env.BENCH_PROFILE === '1' && r === 0
+              ? await profiel(path.join('.bench', `lezen-${adapter}-${naam}-${verbindingen}.cpuprofile`), `${adapter} ${naam} ${verbindingen}`, meet)
+              : await meet();
             const m = meting(res, start, otherCores(voor, cpuSnapshot()));
             if (m.non2xx || m.errors) fouten.push(`${adapter} ${naam} at ${verbindingen}: ${m.non2xx} non-2xx, ${m.errors} errors (${JSON.stringify(Object.fromEntries(Object.entries(res.statusCodeStats).map(([k, v]) => [k, v.count])))})`);
             metingen.push(m);

@@ -40,7 +40,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import autocannon, { type Options, type Result } from 'autocannon';
 import Database from 'better-sqlite3';
 import express from 'express';
@@ -50,6 +49,7 @@ import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { benchLogboek } from './bench-logboek.js';
 import { benchPolicy } from './bench-policy.js';
+import { profiel } from './profiel.js';
 import { benchGroei, benchReplicas, PG_ADMIN_URL, postgresAvailable } from './bench-schaal.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -136,50 +136,6 @@ function cannon(url: string, options: Omit<Options, 'url'>, duration: number): P
   return autocannon({ url, connections: CONNECTIONS, workers: WORKERS || undefined, timeout: TIMEOUT_SECONDS, ...options, duration });
 }
 
-/** A CPU profile of this thread (the gateway's) around `work`, when BENCH_PROFILE=1. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
-  if (!PROFILE) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
-    const file = path.join(OUT_DIR, `${name}.cpuprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-    summariseProfile(name, profile, file);
-  }
-}
-
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-
-/** Self time per function and per package/folder, the top entries. */
-function summariseProfile(name: string, profile: { nodes: ProfileNode[] }, file: string): void {
-  const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0) || 1;
-  const byFunction = new Map<string, number>();
-  const byArea = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (!hits) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const short = url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
-    const fn = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
-    // Native frames have no url: better-sqlite3's run/all/get/exec (the fsync of COMMIT is in exec), writev, hashing.
-    const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1]
-      ?? (short.startsWith('src/') ? short.split('/').slice(0, 2).join('/') : short.startsWith('node:') ? 'node: core'
-        : short || (functionName.startsWith('(') ? functionName : `native ${functionName}()`));
-    byArea.set(area, (byArea.get(area) ?? 0) + hits);
-  }
-  const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-  console.log(`\nCPU profile of the gateway thread during "${name}" (${file}), self time:\nby area:\n${top(byArea, 12)}\nby function:\n${top(byFunction, 15)}\n`);
-}
-
 async function main(): Promise<number> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-bench-'));
@@ -227,7 +183,7 @@ async function main(): Promise<number> {
     process.stdout.write(`measuring ${SECONDS} s… `);
     const opts = await options();
     const before = cpuSnapshot();
-    const result = await profiled(name, () => cannon(url, opts, SECONDS));
+    const result = await (PROFILE ? profiel(path.join(OUT_DIR, `${name}.cpuprofile`), name, () => cannon(url, opts, SECONDS)) : cannon(url, opts, SECONDS));
     const load = otherLoad(before, cpuSnapshot());
     console.log(`${Math.round(result.requests.average)} req/s${load ? ` (other processes used ${load.otherCores} cores, steal ${load.stealCores})` : ''}`);
     scenarios.push({ name, baseline, url, describe, result, warmup, load });

@@ -216,9 +216,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         const kolommen = BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ');
         const relatie = relatieSql('b.trajectId', '@partij', '@vandaag');
         if (query.trajectId) {
+          // One trajectory: the relation is checked on the parameter (an InitPlan, evaluated once), not per row.
           return q<BerichtRow>(
             `SELECT ${kolommen} FROM berichten b
-             WHERE b.trajectId = @trajectId AND b.volgnummer > @na AND b.berichttype = ANY(@typen) AND ${relatie}
+             WHERE b.trajectId = @trajectId AND b.volgnummer > @na AND b.berichttype = ANY(@typen)
+               AND ${relatieSql('@trajectId', '@partij', '@vandaag')}
              ORDER BY b.volgnummer LIMIT @limit`, { ...params, trajectId: query.trajectId });
         }
         // The feed over all the caller's trajectories walks the caller's rows of the per-party index

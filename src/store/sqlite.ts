@@ -233,11 +233,13 @@ function sqliteTx(db: Database.Database, inBatch: () => HoofdStand): Tx {
     // on (trajectId, volgnummer); the feed scans the rowid from the cursor on. The caller's relation
     // is checked per row with correlated EXISTS, so the planner never collects every match to sort
     // it (an `IN (…) OR IN (…)` here made SQLite read and sort a trajectory's whole history).
+    // For one trajectory the relation is the same for every row: checked on @trajectId (not per row), so
+    // SQLite evaluates it once per query.
     feedTraject: db.prepare(
       `SELECT b.* FROM berichten b
        WHERE b.trajectId = @trajectId AND b.volgnummer > @na
          AND b.berichttype IN (SELECT value FROM json_each(@typen))
-         AND ${RELATIE}
+         AND ${relatieSql('@trajectId', '@partij', '@vandaag')}
        ORDER BY b.volgnummer
        LIMIT @limit`,
     ),
