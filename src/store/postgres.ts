@@ -38,6 +38,12 @@ export interface PostgresStoreOptions {
   lezers?: number;
   /** A snapshot's statements are cancelled by the server after this long (`statement_timeout`; default 10 s). */
   leesTimeoutMs?: number;
+  /**
+   * A writer transaction gives up waiting for a lock (the chain head held by another replica's batch)
+   * after this long (`SET LOCAL lock_timeout`, per transaction: a session-wide setting would also cut
+   * the migrations' advisory lock); its batch then fails as a whole (503). Default 10 s.
+   */
+  lockTimeoutMs?: number;
 }
 
 const MIGRATIE_SLOT = 'doelpoort-migraties';
@@ -301,6 +307,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   // The group commit's connections: pipelined (see makeTx), one batch at a time, so two suffice.
   const schrijvers = openPool(url, { max: 2, pipeline: true });
+  const beginSchrijven = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs ?? 10_000))}`;
   /** Wait for every statement the item sent; the first error of one it did not await fails the item. */
   const klaar = async (b: Batch): Promise<void> => {
     await b.staart;
@@ -312,8 +319,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async begin() {
       const client = await schrijvers.connect();
       try {
-        // One round trip: BEGIN and the head lock travel together.
-        const begin = client.query('BEGIN');
+        // One round trip: BEGIN (with this transaction's lock timeout) and the head lock travel together.
+        const begin = client.query(beginSchrijven);
         begin.catch(() => undefined);
         const { rows } = await client.query<{ id: number; hash: string }>('SELECT id, hash FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
         await begin;

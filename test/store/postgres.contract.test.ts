@@ -1,5 +1,6 @@
 /** The storage contract on the PostgreSQL adapter, with two store instances (replicas) on one database. */
 import crypto from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { AuditInput } from '../../src/audit/record.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -89,6 +90,39 @@ describe('postgres: the feed index migration fills the index for stored messages
         await store.close();
       }
     } finally {
+      await db.drop();
+    }
+  });
+});
+
+// Issue 9: a writer transaction that cannot get the chain head (another replica's batch, or here a
+// session holding the row) gives up after its own lock timeout instead of waiting for ever; the
+// setting is per transaction (SET LOCAL), so the store works on as soon as the lock is free.
+describe('postgres: a writer waits for the chain head at most its lock timeout', () => {
+  it('the batch fails with StoreUnavailableError while another session holds the head; the next one commits', async () => {
+    const db = await createTestDatabase();
+    const store = await openPostgresStore(db.url, { poolMax: 2, lockTimeoutMs: 200 });
+    const houder = new pg.Client({ connectionString: db.url });
+    await houder.connect();
+    try {
+      const traject = () => ({ trajectId: crypto.randomUUID(), gemeente: 'gemeente-hengelo', leerroute: 'B1', startdatum: '2026-01-05', aangemaaktOp: new Date().toISOString() });
+      await houder.query('BEGIN');
+      await houder.query('SELECT id FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
+      const t = traject();
+      const geweigerd = await store.transaction((tx) => tx.insertTraject(t, [])).then(() => null, (e: unknown) => e);
+      expect(geweigerd).toBeInstanceOf(StoreUnavailableError);
+      expect(String((geweigerd as Error).message)).toMatch(/lock timeout/);
+      await houder.query('ROLLBACK');
+      await store.transaction((tx) => tx.insertTraject(traject(), []));
+      expect(await pgQuery(db.url, 'SELECT trajectId FROM trajecten WHERE trajectId = $1', [t.trajectId])).toEqual([]);
+      // A snapshot needs no lock at all: it reads while the head is held.
+      await houder.query('BEGIN');
+      await houder.query('SELECT id FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
+      expect(await store.snapshot((tx) => tx.traject(t.trajectId))).toBeUndefined();
+      await houder.query('ROLLBACK');
+    } finally {
+      await houder.end();
+      await store.close();
       await db.drop();
     }
   });
