@@ -22,7 +22,11 @@
  * BENCH_PG=0 skips it, BENCH_PG_URL names the server's admin URL, default
  * postgres://postgres@127.0.0.1:5432/postgres); and measures publish rate and read p99 at 10,000 and
  * 200,000 stored messages on both adapters (benchGroei(); BENCH_GROEI=0 skips it, BENCH_GROEI_1M=1
- * adds 1,000,000, BENCH_GROEI_SECONDS sets the measured seconds per run, default 5).
+ * adds 1,000,000, BENCH_GROEI_SECONDS sets the measured seconds per run, default 5); and the reads of
+ * issue 14 on both adapters (benchLezen() of scripts/bench-lezen.ts: pages of 20 and 100 at 16/64/256
+ * connections, mixed with publishes, the feed of a party with 1 % of the messages, the state, each
+ * against the express echo of the same run; BENCH_LEZEN=0 skips it, BENCH_LEZEN_1M=1 uses 1,000,000
+ * messages instead of 200,000).
  * Results are printed and written to .bench/results.json.
  *
  * Environment: BENCH_SECONDS (measured seconds per scenario, default 10), BENCH_CONNECTIONS
@@ -50,6 +54,7 @@ import { startGateway } from '../src/gateway.js';
 import { benchLogboek } from './bench-logboek.js';
 import { benchPolicy } from './bench-policy.js';
 import { profiel } from './profiel.js';
+import { benchLezen } from './bench-lezen.js';
 import { benchGroei, benchReplicas, PG_ADMIN_URL, postgresAvailable } from './bench-schaal.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -73,7 +78,8 @@ const watchdog = setTimeout(() => {
   process.exit(2);
 }, (4 * (SECONDS + WARMUP_SECONDS) + 180 + (process.env.BENCH_LOGBOEK === '0' ? 0 : 900)
   + (process.env.BENCH_PG === '0' ? 0 : 4 * (SECONDS + WARMUP_SECONDS) + 120)
-  + (process.env.BENCH_GROEI === '0' ? 0 : process.env.BENCH_GROEI_1M === '1' ? 1500 : 600)) * 1000);
+  + (process.env.BENCH_GROEI === '0' ? 0 : process.env.BENCH_GROEI_1M === '1' ? 1500 : 600)
+  + (process.env.BENCH_LEZEN === '0' ? 0 : (process.env.BENCH_LEZEN_1M === '1' ? 2400 : 1200) * (process.env.BENCH_PG === '0' ? 1 : 2))) * 1000);
 watchdog.unref();
 
 const TRAJECT = {
@@ -334,6 +340,13 @@ async function main(): Promise<number> {
       if (t.publish.non2xx || t.publish.errors || t.read.non2xx || t.read.errors) failures.push(`growth ${t.adapter} ${t.storedMessages}: non-2xx or errors (${JSON.stringify(t.publish.statusCodes)}, ${JSON.stringify(t.read.statusCodes)})`);
     }
   }
+  // Reads (issue 14): both adapters, each scenario three times, against the express echo of the same run.
+  let lezen: Awaited<ReturnType<typeof benchLezen>> | null = null;
+  if (process.env.BENCH_LEZEN !== '0') {
+    console.log('\nReads (issue 14; min–max of the runs in brackets, the load average and other processes\' CPU per run):');
+    lezen = await benchLezen({ adapters: pgThere ? ['sqlite', 'postgres'] : ['sqlite'], log: (l) => console.log(l) });
+    for (const r of lezen) failures.push(...r.fouten);
+  }
   const busy = scenarios.filter((s) => s.load && s.load.otherCores + s.load.stealCores > 0.1);
   if (busy.length) console.log(`\nNOTE: other processes or the hypervisor used CPU during ${busy.map((s) => s.name).join(', ')}; those numbers are not from a quiet machine.`);
 
@@ -369,6 +382,7 @@ async function main(): Promise<number> {
       ratioToSqlitePublish: replicas.publish.total / scenarios.find((sc) => sc.name === 'publish')!.result.requests.average,
     },
     growth: groei,
+    reads: lezen,
     loadAverageAtEnd: os.loadavg(),
     failures,
   };
