@@ -2,7 +2,9 @@
  * The read benchmarks of issue 14, part of `npm run bench` (and alone: `npm run bench:lezen`).
  *
  * Per adapter (SQLite; PostgreSQL unless BENCH_PG=0), one gateway in this process on its own data,
- * the load generator (autocannon) in worker threads of this process, real access tokens:
+ * the load generator (autocannon) in a child process of its own per run, real access tokens — so this
+ * process's CPU time per answer is the gateway's (or the echo's) cost per request, a figure that other
+ * load on the machine moves far less than requests per second (PostgreSQL's own CPU is not in it):
  *
  * - data: 500 trajectories of gemeente-hengelo, roc-van-twente assigned (taal) to all, werkshop
  *   (participatie) to 1 % of them (5); BENCH_LEZEN_BERICHTEN messages (default 200,000;
@@ -35,7 +37,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon, { type Options, type Result } from 'autocannon';
+import { spawn } from 'node:child_process';
+import type { Options, Result } from 'autocannon';
 import Database from 'better-sqlite3';
 import express from 'express';
 import pg from 'pg';
@@ -72,6 +75,8 @@ export interface Meting {
   load: [number, number];
   /** Cores used by other processes during the run (null where /proc/stat is not there). */
   andereCores: number | null;
+  /** CPU time of this process (the gateway, or the echo; not the load generator) per answer, µs. */
+  cpuUsPerVerzoek: number | null;
 }
 
 export interface Scenario {
@@ -83,6 +88,8 @@ export interface Scenario {
   p99: [number, number, number];
   /** Median requests/s over the median of the express GET echo at 64 connections of this adapter's block. */
   ratioEcho: number | null;
+  /** Median CPU µs of the gateway process per answer. */
+  cpuUs: number;
 }
 
 export interface LeesResultaat {
@@ -258,17 +265,43 @@ function listen(server: http.Server): Promise<string> {
   });
 }
 
+// The load generator in its own process: autocannon with the given options (a `setupRequest` named by
+// its module path), the result as JSON on stdout.
+const GENERATOR = `
+const autocannon = require(${JSON.stringify(path.join(projectRoot(), 'node_modules', 'autocannon'))});
+const o = JSON.parse(process.argv[1]);
+for (const r of o.requests ?? []) if (r.setupRequest) r.setupRequest = require(r.setupRequest);
+autocannon(o, (err, res) => { process.stdout.write(JSON.stringify(err ? { fout: String(err) } : res), () => process.exit(0)); });
+`;
+
 function cannon(url: string, connections: number, seconds: number, options: Omit<Options, 'url'>): Promise<Result> {
-  return autocannon({ url, connections, duration: seconds, workers: 1, timeout: TIMEOUT_SECONDS, ...options });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', GENERATOR, JSON.stringify({ url, connections, duration: seconds, timeout: TIMEOUT_SECONDS, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.once('error', reject);
+    child.once('exit', () => {
+      try {
+        const r = JSON.parse(out) as Result & { fout?: string };
+        if (r.fout) reject(new Error(r.fout));
+        else resolve(r);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
 }
+
+/** Answers received in a run (the latency histogram's count includes corrections at a fixed rate). */
+const beantwoord = (r: Result) => Object.values(r.statusCodeStats).reduce((n, x) => n + x.count, 0);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spreiding = (xs: number[]): [number, number, number] => [Math.min(...xs), median(xs), Math.max(...xs)];
 
-function meting(r: Result, start: number, andere: number | null): Meting {
+function meting(r: Result, start: number, andere: number | null, cpuUs: number | null = null): Meting {
   return {
-    requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.latency.totalCount,
-    non2xx: r.non2xx, errors: r.errors, load: [start, load1()], andereCores: andere,
+    requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: beantwoord(r),
+    non2xx: r.non2xx, errors: r.errors, load: [start, load1()], andereCores: andere, cpuUsPerVerzoek: cpuUs,
   };
 }
 
@@ -330,7 +363,7 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
         const scenario = async (naam: string, verbindingen: number, url: string, options: () => Promise<Omit<Options, 'url'>>, ook?: () => Promise<Result>) => {
           const metingen: Meting[] = [];
           if (gekozen && !gekozen.includes(naam) && !naam.startsWith('echo')) {
-            const leeg: Scenario = { naam, verbindingen, runs: [], rps: [0, 0, 0], p99: [0, 0, 0], ratioEcho: null };
+            const leeg: Scenario = { naam, verbindingen, runs: [], rps: [0, 0, 0], p99: [0, 0, 0], ratioEcho: null, cpuUs: 0 };
             scenarios.push(leeg);
             return leeg;
           }
@@ -339,20 +372,26 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
             const o = await options();
             const start = load1();
             const voor = cpuSnapshot();
+            const cpu0 = process.cpuUsage();
             const meet = () => Promise.all([cannon(url, verbindingen, seconds, o), ook?.()]);
-            const [res] = process.env.BENCH_PROFILE === '1' && r === 0
+            const [res, bij] = process.env.BENCH_PROFILE === '1' && r === 0
               ? await profiel(path.join('.bench', `lezen-${adapter}-${naam}-${verbindingen}.cpuprofile`), `${adapter} ${naam} ${verbindingen}`, meet)
               : await meet();
-            const m = meting(res, start, otherCores(voor, cpuSnapshot()));
+            const cpu = process.cpuUsage(cpu0);
+            const antwoorden = beantwoord(res) + (bij ? beantwoord(bij) : 0);
+            const m = meting(res, start, otherCores(voor, cpuSnapshot()), antwoorden ? Math.round((cpu.user + cpu.system) / antwoorden) : null);
             if (m.non2xx || m.errors) fouten.push(`${adapter} ${naam} at ${verbindingen}: ${m.non2xx} non-2xx, ${m.errors} errors (${JSON.stringify(Object.fromEntries(Object.entries(res.statusCodeStats).map(([k, v]) => [k, v.count])))})`);
             metingen.push(m);
           }
-          const s: Scenario = { naam, verbindingen, runs: metingen, rps: spreiding(metingen.map((m) => m.requestsPerSecond)), p99: spreiding(metingen.map((m) => m.p99Ms)), ratioEcho: null };
+          const s: Scenario = {
+            naam, verbindingen, runs: metingen, rps: spreiding(metingen.map((m) => m.requestsPerSecond)), p99: spreiding(metingen.map((m) => m.p99Ms)), ratioEcho: null,
+            cpuUs: median(metingen.map((m) => m.cpuUsPerVerzoek ?? 0)),
+          };
           scenarios.push(s);
           const echo = scenarios.find((x) => x.naam === 'echo-get' && x.verbindingen === 64);
           if (echo && naam !== 'echo-get' && !naam.endsWith('halftempo')) s.ratioEcho = Math.round((s.rps[1] / echo.rps[1]) * 1000) / 1000;
           opts.log(`  ${adapter} ${naam.padEnd(18)} ${String(verbindingen).padStart(3)} conn: ${s.rps[1]} req/s (${s.rps[0]}–${s.rps[2]}), p50 ${median(metingen.map((m) => m.p50Ms))} ms, p99 ${s.p99[1]} ms (${s.p99[0]}–${s.p99[2]})`
-            + `${s.ratioEcho !== null ? `, ${s.ratioEcho}× echo` : ''}; load ${metingen.map((m) => m.load[1]).join('/')}, other processes ${metingen.map((m) => m.andereCores ?? '?').join('/')} cores`);
+            + `${s.ratioEcho !== null ? `, ${s.ratioEcho}× echo` : ''}, ${s.cpuUs} µs CPU per answer${ook ? ' (both loads)' : ''}; load ${metingen.map((m) => m.load[1]).join('/')}, other processes ${metingen.map((m) => m.andereCores ?? '?').join('/')} cores`);
           return s;
         };
 
@@ -386,6 +425,7 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
         const gemengdPubliceren: Meting[] = [];
         const gemengd = await scenario('gemengd-lezen-20', 64, lees20, gemeente, async () => {
           const start = load1();
+          // (the publishes were warmed by the read's warm-up run alongside? no: by the `publiceren` scenario before)
           const r = await cannon(`${gw.url}/v1/berichten`, 64, seconds, await publiceren());
           const m = meting(r, start, null);
           if (m.non2xx || m.errors) fouten.push(`${adapter} gemengd-publiceren: ${m.non2xx} non-2xx, ${m.errors} errors`);
@@ -394,10 +434,10 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
         });
         const gp: Scenario = {
           naam: 'gemengd-publiceren', verbindingen: 64, runs: gemengdPubliceren, rps: spreiding(gemengdPubliceren.map((m) => m.requestsPerSecond)),
-          p99: spreiding(gemengdPubliceren.map((m) => m.p99Ms)), ratioEcho: null,
+          p99: spreiding(gemengdPubliceren.map((m) => m.p99Ms)), ratioEcho: null, cpuUs: gemengd.cpuUs,
         };
         scenarios.push(gp);
-        opts.log(`  ${adapter} ${'gemengd-publiceren'.padEnd(18)}  64 conn: ${gp.rps[1]} req/s (${gp.rps[0]}–${gp.rps[2]}), p99 ${gp.p99[1]} ms (${gp.p99[0]}–${gp.p99[2]}); alone ${alleen.rps[1]} req/s`);
+        if (gp.runs.length) opts.log(`  ${adapter} ${'gemengd-publiceren'.padEnd(18)}  64 conn: ${gp.rps[1]} req/s (${gp.rps[0]}–${gp.rps[2]}), p99 ${gp.p99[1]} ms (${gp.p99[0]}–${gp.p99[2]}); alone ${alleen.rps[1]} req/s`);
 
         const feedUrl = `${gw.url}/v1/berichten?doel=bemiddeling`;
         const werkshop = async () => ({ method: 'GET' as const, headers: { authorization: `Bearer ${await token('werkshop')}` } });
