@@ -424,8 +424,7 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
         const lees20 = `${gw.url}/v1/berichten?doel=trajectbegeleiding&trajectId=${leesTraject}&limiet=20`;
         const gemengdPubliceren: Meting[] = [];
         const gemengd = await scenario('gemengd-lezen-20', 64, lees20, gemeente, async () => {
-          const start = load1();
-          // (the publishes were warmed by the read's warm-up run alongside? no: by the `publiceren` scenario before)
+          const start = load1(); // (the publish path is warm: `publiceren` ran just before)
           const r = await cannon(`${gw.url}/v1/berichten`, 64, seconds, await publiceren());
           const m = meting(r, start, null);
           if (m.non2xx || m.errors) fouten.push(`${adapter} gemengd-publiceren: ${m.non2xx} non-2xx, ${m.errors} errors`);
