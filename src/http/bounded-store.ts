@@ -95,7 +95,7 @@ export function boundedStore(store: Store, ms: number): Store {
     });
   }
   return {
-    transaction: <T>(work: (tx: Tx) => Promise<T>) => bounded('transaction', (w) => store.transaction(w), work),
+    transaction: <T>(work: (tx: Tx) => Promise<T>, options?: { priority?: boolean }) => bounded('transaction', (w) => store.transaction(w, options), work),
     // A read's snapshot has the same bound: a slow page holds a reader connection at most this long
     // for its caller (the writer never: a snapshot is not in the group commit).
     snapshot: <T>(work: (tx: LeesTx) => Promise<T>) => bounded('snapshot', (w) => store.snapshot(w), work),

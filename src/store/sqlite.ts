@@ -32,6 +32,12 @@ import { sqliteKenmerkTx } from './kenmerk-store.js';
 export interface SqliteStoreOptions {
   /** Most items in one group commit. */
   maxBatch?: number;
+  /**
+   * A batch that has run this long commits after its current item; the rest goes to the next batch
+   * (default 10 ms). better-sqlite3 runs on the event loop, so a batch is one stretch of the thread:
+   * this bounds how long it holds every other request, and a read's record behind it.
+   */
+  maxBatchMs?: number;
   /** Most read connections for snapshots (default 4). */
   lezers?: number;
 }
@@ -107,7 +113,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     // cannot be recorded: surface it as "unavailable" so the caller answers 503.
     itemError: (error) => (error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
     committed: (b) => hub.committed(b),
-  }, { maxBatch: options.maxBatch });
+  }, { maxBatch: options.maxBatch, maxBatchMs: options.maxBatchMs ?? 10 });
 
   // Reads of the logboek use their own connection on their own thread: they see committed data only,
   // never wait for the writer, and a long scan does not hold up other requests.

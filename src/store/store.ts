@@ -279,8 +279,12 @@ export type LeesTx = Pick<Tx,
   | 'berichtVersies' | 'vervallenBerichten' | 'trajectstand' | 'openSignalen' | 'signaal' | 'signalen' | 'trajecten'>;
 
 export interface Store {
-  /** Run `work` in a transaction; resolves after a durable commit. A throw rolls back `work` only. */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in a transaction; resolves after a durable commit. A throw rolls back `work` only.
+   * `priority`: small work that must not wait behind the queued writes (a read's audit record, issue
+   * 14) goes ahead of them into the next batch.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>, options?: { priority?: boolean }): Promise<T>;
   /**
    * Run `work` in ONE consistent snapshot of committed data on a reader connection (SQLite: a read
    * transaction on a WAL reader; PostgreSQL: a REPEATABLE READ, READ ONLY transaction on the reader

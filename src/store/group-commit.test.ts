@@ -1,0 +1,102 @@
+/**
+ * The group commit's ordering (issue 14), with a driver that records its batches: a read's record
+ * (priority work) goes ahead of the writes that wait, never ahead of the batch that runs; a batch
+ * whose other work has run `maxBatchMs` commits and leaves the rest, in order, to the next; every
+ * batch runs at least one item that is not priority work, so reads' records cannot starve writes.
+ * The store-level behaviour (durability, rollback per item) is the contract suite's.
+ */
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit, type GroupCommitDriver } from './group-commit.js';
+
+/** Let queued batches run until `klaar()` holds (each batch is a few microtasks and a setImmediate). */
+async function tot(klaar: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !klaar(); i++) await new Promise((r) => setImmediate(r));
+  expect(klaar()).toBe(true);
+}
+
+type Work = { naam: string; duur?: number; daarna?: () => void };
+
+function opname(options: { maxBatchMs?: number; maxBatch?: number } = {}) {
+  let klok = 0;
+  const batches: string[][] = [];
+  let poort: Promise<void> = Promise.resolve();
+  const driver: GroupCommitDriver<string[], Work> = {
+    async begin() {
+      await poort;
+      const b: string[] = [];
+      batches.push(b);
+      return b;
+    },
+    async savepoint() {},
+    async release() {},
+    async rollbackTo() {},
+    async commit() {},
+    async rollback() {},
+    async run(b, work) {
+      b.push(work.naam);
+      klok += work.duur ?? 1;
+      work.daarna?.();
+      return work.naam;
+    },
+    itemError: (e) => e,
+  };
+  const queue = createGroupCommit(driver, { ...options, now: () => klok });
+  return {
+    queue,
+    batches,
+    /** Hold the next batch at its begin until the returned function is called. */
+    houd() {
+      let open!: () => void;
+      poort = new Promise<void>((r) => (open = r));
+      return () => open();
+    },
+  };
+}
+
+describe('group commit ordering', () => {
+  it('priority work goes ahead of the waiting writes, in its own order; every promise gets its own value', async () => {
+    const g = opname();
+    const los = g.houd();
+    const eerste = g.queue.submit({ naam: 'w1' });
+    await new Promise((r) => setImmediate(r)); // w1's batch is at its begin
+    const rest = [
+      g.queue.submit({ naam: 'w2' }), g.queue.submit({ naam: 'w3' }),
+      g.queue.submit({ naam: 'r1' }, { priority: true }), g.queue.submit({ naam: 'r2' }, { priority: true }),
+    ];
+    los();
+    expect(await Promise.all([eerste, ...rest])).toEqual(['w1', 'w2', 'w3', 'r1', 'r2']);
+    expect(g.batches).toEqual([['w1'], ['r1', 'r2', 'w2', 'w3']]);
+  });
+
+  it('a batch whose writes ran maxBatchMs commits; the rest, in order, goes first into the next', async () => {
+    const g = opname({ maxBatchMs: 5 });
+    const los = g.houd();
+    const eerste = g.queue.submit({ naam: 'w0' });
+    await new Promise((r) => setImmediate(r));
+    const alle = ['w1', 'w2', 'w3', 'w4', 'w5'].map((naam) => g.queue.submit({ naam, duur: 3 }));
+    const lezen = g.queue.submit({ naam: 'r1', duur: 3 }, { priority: true });
+    los();
+    await Promise.all([eerste, ...alle, lezen]);
+    // r1 and w1 always run; w2 starts at 3 ms (≤ 5), w3 at 6 ms (> 5): the next batch.
+    expect(g.batches).toEqual([['w0'], ['r1', 'w1', 'w2'], ['w3', 'w4'], ['w5']]);
+  });
+
+  it('a steady stream of priority work does not starve the writes: each batch runs at least one', async () => {
+    const g = opname({ maxBatchMs: 0 });
+    const los = g.houd();
+    const schrijven = ['w1', 'w2', 'w3'].map((naam) => g.queue.submit({ naam, duur: 10 }));
+    // Every read's record, as it runs, brings the next read's (a closed loop of readers), 12 in all.
+    const lezen: Promise<unknown>[] = [];
+    const lees = (i: number) => {
+      lezen.push(g.queue.submit({ naam: `r${i}`, duur: 10, daarna: i < 11 ? () => lees(i + 1) : undefined }, { priority: true }));
+    };
+    lees(0);
+    lees(100);
+    los();
+    await Promise.all(schrijven);
+    await tot(() => lezen.length === 13 && g.batches.flat().length === 3 + 13);
+    for (const b of g.batches) expect(b.filter((x) => x.startsWith('w')).length).toBeLessThanOrEqual(1);
+    expect(g.batches.flat().filter((x) => x.startsWith('w'))).toEqual(['w1', 'w2', 'w3']);
+    expect(g.batches.slice(0, 3)).toEqual([['r0', 'r100', 'w1'], ['r1', 'w2'], ['r2', 'w3']]);
+  });
+});
