@@ -47,9 +47,12 @@ import { fetchAccessToken, readDevClientKey } from '../src/auth/client.js';
 import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { openPostgresStore } from '../src/store/postgres.js';
-import { types } from '../src/store/postgres-sql.js';
+import { openPool, types } from '../src/store/postgres-sql.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
+import { verifieerKeten } from '../src/audit/verify.js';
+import { postgresLogboekReader } from '../src/store/postgres-logboek.js';
+import { openSqliteLogboek } from '../src/store/sqlite-logboek.js';
 import { benchDatabase } from './bench-schaal.js';
 import { profiel } from './profiel.js';
 
@@ -105,6 +108,8 @@ export interface LeesResultaat {
   scenarios: Scenario[];
   doelen: Array<{ doel: string; gemeten: string; gehaald: boolean }>;
   fouten: string[];
+  /** The chain after the runs, verified by `audit/verify.ts`. */
+  logboek: { records: number; geldig: boolean };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,7 +495,16 @@ export async function benchLezen(opts: { adapters: Adapter[]; seconds?: number; 
           { doel: 'stand at 64 connections: p99 ≤ 10 ms', gemeten: `${stand.p99[1]} ms${srv(stand)}`, gehaald: stand.p99[1] <= 10 },
         ];
         for (const d of doelen) opts.log(`  ${adapter} target ${d.gehaald ? 'MET    ' : 'NOT MET'} ${d.doel}: ${d.gemeten}`);
-        uit.push({ adapter, berichten: n, genereerSeconden, scenarios, doelen, fouten });
+        // The logboek written under this load (every read's record, every publish's) verifies, with the gateway's own verifier.
+        await gw.stop();
+        gateway = null;
+        const pool = db ? openPool(db.url, { max: 2 }) : null;
+        const lezer = pool ? { ...postgresLogboekReader(pool), close: () => void pool.end() } : openSqliteLogboek(file);
+        const verificatie = await verifieerKeten(lezer, { controlepunten: [], jwks: { keys: [] } });
+        lezer.close();
+        if (!verificatie.geldig) fouten.push(`${adapter}: the logboek does not verify: ${JSON.stringify(verificatie.eersteFout)}`);
+        opts.log(`  ${adapter} logboek: ${verificatie.aantal.toLocaleString('en-US')} records, ${verificatie.geldig ? 'verifies' : 'DOES NOT VERIFY'}`);
+        uit.push({ adapter, berichten: n, genereerSeconden, scenarios, doelen, fouten, logboek: { records: verificatie.aantal, geldig: verificatie.geldig } });
       } finally {
         await gateway?.stop();
         await db?.drop().catch(() => undefined);
