@@ -12,7 +12,8 @@
  * next batch; and with `maxBatchMs` a batch whose other work has run that long commits after its
  * current item and leaves the rest, in order, to the next one — so on an adapter whose statements run
  * on the event loop (SQLite) one batch never holds the thread, or the records behind it, for much
- * longer than that. Every batch runs at least one item that is not priority work: no starvation. The adapter supplies the
+ * longer than that. The other work always gets at least as much of a batch as its priority work
+ * took: no starvation. The adapter supplies the
  * database steps (`GroupCommitDriver`); the model is trillian-tessera's `storage/internal/queue.go`.
  * Also here, because it is the same on every adapter: the chain head a batch holds (`HoofdStand`),
  * the after-commit listeners, and the parts of `Store` that only queue work (`queuedStore`).
@@ -70,15 +71,19 @@ export function createGroupCommit<B, W>(driver: GroupCommitDriver<B, W>, options
       return;
     }
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    // The time bound counts from the first item that is not priority work: the priority items that were
-    // waiting when the batch began always run (each is small), and so does at least one other item, so
-    // a steady stream of reads' records can never starve the writes.
+    // The time bound counts from the first item that is not priority work, and gives that work at least
+    // as long as the priority items of this batch took: the priority items that were waiting when the
+    // batch began always run (each is small), the other work gets at least half of every batch, so a
+    // steady stream of reads' records can never starve the writes, however slow the machine.
+    const begon = now();
     let deadline = Number.POSITIVE_INFINITY;
     let batch = alles;
     try {
       for (const [i, item] of alles.entries()) {
-        if (!item.priority && deadline === Number.POSITIVE_INFINITY) deadline = now() + maxBatchMs;
-        else if (now() > deadline) {
+        if (!item.priority && deadline === Number.POSITIVE_INFINITY) {
+          const t = now();
+          deadline = t + Math.max(maxBatchMs, t - begon);
+        } else if (now() > deadline) {
           // Past the time bound: commit what ran, the rest (in order) forms the front of the next batch.
           batch = alles.slice(0, i);
           const rest = alles.slice(i);
