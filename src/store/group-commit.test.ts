@@ -14,9 +14,9 @@ async function tot(klaar: () => boolean): Promise<void> {
   expect(klaar()).toBe(true);
 }
 
-type Work = { naam: string; duur?: number; daarna?: () => void };
+type Work = { naam: string; duur?: number; daarna?: () => void; faal?: boolean };
 
-function opname(options: { maxBatchMs?: number; maxBatch?: number } = {}) {
+function opname(options: { maxBatchMs?: number; maxBatch?: number; samen?: boolean } = {}) {
   let klok = 0;
   const batches: string[][] = [];
   let poort: Promise<void> = Promise.resolve();
@@ -36,10 +36,18 @@ function opname(options: { maxBatchMs?: number; maxBatch?: number } = {}) {
       b.push(work.naam);
       klok += work.duur ?? 1;
       work.daarna?.();
+      if (work.faal) throw new Error(`${work.naam} faalt`);
       return work.naam;
     },
     itemError: (e) => e,
   };
+  if (options.samen) {
+    driver.runTogether = async (b, works) => {
+      b.push(`samen(${works.map((w) => w.naam).join(',')})`);
+      if (works.some((w) => w.faal)) throw new Error('een faalt');
+      return works.map((w) => w.naam);
+    };
+  }
   const queue = createGroupCommit(driver, { ...options, now: () => klok });
   return {
     queue,
@@ -100,5 +108,23 @@ describe('group commit ordering', () => {
       ['r4', 'r5', 'r6', 'r7', 'w5', 'w6', 'w7', 'w8', 'w9'],
       ['r8', 'r9', 'r10', 'r11', 'w10', 'w11'],
     ]);
+  });
+
+  it('priority items run together when the adapter can; when one fails, each runs alone and only that one fails', async () => {
+    const g = opname({ samen: true });
+    const los = g.houd();
+    const eerste = g.queue.submit({ naam: 'w0' });
+    await new Promise((r) => setImmediate(r));
+    const goed = [g.queue.submit({ naam: 'r1' }, { priority: true }), g.queue.submit({ naam: 'r2' }, { priority: true }), g.queue.submit({ naam: 'w1' })];
+    los();
+    expect(await Promise.all([eerste, ...goed])).toEqual(['w0', 'r1', 'r2', 'w1']);
+    const los2 = g.houd();
+    const derde = g.queue.submit({ naam: 'w2' });
+    await new Promise((r) => setImmediate(r));
+    const gemengd = [g.queue.submit({ naam: 'r3' }, { priority: true }), g.queue.submit({ naam: 'r4', faal: true }, { priority: true }), g.queue.submit({ naam: 'r5' }, { priority: true })];
+    los2();
+    const uitkomsten = await Promise.allSettled([derde, ...gemengd]);
+    expect(uitkomsten.map((u) => u.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(g.batches).toEqual([['w0'], ['samen(r1,r2)', 'w1'], ['w2'], ['samen(r3,r4,r5)', 'r3', 'r4', 'r5']]);
   });
 });

@@ -33,6 +33,13 @@ export interface GroupCommitDriver<B, W> {
   rollback(batch: B): Promise<void>;
   /** Run one item's work against the batch. */
   run(batch: B, work: W): Promise<unknown>;
+  /**
+   * Optional: run several items' work in ONE savepoint without waiting for the database between them
+   * (on PostgreSQL their statements share one round trip); throws when any of them failed. The group
+   * commit uses it for the priority items at the front of a batch (reads' records) and, when it throws,
+   * rolls that savepoint back and runs each of them alone: only the item that fails, fails.
+   */
+  runTogether?(batch: B, works: W[]): Promise<unknown[]>;
   /** An error thrown by the database inside an item, turned into what the caller sees (503 for database errors). */
   itemError(error: unknown): unknown;
   /** After a durable commit (the chain head moved or not). Must not throw. */
@@ -79,7 +86,22 @@ export function createGroupCommit<B, W>(driver: GroupCommitDriver<B, W>, options
     let deadline = Number.POSITIVE_INFINITY;
     let batch = alles;
     try {
+      // The priority items (at the front) together when the adapter can: one savepoint, one wait.
+      const samen = alles.filter((x) => x.priority);
+      let eerste = 0;
+      if (driver.runTogether && samen.length > 1) {
+        await driver.savepoint(b);
+        try {
+          const waarden = await driver.runTogether(b, samen.map((x) => x.work));
+          await driver.release(b);
+          for (const value of waarden) outcomes.push({ ok: true, value });
+          eerste = samen.length;
+        } catch {
+          await driver.rollbackTo(b); // one of them failed: each alone below, in its own savepoint
+        }
+      }
       for (const [i, item] of alles.entries()) {
+        if (i < eerste) continue;
         if (!item.priority && deadline === Number.POSITIVE_INFINITY) {
           const t = now();
           deadline = t + Math.max(maxBatchMs, t - begon);

@@ -50,6 +50,19 @@ describe('postgres: a write sent without awaiting it fails only its own item', (
       await pgQuery(db.url, 'DELETE FROM logboek WHERE id = 2');
       const record = await store.transaction((tx) => tx.appendAudit(audit(t0)));
       expect(record.id).toBe(2);
+
+      // Reads' records go together (one savepoint, one round trip); one that fails sends them back one by
+      // one, and only it (and those after it that need its id) fail: the first commits.
+      await pgQuery(db.url, `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, besluit, reden, trajectIds, berichtIds, velden, status, beleidsversie, vorigeHash, hash)
+        VALUES (4, 'x', 'x', 'x', 'x', 'toegestaan', 'vervalst', '[]', '[]', '[]', 200, 'x', 'x', 'x')`);
+      const samen = await Promise.allSettled([t0, t1, t0].map((t) => store.transaction((tx) => tx.appendAudit(audit(t)), { priority: true })));
+      expect(samen.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect((samen[0] as PromiseFulfilledResult<{ id: number }>).value.id).toBe(3);
+      expect((samen[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+      expect(await pgQuery(db.url, 'SELECT id FROM logboek_hoofd')).toEqual([{ id: 3 }]);
+      await pgQuery(db.url, 'DELETE FROM logboek WHERE id = 4');
+      const [a, b] = await Promise.all([t0, t1].map((t) => store.transaction((tx) => tx.appendAudit(audit(t)), { priority: true })));
+      expect([a!.id, b!.id].sort()).toEqual([4, 5]);
     } finally {
       await store.close();
       await db.drop();
