@@ -38,6 +38,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: Request[];
+    /** Requests per second over all connections (per worker), instead of as fast as answers come. */
+    overallRate?: number;
   }
 
   export interface Result {

@@ -97,7 +97,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `doelpoort_bench_${crypto.randomBytes(5).toString('hex')}`;
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: PG_ADMIN_URL });

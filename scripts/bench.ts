@@ -22,7 +22,11 @@
  * BENCH_PG=0 skips it, BENCH_PG_URL names the server's admin URL, default
  * postgres://postgres@127.0.0.1:5432/postgres); and measures publish rate and read p99 at 10,000 and
  * 200,000 stored messages on both adapters (benchGroei(); BENCH_GROEI=0 skips it, BENCH_GROEI_1M=1
- * adds 1,000,000, BENCH_GROEI_SECONDS sets the measured seconds per run, default 5).
+ * adds 1,000,000, BENCH_GROEI_SECONDS sets the measured seconds per run, default 5); and the reads of
+ * issue 14 on both adapters (benchLezen() of scripts/bench-lezen.ts: pages of 20 and 100 at 16/64/256
+ * connections, mixed with publishes, the feed of a party with 1 % of the messages, the state, each
+ * against the express echo of the same run; BENCH_LEZEN=0 skips it, BENCH_LEZEN_1M=1 uses 1,000,000
+ * messages instead of 200,000).
  * Results are printed and written to .bench/results.json.
  *
  * Environment: BENCH_SECONDS (measured seconds per scenario, default 10), BENCH_CONNECTIONS
@@ -40,7 +44,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import autocannon, { type Options, type Result } from 'autocannon';
 import Database from 'better-sqlite3';
 import express from 'express';
@@ -50,6 +53,8 @@ import { NO_RATE_LIMITS, projectRoot } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { benchLogboek } from './bench-logboek.js';
 import { benchPolicy } from './bench-policy.js';
+import { profiel } from './profiel.js';
+import { benchLezen } from './bench-lezen.js';
 import { benchGroei, benchReplicas, PG_ADMIN_URL, postgresAvailable } from './bench-schaal.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -73,7 +78,8 @@ const watchdog = setTimeout(() => {
   process.exit(2);
 }, (4 * (SECONDS + WARMUP_SECONDS) + 180 + (process.env.BENCH_LOGBOEK === '0' ? 0 : 900)
   + (process.env.BENCH_PG === '0' ? 0 : 4 * (SECONDS + WARMUP_SECONDS) + 120)
-  + (process.env.BENCH_GROEI === '0' ? 0 : process.env.BENCH_GROEI_1M === '1' ? 1500 : 600)) * 1000);
+  + (process.env.BENCH_GROEI === '0' ? 0 : process.env.BENCH_GROEI_1M === '1' ? 1500 : 600)
+  + (process.env.BENCH_LEZEN === '0' ? 0 : (process.env.BENCH_LEZEN_1M === '1' ? 2400 : 1200) * (process.env.BENCH_PG === '0' ? 1 : 2))) * 1000);
 watchdog.unref();
 
 const TRAJECT = {
@@ -136,50 +142,6 @@ function cannon(url: string, options: Omit<Options, 'url'>, duration: number): P
   return autocannon({ url, connections: CONNECTIONS, workers: WORKERS || undefined, timeout: TIMEOUT_SECONDS, ...options, duration });
 }
 
-/** A CPU profile of this thread (the gateway's) around `work`, when BENCH_PROFILE=1. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
-  if (!PROFILE) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
-    const file = path.join(OUT_DIR, `${name}.cpuprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-    summariseProfile(name, profile, file);
-  }
-}
-
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-
-/** Self time per function and per package/folder, the top entries. */
-function summariseProfile(name: string, profile: { nodes: ProfileNode[] }, file: string): void {
-  const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0) || 1;
-  const byFunction = new Map<string, number>();
-  const byArea = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (!hits) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const short = url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
-    const fn = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
-    // Native frames have no url: better-sqlite3's run/all/get/exec (the fsync of COMMIT is in exec), writev, hashing.
-    const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(short)?.[1]
-      ?? (short.startsWith('src/') ? short.split('/').slice(0, 2).join('/') : short.startsWith('node:') ? 'node: core'
-        : short || (functionName.startsWith('(') ? functionName : `native ${functionName}()`));
-    byArea.set(area, (byArea.get(area) ?? 0) + hits);
-  }
-  const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-  console.log(`\nCPU profile of the gateway thread during "${name}" (${file}), self time:\nby area:\n${top(byArea, 12)}\nby function:\n${top(byFunction, 15)}\n`);
-}
-
 async function main(): Promise<number> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-bench-'));
@@ -227,7 +189,7 @@ async function main(): Promise<number> {
     process.stdout.write(`measuring ${SECONDS} s… `);
     const opts = await options();
     const before = cpuSnapshot();
-    const result = await profiled(name, () => cannon(url, opts, SECONDS));
+    const result = await (PROFILE ? profiel(path.join(OUT_DIR, `${name}.cpuprofile`), name, () => cannon(url, opts, SECONDS)) : cannon(url, opts, SECONDS));
     const load = otherLoad(before, cpuSnapshot());
     console.log(`${Math.round(result.requests.average)} req/s${load ? ` (other processes used ${load.otherCores} cores, steal ${load.stealCores})` : ''}`);
     scenarios.push({ name, baseline, url, describe, result, warmup, load });
@@ -378,6 +340,13 @@ async function main(): Promise<number> {
       if (t.publish.non2xx || t.publish.errors || t.read.non2xx || t.read.errors) failures.push(`growth ${t.adapter} ${t.storedMessages}: non-2xx or errors (${JSON.stringify(t.publish.statusCodes)}, ${JSON.stringify(t.read.statusCodes)})`);
     }
   }
+  // Reads (issue 14): both adapters, each scenario three times, against the express echo of the same run.
+  let lezen: Awaited<ReturnType<typeof benchLezen>> | null = null;
+  if (process.env.BENCH_LEZEN !== '0') {
+    console.log('\nReads (issue 14; min–max of the runs in brackets, the load average and other processes\' CPU per run):');
+    lezen = await benchLezen({ adapters: pgThere ? ['sqlite', 'postgres'] : ['sqlite'], log: (l) => console.log(l) });
+    for (const r of lezen) failures.push(...r.fouten);
+  }
   const busy = scenarios.filter((s) => s.load && s.load.otherCores + s.load.stealCores > 0.1);
   if (busy.length) console.log(`\nNOTE: other processes or the hypervisor used CPU during ${busy.map((s) => s.name).join(', ')}; those numbers are not from a quiet machine.`);
 
@@ -413,6 +382,7 @@ async function main(): Promise<number> {
       ratioToSqlitePublish: replicas.publish.total / scenarios.find((sc) => sc.name === 'publish')!.result.requests.average,
     },
     growth: groei,
+    reads: lezen,
     loadAverageAtEnd: os.loadavg(),
     failures,
   };

@@ -42,9 +42,16 @@ import { uitgaandVoorSignalen } from './verwerking/uitgaand.js';
 import { dutchDate } from './http/services.js';
 import type { Store } from './store/store.js';
 
-/** The store the configuration names: PostgreSQL when `DATABASE_URL` is set, else SQLite in the data folder. */
-export function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Store> {
-  return config.databaseUrl ? openPostgresStore(config.databaseUrl) : Promise.resolve(openSqliteStore(path.join(config.dataDir, 'doelpoort.db')));
+/**
+ * The store the configuration names: PostgreSQL when `DATABASE_URL` is set, else SQLite in the data
+ * folder. On PostgreSQL the store deadline also bounds, on the server, a writer's wait for a lock and
+ * a snapshot's statements (`lock_timeout`, `statement_timeout`), so abandoned work ends there too.
+ */
+export function openConfiguredStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pressure'>): Promise<Store> {
+  const ms = config.pressure.dbTimeoutMs;
+  return config.databaseUrl
+    ? openPostgresStore(config.databaseUrl, { lockTimeoutMs: ms, leesTimeoutMs: ms })
+    : Promise.resolve(openSqliteStore(path.join(config.dataDir, 'doelpoort.db')));
 }
 
 export interface Gateway {

@@ -30,10 +30,17 @@ function troubled(inner: Store) {
   const delayed: Promise<unknown>[] = [];
   const waitGate = () => gate?.promise ?? Promise.resolve();
   const store: Store = {
-    transaction(work) {
+    transaction(work, options) {
       if (refusing) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
-      if (!gate) return inner.transaction(work);
-      const later = gate.promise.then(() => inner.transaction(work));
+      if (!gate) return inner.transaction(work, options);
+      const later = gate.promise.then(() => inner.transaction(work, options));
+      delayed.push(later.catch(() => undefined));
+      return later;
+    },
+    snapshot(work) {
+      if (refusing) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+      if (!gate) return inner.snapshot(work);
+      const later = gate.promise.then(() => inner.snapshot(work));
       delayed.push(later.catch(() => undefined));
       return later;
     },

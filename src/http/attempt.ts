@@ -21,7 +21,7 @@ import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
 import { PRIVACY_BROWSER_CLIENT, type Doel, type Partij } from '../policy/types.js';
 import { stuurtekens } from '../schemas/tekst.js';
-import { LogboekBezetError, StoreUnavailableError } from '../store/store.js';
+import { LogboekBezetError, StoreUnavailableError, type LeesTx } from '../store/store.js';
 import { HttpProblem, sendProblem } from './problem.js';
 import { RateLimited } from './rate-limit.js';
 import type { Services } from './services.js';
@@ -104,6 +104,23 @@ export function auditInput(s: Services, p: Poging, u: Uitkomst): AuditInput {
     status: u.status,
     beleidsversie: beleidsversieVan(s.policy.set),
   };
+}
+
+/**
+ * A read, walked as the pipeline says (issue 14): `work` decides and projects in ONE snapshot of
+ * committed data — the relation, consent and policy lookups included — and returns the outcome its
+ * audit record must state (and sets the attempt's trajectories and messages on `p`); that record is
+ * then appended through the group commit, batched with other work (ahead of the queued writes), and
+ * only after its commit is durable does this resolve with the value to answer. The snapshot holds no lock and never waits for
+ * the writer; the record names exactly what the snapshot projected. No record, no disclosure: when
+ * the append fails this rejects (503) and nothing of the value leaves.
+ */
+export async function auditedRead<T>(s: Services, p: Poging, work: (tx: LeesTx) => Promise<{ uitkomst: Uitkomst; waarde: T }>): Promise<T> {
+  const { uitkomst, waarde } = await s.store.snapshot(work);
+  // The record alone, ahead of the queued writes (a read waits for no unrelated write).
+  await s.store.transaction((tx) => tx.appendAudit(auditInput(s, p, uitkomst)), { priority: true });
+  p.geaudit = true;
+  return waarde;
 }
 
 /** The policy version string of a policy set, built once per set (not per record). */

@@ -15,10 +15,10 @@ import { Router, type Request } from 'express';
 import { grafsteen, verwijderdTekst } from '../bewaring/grafsteen.js';
 import { disclosedFields, minimaliseer, type Json } from '../policy/project.js';
 import { GEEN_RELATIE, type Besluit, type Doel, type Relatie } from '../policy/types.js';
-import type { BerichtRow, ToestemmingRow, Tx } from '../store/store.js';
+import type { BerichtRow, LeesTx, ToestemmingRow } from '../store/store.js';
 import { versieSleutel, type BerichtVersieRow } from '../store/versie-store.js';
 import { categorieenVanVelden } from '../audit/categorieen.js';
-import { attempt, auditInput, authenticate, decimalInt, readJsonBody, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
+import { attempt, auditedRead, authenticate, decimalInt, readJsonBody, UUID, uuidFromPath, type Actor, type Poging } from './attempt.js';
 import { intrekkingHandler } from './intrekking.js';
 import { publiceer, receipt } from './publicatie.js';
 import { HttpProblem } from './problem.js';
@@ -70,7 +70,7 @@ function messageView(s: Services, row: BerichtRow, besluit: Pick<Besluit, 'parti
 }
 
 /** The version rows of a page of messages, by `versieSleutel` (one query per sender on the page). */
-async function versiesVan(tx: Tx, rows: readonly BerichtRow[]): Promise<Map<string, BerichtVersieRow>> {
+async function versiesVan(tx: Pick<LeesTx, 'berichtVersies'>, rows: readonly BerichtRow[]): Promise<Map<string, BerichtVersieRow>> {
   const perAfzender = new Map<string, string[]>();
   for (const r of rows) perAfzender.set(r.afzender, [...(perAfzender.get(r.afzender) ?? []), r.berichtId]);
   const uit = new Map<string, BerichtVersieRow>();
@@ -109,10 +109,10 @@ export function requireDoel(req: Request, s: Services, p: Poging): Doel {
 
 /**
  * Step 4 for reads: the policy decision per message. For a consent-based doel the participant's
- * consent records are read in THIS transaction (once per trajectory), so a withdrawal committed
- * before it counts at once; consent is only looked up for a trajectory the caller has a relation with.
+ * consent records are read in THIS snapshot (once per trajectory), so a withdrawal committed before
+ * the read began counts at once; consent is only looked up for a trajectory the caller has a relation with.
  */
-export function readDecider(s: Services, tx: Tx, actor: Actor, doel: Doel) {
+export function readDecider(s: Services, tx: Pick<LeesTx, 'toestemmingen'>, actor: Actor, doel: Doel) {
   const now = s.now();
   const moment = { tijdstip: now.toISOString(), datum: dutchDate(now) };
   const consent = new Map<string, Promise<ToestemmingRow[]>>();
@@ -177,7 +177,9 @@ export function berichtenRouter(s: Services): Router {
     const typen = typeof berichttype === 'string' ? readable.filter((t) => t === berichttype) : readable;
     const vandaag = dutchDate(s.now());
 
-    const result = await s.store.transaction(async (tx) => {
+    // 4–5 in one snapshot (relations, consent, messages, versions); 6 its record; 7 after the commit.
+    type Pagina = { geweigerd: Besluit } | { geweigerd?: undefined; resultaten: ReturnType<typeof messageView>['view'][]; volgende: string | null };
+    const result = await auditedRead<Pagina>(s, p, async (tx) => {
       const decideRead = readDecider(s, tx, actor, doel);
       const relaties = new Map<string, Relatie>();
       const relatieVan = async (id: string) => {
@@ -191,8 +193,7 @@ export function berichtenRouter(s: Services): Router {
         const besluiten = await Promise.all(readable.map((t) => decideRead(t, trajectId, relatie, undefined, true)));
         if (!besluiten.some((b) => b.toegestaan)) {
           const besluit = besluiten.find((b) => b.regel !== 'standaard-weigeren') ?? besluiten[0]!;
-          await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
-          return { geweigerd: besluit };
+          return { uitkomst: { besluit: 'geweigerd' as const, regel: besluit.regel, reden: besluit.reden, status: 403 }, waarde: { geweigerd: besluit } };
         }
       }
       const resultaten: ReturnType<typeof messageView>['view'][] = [];
@@ -232,20 +233,21 @@ export function berichtenRouter(s: Services): Router {
       }
       p.berichtIds = resultaten.map((r) => r.berichtId);
       if (typeof trajectId !== 'string') p.trajectIds = [...trajecten];
-      await tx.appendAudit(auditInput(s, p, {
-        besluit: 'toegestaan', regel: [...regels].join(',') || 'geen-resultaten', status: 200,
-        reden: resultaten.length
-          ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}${verwijderd ? `, waarvan ${verwijderd} zonder inhoud (verwijderd: alleen de kenmerken)` : ''}.`, toestemmingen)
-          : 'Geen berichten om te verstrekken.',
-        grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(), gegevenscategorieen: [...categorieen],
-      }));
-      // The cursor always points after the last message considered, so a client can keep it and ask
-      // "what is new since" later; it is null only when the feed was empty and no cursor was given.
-      return { resultaten, volgende: cursor > 0 ? encodeCursor(cursor) : null };
+      return {
+        uitkomst: {
+          besluit: 'toegestaan' as const, regel: [...regels].join(',') || 'geen-resultaten', status: 200,
+          reden: resultaten.length
+            ? redenMetToestemming(`${resultaten.length} bericht(en) verstrekt voor doel ${doel.id}${verwijderd ? `, waarvan ${verwijderd} zonder inhoud (verwijderd: alleen de kenmerken)` : ''}.`, toestemmingen)
+            : 'Geen berichten om te verstrekken.',
+          grondslag: [...grondslagen].join(' | ') || null, velden: [...velden].sort(), gegevenscategorieen: [...categorieen],
+        },
+        // The cursor always points after the last message considered, so a client can keep it and ask
+        // "what is new since" later; it is null only when the feed was empty and no cursor was given.
+        waarde: { resultaten, volgende: cursor > 0 ? encodeCursor(cursor) : null },
+      };
     });
-    p.geaudit = true;
     if (result.geweigerd) throw new HttpProblem('geen-toegang', result.geweigerd.reden, { regel: result.geweigerd.regel });
-    res.json(result); // 7 answer
+    res.json({ resultaten: result.resultaten, volgende: result.volgende }); // 7 answer
   }));
 
   router.get('/berichten/:berichtId', attempt(s, 'bericht-lezen', async (req, res, p) => {
@@ -254,7 +256,10 @@ export function berichtenRouter(s: Services): Router {
     const berichtId = uuidFromPath(req, 'berichtId');
     p.berichtIds = [berichtId];
     const vandaag = dutchDate(s.now());
-    const result = await s.store.transaction(async (tx) => {
+    type Antwoord = { status: 404; besluit: null; view: null } | { status: 403; besluit: Besluit; view: null }
+      | { status: 410; besluit: Besluit; view: null; verwijderd: { tekst: string; g: ReturnType<typeof grafsteen> } }
+      | { status: 200; besluit: Besluit; view: ReturnType<typeof messageView>['view'] };
+    const result = await auditedRead<Antwoord>(s, p, async (tx) => {
       // berichtId is unique per sender: of the messages with this id, the caller gets its own if it
       // sent one, else the oldest one on a trajectory it stands in relation to (docs/storage.md).
       let row: BerichtRow | undefined;
@@ -271,8 +276,10 @@ export function berichtenRouter(s: Services): Router {
       }
       if (!row) {
         // Unknown and not-yours look the same: no existence oracle.
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'geen-relatie', reden: 'Bericht niet gevonden of geen relatie met het traject.', status: 404 }));
-        return { status: 404 as const, besluit: null, view: null };
+        return {
+          uitkomst: { besluit: 'geweigerd' as const, regel: 'geen-relatie', reden: 'Bericht niet gevonden of geen relatie met het traject.', status: 404 },
+          waarde: { status: 404 as const, besluit: null, view: null },
+        };
       }
       p.trajectIds = [row.trajectId];
       p.berichttype = row.berichttype;
@@ -282,23 +289,25 @@ export function berichtenRouter(s: Services): Router {
         ? await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, undefined, true)
         : await readDecider(s, tx, actor, doel)(row.berichttype, row.trajectId, relatie, row.inhoud);
       if (!besluit.toegestaan || !besluit.projectie) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
-        return { status: 403 as const, besluit, view: null };
+        return { uitkomst: { besluit: 'geweigerd' as const, regel: besluit.regel, reden: besluit.reden, status: 403 }, waarde: { status: 403 as const, besluit, view: null } };
       }
       if (row.verwijderdOp) {
         const g = grafsteen(row, s.policy.set.wisredenen);
         const tekst = verwijderdTekst(row.berichtId, g);
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'bericht-verwijderd', reden: tekst, status: 410, grondslag: besluit.grondslag }));
-        return { status: 410 as const, besluit, view: null, verwijderd: { tekst, g } };
+        return {
+          uitkomst: { besluit: 'geweigerd' as const, regel: 'bericht-verwijderd', reden: tekst, status: 410, grondslag: besluit.grondslag },
+          waarde: { status: 410 as const, besluit, view: null, verwijderd: { tekst, g } },
+        };
       }
       const [versie] = await tx.berichtVersies(row.afzender, [row.berichtId]);
       const { view, velden } = messageView(s, row, { projectie: besluit.projectie, partijdeel: besluit.partijdeel }, versie);
-      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden }));
-      return { status: 200 as const, besluit, view };
+      return {
+        uitkomst: { besluit: 'toegestaan' as const, regel: besluit.regel, reden: redenMetToestemming(besluit.reden, besluit.toestemmingIds), status: 200, grondslag: besluit.grondslag, velden },
+        waarde: { status: 200 as const, besluit, view },
+      };
     });
-    p.geaudit = true;
     if (result.status === 404) throw new HttpProblem('niet-gevonden', 'Geen bericht met dit id dat u mag zien.');
-    if (result.status === 410) throw new HttpProblem('verwijderd', result.verwijderd!.tekst, { regel: 'bericht-verwijderd', verwijderd: result.verwijderd!.g });
+    if (result.status === 410) throw new HttpProblem('verwijderd', result.verwijderd.tekst, { regel: 'bericht-verwijderd', verwijderd: result.verwijderd.g });
     if (result.status === 403 || !result.view) throw new HttpProblem('geen-toegang', result.besluit!.reden, { regel: result.besluit!.regel });
     res.json(result.view);
   }));

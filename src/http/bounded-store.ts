@@ -4,6 +4,8 @@
  * on each unit of work: a `transaction()`, a logboek read, the readiness probe.
  *
  * Guarantees:
+ * - The same holds for a read's `snapshot()` (issue 14): it settles within the deadline, and its
+ *   lookups throw once the deadline passed, so a slow page gives up its reader connection.
  * - A caller's promise settles within the deadline: with the result, or with
  *   `StoreUnavailableError` (which `attempt()` answers as 503 with `Retry-After` and a trace id).
  * - Nothing is half-stored: when the deadline passes while the work is still running (waiting for a
@@ -18,7 +20,7 @@
  * - The full verification pass (`snelleControle`) is not bounded: it reads the whole chain by design
  *   and runs off the request thread; its paged fallback (`keten`) is bounded per page.
  */
-import { StoreUnavailableError, type LogboekReader, type SharedState, type Store, type Tx } from '../store/store.js';
+import { StoreUnavailableError, type LeesTx, type LogboekReader, type SharedState, type Store, type Tx } from '../store/store.js';
 
 /** Settle with `promise`, or reject with StoreUnavailableError after `ms` (calling `onTimeout` first). */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
@@ -41,7 +43,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string, o
 }
 
 /** A `Tx` whose every call throws once `expired()` — so late work cannot write after its deadline. */
-function guardedTx(tx: Tx, expired: () => boolean): Tx {
+function guardedTx<X extends object>(tx: X, expired: () => boolean): X {
   return new Proxy(tx, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -68,30 +70,35 @@ function boundedReader(reader: LogboekReader, ms: number): LogboekReader {
 
 export function boundedStore(store: Store, ms: number): Store {
   const logboek = boundedReader(store.logboek, ms);
+  /** A unit of work (a transaction or a snapshot) under the deadline, its `Tx` guarded. */
+  function bounded<X extends object, T>(what: string, run: (work: (tx: X) => Promise<T>) => Promise<T>, work: (tx: X) => Promise<T>): Promise<T> {
+    let expired = false;
+    const workErrors = new Set<unknown>();
+    const guarded = async (tx: X): Promise<T> => {
+      let value: T;
+      try {
+        value = await work(guardedTx(tx, () => expired));
+      } catch (e) {
+        workErrors.add(e);
+        throw e;
+      }
+      // Finished after the caller was told 503: roll back rather than store what nobody acknowledged.
+      if (expired) throw new StoreUnavailableError('the unit of work passed its deadline; rolled back');
+      return value;
+    };
+    const result = new Promise<T>((resolve) => resolve(run(guarded))).catch((e: unknown) => {
+      if (workErrors.has(e) || e instanceof StoreUnavailableError) throw e;
+      throw new StoreUnavailableError(`store failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return withDeadline(result, ms, what, () => {
+      expired = true;
+    });
+  }
   return {
-    transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      let expired = false;
-      const workErrors = new Set<unknown>();
-      const guarded = async (tx: Tx): Promise<T> => {
-        let value: T;
-        try {
-          value = await work(guardedTx(tx, () => expired));
-        } catch (e) {
-          workErrors.add(e);
-          throw e;
-        }
-        // Finished after the caller was told 503: roll back rather than store what nobody acknowledged.
-        if (expired) throw new StoreUnavailableError('the unit of work passed its deadline; rolled back');
-        return value;
-      };
-      const run = new Promise<T>((resolve) => resolve(store.transaction(guarded))).catch((e: unknown) => {
-        if (workErrors.has(e) || e instanceof StoreUnavailableError) throw e;
-        throw new StoreUnavailableError(`store failed: ${e instanceof Error ? e.message : String(e)}`);
-      });
-      return withDeadline(run, ms, 'transaction', () => {
-        expired = true;
-      });
-    },
+    transaction: <T>(work: (tx: Tx) => Promise<T>, options?: { priority?: boolean }) => bounded('transaction', (w) => store.transaction(w, options), work),
+    // A read's snapshot has the same bound: a slow page holds a reader connection at most this long
+    // for its caller (the writer never: a snapshot is not in the group commit).
+    snapshot: <T>(work: (tx: LeesTx) => Promise<T>) => bounded('snapshot', (w) => store.snapshot(w), work),
     async writable() {
       try {
         return await withDeadline(store.writable(), ms, 'writable');

@@ -16,8 +16,8 @@
 import { Router } from 'express';
 import { grondslagText } from '../policy/engine.js';
 import { GEEN_RELATIE } from '../policy/types.js';
-import { afhandelen, AfhandelingError, mayReadSignaal, SOORTEN } from '../signalen/index.js';
-import { attempt, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, uuidFromPath } from './attempt.js';
+import { afhandelen, AfhandelingError, mayReadSignaal, SOORTEN, type Signaal } from '../signalen/index.js';
+import { attempt, auditedRead, auditInput, authenticate, decimalInt, readJsonBody, rejectInvalid, uuidFromPath } from './attempt.js';
 import { requireDoel } from './berichten.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -60,18 +60,19 @@ export function signalenRouter(s: Services): Router {
     if (regels.length === 0) {
       throw new HttpProblem('geen-toegang', `Geen signaalregel${soort ? ` voor ${String(soort)}` : ''} wordt gelezen voor doel ${doel.id}.`, { regel: 'signaal-doel' });
     }
-    const result = await s.store.transaction(async (tx) => {
+    const result = await auditedRead(s, p, async (tx) => { // read in one snapshot, 6 its record
       const rows = await tx.signalen({ gemeente: actor.partij.id, status: status as 'open' | 'afgehandeld' | undefined, soorten: regels.map((r) => r.id), voor: voor!, limit });
       p.trajectIds = [...new Set(rows.map((r) => r.trajectId))];
       p.berichtIds = [...new Set(rows.flatMap((r) => r.berichtIds))];
-      await tx.appendAudit(auditInput(s, p, { // 6
-        besluit: 'toegestaan', regel: 'signalen-eigenaar', status: 200, grondslag: grondslagText(doel),
-        reden: `${rows.length} signaal/signalen verstrekt voor doel ${doel.id} (regels ${regels.map((r) => r.id).join(', ')}; signaalregels ${s.signaalregels.versie}+${s.signaalregels.hash.slice(0, 16)}).`,
-        velden: rows.length ? SIGNAAL_VELDEN : [], gegevenscategorieen: signaalCategorieen(regels, rows),
-      }));
-      return { resultaten: rows.map(signaalView), volgende: rows.length === limit ? encodeSignaalCursor(rows.at(-1)!.volgorde) : null };
+      return {
+        uitkomst: {
+          besluit: 'toegestaan' as const, regel: 'signalen-eigenaar', status: 200, grondslag: grondslagText(doel),
+          reden: `${rows.length} signaal/signalen verstrekt voor doel ${doel.id} (regels ${regels.map((r) => r.id).join(', ')}; signaalregels ${s.signaalregels.versie}+${s.signaalregels.hash.slice(0, 16)}).`,
+          velden: rows.length ? SIGNAAL_VELDEN : [], gegevenscategorieen: signaalCategorieen(regels, rows),
+        },
+        waarde: { resultaten: rows.map(signaalView), volgende: rows.length === limit ? encodeSignaalCursor(rows.at(-1)!.volgorde) : null },
+      };
     });
-    p.geaudit = true;
     res.json(result); // 7
   }));
 
@@ -80,21 +81,21 @@ export function signalenRouter(s: Services): Router {
     const signaalId = uuidFromPath(req, 'signaalId');
     const doel = requireDoel(req, s, p);
     const vandaag = dutchDate(s.now());
-    const result = await s.store.transaction(async (tx) => {
+    const result = await auditedRead<Signaal | null>(s, p, async (tx) => { // 4 decide and read in one snapshot, 6 its record
       const signaal = await tx.signaal(signaalId);
       const regel = signaal && s.signaalregels.regels.find((r) => r.id === signaal.soort);
       const relatie = signaal ? ((await tx.relatie(signaal.trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE) : GEEN_RELATIE;
       // 4 decide: the rule's reader (mayReadSignaal); unknown and unreadable look the same.
       if (!signaal || !regel || !mayReadSignaal(regel, signaal, { partij: actor.partij.id, eigenaar: relatie.eigenaar, toewijzingen: relatie.toewijzingen, doel: doel.id })) {
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'signaal-lezer', reden: 'Signaal niet gevonden, of niet leesbaar voor u onder dit doel.', status: 404 }));
-        return null;
+        return { uitkomst: { besluit: 'geweigerd' as const, regel: 'signaal-lezer', reden: 'Signaal niet gevonden, of niet leesbaar voor u onder dit doel.', status: 404 }, waarde: null };
       }
       p.trajectIds = [signaal.trajectId];
       p.berichtIds = signaal.berichtIds;
-      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: 'signaal-lezer', reden: `Signaal ${signaal.soort} verstrekt voor doel ${doel.id}.`, status: 200, grondslag: grondslagText(doel), velden: SIGNAAL_VELDEN, gegevenscategorieen: regel.gegevenscategorieen }));
-      return signaal;
+      return {
+        uitkomst: { besluit: 'toegestaan' as const, regel: 'signaal-lezer', reden: `Signaal ${signaal.soort} verstrekt voor doel ${doel.id}.`, status: 200, grondslag: grondslagText(doel), velden: SIGNAAL_VELDEN, gegevenscategorieen: regel.gegevenscategorieen },
+        waarde: signaal,
+      };
     });
-    p.geaudit = true;
     if (!result) throw new HttpProblem('niet-gevonden', 'Geen signaal met dit id dat u onder dit doel mag lezen.', { regel: 'signaal-lezer' });
     res.json(signaalView(result));
   }));

@@ -19,8 +19,8 @@ import { covers } from '../policy/pointers.js';
 import { GEEN_RELATIE, type Doel, type Relatie } from '../policy/types.js';
 import { mayReadSignaal, type Signaal, type Signaalregel } from '../signalen/index.js';
 import { emptyStand, projectStand, STAND_CATEGORIEEN, type ProjectedStand, type Stand } from '../stand/index.js';
-import type { Tx } from '../store/store.js';
-import { attempt, auditInput, authenticate, decimalInt, trajectIdFromPath, type Actor } from './attempt.js';
+import type { LeesTx } from '../store/store.js';
+import { attempt, auditedRead, authenticate, decimalInt, trajectIdFromPath, type Actor } from './attempt.js';
 import { readDecider, redenMetToestemming, requireDoel } from './berichten.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
@@ -45,7 +45,7 @@ export interface StandBesluit {
 }
 
 /** Decide which categories of a trajectory's state a caller may read for a doel (per message type, like a read). */
-export async function standLeesbaar(s: Services, tx: Tx, actor: Actor, doel: Doel, trajectId: string, relatie: Relatie): Promise<StandBesluit> {
+export async function standLeesbaar(s: Services, tx: Pick<LeesTx, 'toestemmingen'>, actor: Actor, doel: Doel, trajectId: string, relatie: Relatie): Promise<StandBesluit> {
   const decide = readDecider(s, tx, actor, doel);
   const typen = s.policy.leesbareTypen(actor.partij.rol, doel.id);
   const besluiten = new Map(await Promise.all(typen.map(async (t) => [t, await decide(t, trajectId, relatie)] as const)));
@@ -164,7 +164,7 @@ export function standRouter(s: Services): Router {
       throw new HttpProblem('geen-toegang', `Geen regel staat een ${actor.partij.rol} toe om te lezen voor doel ${doel.id}.`, { regel: 'standaard-weigeren' });
     }
     const vandaag = dutchDate(s.now());
-    const result = await s.store.transaction(async (tx) => {
+    const result = await auditedRead(s, p, async (tx) => { // 4–5 in one snapshot, 6 its record
       const rows = await tx.trajecten({ partij: actor.partij.id, vandaag, status: status as 'lopend' | 'afgesloten' | undefined, na: na!, limit });
       const open = await tx.openSignalen(rows.map((r) => r.trajectId));
       const velden = new Set<string>();
@@ -196,14 +196,15 @@ export function standRouter(s: Services): Router {
         });
       }
       p.trajectIds = resultaten.map((r) => r.trajectId);
-      await tx.appendAudit(auditInput(s, p, { // 6
-        besluit: 'toegestaan', regel: [...regelsGebruikt].join(',') || 'traject-inzien-betrokken', status: 200,
-        reden: redenMetToestemming(`${resultaten.length} traject(en) met samenvatting verstrekt voor doel ${doel.id}.`, toestemmingen),
-        grondslag: [...grondslagen].join(' | ') || null, velden: ['/leerroute', '/startdatum', ...[...velden].sort()], gegevenscategorieen: [...categorieen],
-      }));
-      return { resultaten, volgende: rows.length === limit ? encodeTrajectCursor(rows.at(-1)!.trajectId) : null };
+      return {
+        uitkomst: {
+          besluit: 'toegestaan' as const, regel: [...regelsGebruikt].join(',') || 'traject-inzien-betrokken', status: 200,
+          reden: redenMetToestemming(`${resultaten.length} traject(en) met samenvatting verstrekt voor doel ${doel.id}.`, toestemmingen),
+          grondslag: [...grondslagen].join(' | ') || null, velden: ['/leerroute', '/startdatum', ...[...velden].sort()], gegevenscategorieen: [...categorieen],
+        },
+        waarde: { resultaten, volgende: rows.length === limit ? encodeTrajectCursor(rows.at(-1)!.trajectId) : null },
+      };
     });
-    p.geaudit = true;
     res.json(result); // 7
   }));
 
@@ -212,28 +213,28 @@ export function standRouter(s: Services): Router {
     const trajectId = trajectIdFromPath(req, p);
     const doel = requireDoel(req, s, p);
     const vandaag = dutchDate(s.now());
-    const result = await s.store.transaction(async (tx) => {
+    type Antwoord = { geweigerd: { regel: string; reden: string }; view?: undefined } | { geweigerd?: undefined; view: Record<string, unknown> };
+    const result = await auditedRead<Antwoord>(s, p, async (tx) => { // 4–5 in one snapshot, 6 its record
       const relatie = (await tx.relatie(trajectId, actor.partij.id, vandaag)) ?? GEEN_RELATIE;
       const inzien = s.policy.trajectInzien(actor.partij, relatie);
       const besluit = inzien.toegestaan ? await standLeesbaar(s, tx, actor, doel, trajectId, relatie) : null; // 4
       if (!besluit || besluit.weigering) {
         const w = besluit?.weigering ?? { regel: inzien.regel, reden: inzien.reden };
-        await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: w.regel, reden: w.reden, status: 403 }));
-        return { geweigerd: w };
+        return { uitkomst: { besluit: 'geweigerd' as const, regel: w.regel, reden: w.reden, status: 403 }, waarde: { geweigerd: w } };
       }
       const row = await tx.trajectstand(trajectId);
       const stand = projecteer(row ? (JSON.parse(row.stand) as Stand) : emptyStand(), besluit); // 5
       const signalen = leesbareSignalen(regels(), await tx.openSignalen([trajectId]), actor, doel, relatie);
       const traject = trajectView((await tx.traject(trajectId))!, await tx.toewijzingen(trajectId));
-      await tx.appendAudit(auditInput(s, p, { // 6
-        besluit: 'toegestaan', regel: besluit.regels.join(','), status: 200, grondslag: besluit.grondslagen.join(' | ') || null,
-        reden: redenMetToestemming(`Stand van het traject verstrekt voor doel ${doel.id} (${besluit.categorieen.join(', ')}).`, besluit.toestemmingIds),
-        velden: ['/leerroute', '/startdatum', '/toewijzingen', ...standVelden(stand), ...(signalen.length ? ['/signalen'] : [])].sort(),
-        gegevenscategorieen: [...besluit.categorieen, ...signaalCategorieen(regels(), signalen)],
-      }));
-      return { view: { ...traject, doel: doel.id, bijgewerktOp: row?.bijgewerktOp ?? null, stand, signalen: signalen.map(signaalView) } };
+      return {
+        uitkomst: {
+          besluit: 'toegestaan' as const, regel: besluit.regels.join(','), status: 200, grondslag: besluit.grondslagen.join(' | ') || null,
+          reden: redenMetToestemming(`Stand van het traject verstrekt voor doel ${doel.id} (${besluit.categorieen.join(', ')}).`, besluit.toestemmingIds),
+          velden: ['/leerroute', '/startdatum', '/toewijzingen', ...standVelden(stand), ...(signalen.length ? ['/signalen'] : [])].sort(), gegevenscategorieen: [...besluit.categorieen, ...signaalCategorieen(regels(), signalen)],
+        },
+        waarde: { view: { ...traject, doel: doel.id, bijgewerktOp: row?.bijgewerktOp ?? null, stand, signalen: signalen.map(signaalView) } },
+      };
     });
-    p.geaudit = true;
     if (result.geweigerd) throw new HttpProblem('geen-toegang', result.geweigerd.reden, { regel: result.geweigerd.regel });
     res.json(result.view); // 7
   }));

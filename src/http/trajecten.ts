@@ -10,7 +10,7 @@ import type { InvalidParam } from '../schemas/registry.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToewijzingRow, TrajectRow, TrajectWijziging } from '../store/store.js';
 import { GEEN_RELATIE, NAZORG_MAANDEN, type Doelgroep, type Regime } from '../policy/types.js';
-import { attempt, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath } from './attempt.js';
+import { attempt, auditedRead, auditInput, authenticate, readJsonBody, rejectInvalid, trajectIdFromPath } from './attempt.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 import { eigenTraject, nietAfgesloten } from './toewijzingen.js';
@@ -117,17 +117,18 @@ export function trajectenRouter(s: Services): Router {
   router.get('/trajecten/:trajectId', attempt(s, 'traject-lezen', async (req, res, p) => {
     const actor = await authenticate(req, s, p);
     const trajectId = trajectIdFromPath(req, p);
-    const result = await s.store.transaction(async (tx) => {
+    const result = await auditedRead<{ regel: string; traject?: TrajectRow; toewijzingen?: ToewijzingRow[] }>(s, p, async (tx) => { // 4 decide and read in one snapshot, 6 its record
       const relatie = (await tx.relatie(trajectId, actor.partij.id, dutchDate(s.now()))) ?? GEEN_RELATIE;
       const besluit = s.policy.trajectInzien(actor.partij, relatie);
-      const status = besluit.toegestaan ? 200 : 403;
-      await tx.appendAudit(auditInput(s, p, { besluit: besluit.toegestaan ? 'toegestaan' : 'geweigerd', regel: besluit.regel, reden: besluit.reden, status, velden: besluit.toegestaan ? ['/leerroute', '/regime', '/doelgroep', '/startdatum', '/toewijzingen'] : [] }));
-      if (!besluit.toegestaan) return { besluit };
-      return { besluit, traject: (await tx.traject(trajectId))!, toewijzingen: await tx.toewijzingen(trajectId) };
+      const uitkomst = {
+        besluit: besluit.toegestaan ? 'toegestaan' as const : 'geweigerd' as const, regel: besluit.regel, reden: besluit.reden, status: besluit.toegestaan ? 200 : 403,
+        velden: besluit.toegestaan ? ['/leerroute', '/regime', '/doelgroep', '/startdatum', '/toewijzingen'] : [],
+      };
+      if (!besluit.toegestaan) return { uitkomst, waarde: { regel: besluit.regel } };
+      return { uitkomst, waarde: { regel: besluit.regel, traject: (await tx.traject(trajectId))!, toewijzingen: await tx.toewijzingen(trajectId) } };
     });
-    p.geaudit = true;
     // The same 403 for "does not exist" and "not yours": no existence oracle.
-    if (!result.traject) throw new HttpProblem('geen-toegang', 'U heeft geen relatie met dit traject (of het bestaat niet).', { regel: result.besluit.regel });
+    if (!result.traject) throw new HttpProblem('geen-toegang', 'U heeft geen relatie met dit traject (of het bestaat niet).', { regel: result.regel });
     res.json(trajectView(result.traject, result.toewijzingen!));
   }));
 

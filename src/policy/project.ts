@@ -10,9 +10,14 @@ function decode(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Project `value` to the given pointers. `""` means the whole value. */
-export function project(value: Json, pointers: readonly string[]): Json {
-  if (pointers.includes('')) return structuredClone(value);
+/**
+ * Project `value` to the given pointers. `""` means the whole value. The result shares nothing with
+ * `value` unless `gedeeld` is set: then the allowed subtrees are taken as they are (for a value that
+ * belongs to the caller alone, such as a message just parsed for one answer — no copy needed).
+ */
+export function project(value: Json, pointers: readonly string[], gedeeld = false): Json {
+  const kopie = gedeeld ? (v: Json) => v : structuredClone<Json>;
+  if (pointers.includes('')) return kopie(value);
   const out: { [key: string]: Json } = {};
   for (const pointer of pointers) {
     const parts = pointer.split('/').slice(1).map(decode);
@@ -24,7 +29,7 @@ export function project(value: Json, pointers: readonly string[]): Json {
     if (src === undefined) continue;
     let dst = out;
     parts.forEach((p, i) => {
-      if (i === parts.length - 1) dst[p] = structuredClone(src as Json);
+      if (i === parts.length - 1) dst[p] = kopie(src as Json);
       else dst = (dst[p] ??= {}) as { [key: string]: Json };
     });
   }
@@ -59,9 +64,12 @@ export function eigenDeel(value: Json, deel: { lijst: string; partijVeld: string
   return step(value, 0);
 }
 
-/** What leaves the gateway of one message under an allowed read: the projection, then the per-party part. */
+/**
+ * What leaves the gateway of one message under an allowed read: the projection, then the per-party
+ * part. `value` must belong to the caller alone (parsed for this answer): the result shares its subtrees.
+ */
 export function minimaliseer(value: Json, besluit: { projectie: readonly string[]; partijdeel?: { lijst: string; partijVeld: string; partij: string } }): Json {
-  const projected = besluit.projectie.includes('') ? value : project(value, besluit.projectie);
+  const projected = besluit.projectie.includes('') ? value : project(value, besluit.projectie, true);
   return besluit.partijdeel ? eigenDeel(projected, besluit.partijdeel) : projected;
 }
 

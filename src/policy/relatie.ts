@@ -47,3 +47,16 @@ export function relatieSql(trajectKolom: string, partij: string, vandaag: string
                   WHERE w.trajectId = ${trajectKolom} AND w.partij = ${partij}
                     AND w.vanaf <= ${vandaag} AND (w.tot IS NULL OR w.tot >= ${vandaag}) AND w.beeindigdOp IS NULL))`;
 }
+
+/**
+ * The parties that may ever stand in relation to the trajectory in `trajectId`: its gemeente and every
+ * party with an assignment on it, of any period, ended or not (a superset of the relation on any day).
+ * The per-party feed index (`berichten_feed`, issue 14) holds one row per message for each of them,
+ * so a party's feed walks its own rows instead of every party's messages; the feed still checks
+ * `relatieSql` per row, so the index only narrows what is looked at, never widens what is shown.
+ * A result column `partij`; the same text on both adapters.
+ */
+export function relatieKandidatenSql(trajectId: string): string {
+  return `SELECT gemeente AS partij FROM trajecten WHERE trajectId = ${trajectId}
+          UNION SELECT partij FROM toewijzingen WHERE trajectId = ${trajectId}`;
+}

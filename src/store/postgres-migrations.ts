@@ -313,4 +313,16 @@ export const PG_MIGRATIONS: readonly string[] = [
       OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(v.berichtIds::jsonb) b (id) JOIN berichten d ON d.berichtId = b.id WHERE d.berichttype = m.berichttype))
   ON CONFLICT DO NOTHING;
   `,
+  // Issue 14, as SQLite's: the per-party feed index, filled for the messages already stored.
+  `
+  CREATE TABLE berichten_feed (
+    partij     ${T} NOT NULL,
+    volgnummer BIGINT NOT NULL,
+    PRIMARY KEY (partij, volgnummer)
+  );
+  INSERT INTO berichten_feed (partij, volgnummer)
+    SELECT t.gemeente, b.volgnummer FROM berichten b JOIN trajecten t ON t.trajectId = b.trajectId
+    UNION SELECT w.partij, b.volgnummer FROM berichten b JOIN toewijzingen w ON w.trajectId = b.trajectId
+    ON CONFLICT DO NOTHING;
+  `,
 ];

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { seal, type AuditInput } from '../audit/record.js';
 import { verstrekkingSoort } from '../audit/scope.js';
-import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
+import { relatieKandidatenSql, relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { postgresLogboekReader } from './postgres-logboek.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
@@ -27,7 +27,7 @@ import { postgresBewaringTx } from './bewaring-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LeesTx, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type TrajectRow, type Tx } from './store.js';
 
 
 export interface PostgresStoreOptions {
@@ -35,6 +35,16 @@ export interface PostgresStoreOptions {
   maxBatch?: number;
   /** Pool size (default 10). */
   poolMax?: number;
+  /** Connections for snapshots (reads, issue 14; default 8). */
+  lezers?: number;
+  /** A snapshot's statements are cancelled by the server after this long (`statement_timeout`; default 10 s). */
+  leesTimeoutMs?: number;
+  /**
+   * A writer transaction gives up waiting for a lock (the chain head held by another replica's batch)
+   * after this long (`SET LOCAL lock_timeout`, per transaction: a session-wide setting would also cut
+   * the migrations' advisory lock); its batch then fails as a whole (503). Default 10 s.
+   */
+  lockTimeoutMs?: number;
 }
 
 const MIGRATIE_SLOT = 'doelpoort-migraties';
@@ -151,7 +161,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return relatieVan(t.gemeente, t.toewijzingen ?? [], partij, vandaag, t);
       },
       async insertToewijzing(row) {
-        await insertToewijzing(row);
+        // With it, the trajectory's earlier messages enter the party's feed index (one statement).
+        await q(`WITH w AS (INSERT INTO toewijzingen (trajectId, partij, rol, vanaf, tot, beeindigdOp) VALUES (@trajectId, @partij, @rol, @vanaf, @tot, @beeindigdOp))
+                 INSERT INTO berichten_feed (partij, volgnummer) SELECT @partij, volgnummer FROM berichten WHERE trajectId = @trajectId ON CONFLICT DO NOTHING`, { ...row });
       },
       async beeindigToewijzingen(trajectId, partij, rol, tijdstip) {
         const [text, values] = named(
@@ -209,20 +221,34 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       },
       async insertBericht(row) {
         // The batch holds the chain-head lock (taken at BEGIN), so nextval here follows commit order.
+        // The message's rows of the per-party feed index go with it in the same statement.
         const [r] = await q<{ volgnummer: number }>(
-          `INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
-           VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)
-           RETURNING volgnummer`, { ...row });
+          `WITH b AS (
+             INSERT INTO berichten (berichtId, berichttype, schemaversie, trajectId, afzender, gebeurtenisTijdstip, ontvangenOp, inhoud, inhoudHash, auditId, auditHash)
+             VALUES (@berichtId, @berichttype, @schemaversie, @trajectId, @afzender, @gebeurtenisTijdstip, @ontvangenOp, @inhoud, @inhoudHash, @auditId, @auditHash)
+             RETURNING volgnummer),
+           f AS (INSERT INTO berichten_feed (partij, volgnummer) SELECT p.partij, b.volgnummer FROM b, (${relatieKandidatenSql('@trajectId')}) p ON CONFLICT DO NOTHING)
+           SELECT volgnummer FROM b`, { ...row });
         return r!.volgnummer;
       },
       async berichten(query) {
-        const where = query.trajectId ? 'b.trajectId = @trajectId AND b.volgnummer > @na' : 'b.volgnummer > @na';
         const params: Record<string, unknown> = { na: query.na, typen: [...query.berichttypen], partij: query.partij, vandaag: query.vandaag, limit: query.limit };
-        if (query.trajectId) params.trajectId = query.trajectId;
+        const kolommen = BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ');
+        const relatie = relatieSql('b.trajectId', '@partij', '@vandaag');
+        if (query.trajectId) {
+          // One trajectory: the relation is checked on the parameter (an InitPlan, evaluated once), not per row.
+          return q<BerichtRow>(
+            `SELECT ${kolommen} FROM berichten b
+             WHERE b.trajectId = @trajectId AND b.volgnummer > @na AND b.berichttype = ANY(@typen)
+               AND ${relatieSql('@trajectId', '@partij', '@vandaag')}
+             ORDER BY b.volgnummer LIMIT @limit`, { ...params, trajectId: query.trajectId });
+        }
+        // The feed over all the caller's trajectories walks the caller's rows of the per-party index
+        // (primary key (partij, volgnummer)) from the cursor; the relation is still checked per row.
         return q<BerichtRow>(
-          `SELECT ${BERICHT_KOLOMMEN.split(', ').map((k) => `b.${k}`).join(', ')} FROM berichten b
-           WHERE ${where} AND b.berichttype = ANY(@typen) AND ${relatieSql('b.trajectId', '@partij', '@vandaag')}
-           ORDER BY b.volgnummer LIMIT @limit`, params);
+          `SELECT ${kolommen} FROM berichten_feed f JOIN berichten b ON b.volgnummer = f.volgnummer
+           WHERE f.partij = @partij AND f.volgnummer > @na AND b.berichttype = ANY(@typen) AND ${relatie}
+           ORDER BY f.volgnummer LIMIT @limit`, params);
       },
       async vorigePlaatsing(trajectId, afzender, plaatsingId) {
         return (await q<BerichtRow>(
@@ -300,6 +326,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   // The group commit's connections: pipelined (see makeTx), one batch at a time, so two suffice.
   const schrijvers = openPool(url, { max: 2, pipeline: true });
+  const beginSchrijven = `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs ?? 10_000))}`;
   /** Wait for every statement the item sent; the first error of one it did not await fails the item. */
   const klaar = async (b: Batch): Promise<void> => {
     await b.staart;
@@ -311,8 +338,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async begin() {
       const client = await schrijvers.connect();
       try {
-        // One round trip: BEGIN and the head lock travel together.
-        const begin = client.query('BEGIN');
+        // One round trip: BEGIN (with this transaction's lock timeout) and the head lock travel together.
+        const begin = client.query(beginSchrijven);
         begin.catch(() => undefined);
         const { rows } = await client.query<{ id: number; hash: string }>('SELECT id, hash FROM logboek_hoofd WHERE vast = 1 FOR UPDATE');
         await begin;
@@ -368,10 +395,63 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         throw e;
       }
     },
+    // Reads' records (issue 14): all sent before any answer is awaited, so a batch's records share one
+    // round trip instead of one each under the head lock; any failure sends them back one by one.
+    runTogether: async (b, works) => {
+      try {
+        const values = [];
+        for (const work of works) values.push(await work(b.tx));
+        await klaar(b);
+        return values;
+      } catch (e) {
+        await b.staart;
+        throw e;
+      }
+    },
     // A database error inside a unit of work means the exchange cannot be recorded: 503.
     itemError: (error) => (error instanceof pg.DatabaseError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
     committed: (b) => hub.committed(b),
   }, { maxBatch: options.maxBatch });
+
+  // The snapshots' connections (issue 14): a read decides and projects in a REPEATABLE READ, READ ONLY
+  // transaction of its own, outside the group commit: it takes no lock and waits for no batch, and
+  // every lookup in it sees the same committed state (fixed at its first statement). Pipelined like
+  // the writers' (BEGIN travels with the first lookup; lookups issued together share a round trip).
+  // The server cancels a statement that runs past `leesTimeoutMs`, so a runaway page frees its
+  // connection; the caller's own deadline is the bounded store's.
+  const lezers = openPool(url, { max: options.lezers ?? 8, pipeline: true });
+  const beginLezen = `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.leesTimeoutMs ?? 10_000))}`;
+  async function snapshot<T>(work: (tx: LeesTx) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await lezers.connect();
+    } catch (e) {
+      throw new StoreUnavailableError(`database not readable: ${(e as Error).message}`);
+    }
+    const b = { ...hoofdStand({ id: 0, hash: '' }), client, staart: Promise.resolve(), fout: undefined } as Batch;
+    b.tx = makeTx(b);
+    const begin = client.query(beginLezen);
+    begin.catch((e: unknown) => {
+      b.fout ??= e;
+    });
+    b.staart = begin.catch(() => undefined);
+    try {
+      const value = await work(b.tx);
+      await klaar(b);
+      await client.query('COMMIT');
+      client.release();
+      return value;
+    } catch (e) {
+      await b.staart;
+      try {
+        await client.query('ROLLBACK');
+        client.release();
+      } catch (r) {
+        client.release(r as Error);
+      }
+      throw e instanceof pg.DatabaseError ? new StoreUnavailableError(`read failed: ${e.message}`) : e;
+    }
+  }
 
   const shared = sharedState(async (sql, params) => {
     const r = await pool.query(sql, params);
@@ -381,8 +461,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return queuedStore(queue, hub, {
     logboek: postgresLogboekReader(pool),
     shared,
+    snapshot,
     close: async () => {
       await schrijvers.end();
+      await lezers.end();
       await pool.end();
     },
   });

@@ -377,4 +377,19 @@ export const MIGRATIONS: readonly string[] = [
    WHERE m.berichttype = v.berichttype
       OR (v.berichttype IS NULL AND EXISTS (SELECT 1 FROM json_each(v.berichtIds) b JOIN berichten d ON d.berichtId = b.value WHERE d.berichttype = m.berichttype));
   `,
+  // Issue 14: the per-party feed index. One row per message for each party that may ever stand in
+  // relation to its trajectory (its gemeente, every party with an assignment on it): the feed without
+  // trajectId walks the caller's own rows instead of every party's messages. Kept in the publish
+  // transaction and when an assignment is added; filled here for the messages already stored.
+  // Numbered after main's last; renumber on merge.
+  `
+  CREATE TABLE berichten_feed (
+    partij     TEXT NOT NULL,
+    volgnummer INTEGER NOT NULL,
+    PRIMARY KEY (partij, volgnummer)
+  ) STRICT, WITHOUT ROWID;
+  INSERT OR IGNORE INTO berichten_feed (partij, volgnummer)
+    SELECT t.gemeente, b.volgnummer FROM berichten b JOIN trajecten t ON t.trajectId = b.trajectId
+    UNION SELECT w.partij, b.volgnummer FROM berichten b JOIN toewijzingen w ON w.trajectId = b.trajectId;
+  `,
 ];

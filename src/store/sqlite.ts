@@ -16,11 +16,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { seal, type AuditInput } from '../audit/record.js';
 import { logboekScope, verstrekkingSoort, type ScopeFeiten } from '../audit/scope.js';
-import { relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
+import { relatieKandidatenSql, relatieSql, relatieVan, type Trajectkenmerken } from '../policy/relatie.js';
 import { auditCommitHub, createGroupCommit, hoofdStand, queuedStore, type HoofdStand } from './group-commit.js';
 import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
-import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type Tx } from './store.js';
+import { StoreUnavailableError, type BerichtQuery, type BerichtRow, type Controlepunt, type LeesTx, type LogboekHoofd, type OntvangstbewijsRow, type Store, type ToewijzingRow, type Tx } from './store.js';
 import { sqliteLogboekReader } from './sqlite-logboek.js';
 import { workerLezer } from './sqlite-lezer.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
@@ -33,6 +33,14 @@ import { sqliteBewaringTx } from './bewaring-store.js';
 export interface SqliteStoreOptions {
   /** Most items in one group commit. */
   maxBatch?: number;
+  /**
+   * A batch that has run this long commits after its current item; the rest goes to the next batch
+   * (default 10 ms). better-sqlite3 runs on the event loop, so a batch is one stretch of the thread:
+   * this bounds how long it holds every other request, and a read's record behind it.
+   */
+  maxBatchMs?: number;
+  /** Most read connections for snapshots (default 4). */
+  lezers?: number;
 }
 
 const RELATIE = relatieSql('b.trajectId', '@partij', '@vandaag');
@@ -59,6 +67,145 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma('secure_delete = ON');
   migrateSqlite(db);
 
+  /** The batch in progress (one at a time on this connection) and the chain head it holds. */
+  let batch: HoofdStand | null = null;
+  const inBatch = (): HoofdStand => {
+    if (!batch) throw new Error('Tx used outside its transaction');
+    return batch;
+  };
+  const tx = sqliteTx(db, inBatch);
+  const hoofd = db.prepare('SELECT id, hash FROM logboek_hoofd WHERE vast = 1');
+
+  // Transaction control as prepared statements: db.exec parses its text on every call (two per item).
+  const ctl = {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    savepoint: db.prepare('SAVEPOINT item'),
+    release: db.prepare('RELEASE item'),
+    rollbackTo: db.prepare('ROLLBACK TO item'),
+    commit: db.prepare('COMMIT'),
+  };
+
+  const hub = auditCommitHub();
+  const queue = createGroupCommit<HoofdStand, (tx: Tx) => Promise<unknown>>({
+    async begin() {
+      ctl.begin.run();
+      batch = hoofdStand(hoofd.get() as { id: number; hash: string });
+      return batch;
+    },
+    async savepoint(b) {
+      ctl.savepoint.run();
+      b.savepoint = b.head;
+    },
+    async release() {
+      ctl.release.run();
+    },
+    async rollbackTo(b) {
+      ctl.rollbackTo.run();
+      ctl.release.run();
+      b.head = b.savepoint;
+    },
+    async commit() {
+      ctl.commit.run();
+      batch = null;
+    },
+    async rollback() {
+      batch = null;
+      if (db.inTransaction) db.exec('ROLLBACK');
+    },
+    run: (_b, work) => work(tx),
+    // A database error inside a unit of work (a failed audit insert, a full disk) means the exchange
+    // cannot be recorded: surface it as "unavailable" so the caller answers 503.
+    itemError: (error) => (error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
+    committed: (b) => hub.committed(b),
+  }, { maxBatch: options.maxBatch, maxBatchMs: options.maxBatchMs ?? 10 });
+
+  // Reads of the logboek use their own connection on their own thread: they see committed data only,
+  // never wait for the writer, and a long scan does not hold up other requests.
+  const lezer = workerLezer(file);
+  const logboek = sqliteLogboekReader(lezer);
+  // Shared state goes through the queue (a savepoint of the next batch): a batch awaits async work
+  // between BEGIN and COMMIT, so a statement sent straight to the connection could land inside, and be
+  // rolled back with, someone else's batch. The cost is one batch's wait; the commit makes it durable.
+  const shared = sharedState((sql, params) => queue.submit(async () => {
+    const stmt = db.prepare(sql.replace(/\$(\d+)/g, '@p$1'));
+    const named = Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
+    if (stmt.reader) return { rows: stmt.all(named) as Array<Record<string, unknown>>, changes: 0 };
+    return { rows: [], changes: stmt.run(named).changes };
+  }));
+
+  const lezers = snapshotLezers(file, options.lezers ?? 4);
+
+  return queuedStore(queue, hub, {
+    logboek,
+    shared,
+    snapshot: lezers.snapshot,
+    async close() {
+      lezers.close();
+      await lezer.close();
+      db.close();
+    },
+  });
+}
+
+/** Only the writer's `Tx` holds a chain head; a reader that reached for one is a bug. */
+const geenBatch = (): HoofdStand => {
+  throw new Error('a snapshot cannot append to the logboek');
+};
+
+/**
+ * The snapshots' connections: read-only, WAL, on this thread (better-sqlite3 is synchronous; a read's
+ * statements are index lookups and ranges bounded by its page, so they are cheaper here than the hop to
+ * a worker). Each snapshot holds one connection in a read transaction (`BEGIN`; SQLite fixes the
+ * snapshot at its first statement) from its first to its last lookup, so every lookup sees the same
+ * committed state, never the writer's uncommitted batch, and never waits for it. At most `max`
+ * connections; a snapshot beyond that waits for a free one.
+ */
+function snapshotLezers(file: string, max: number): { snapshot: Store['snapshot']; close(): void } {
+  interface Lezer { db: Database.Database; tx: LeesTx; begin: Database.Statement; commit: Database.Statement }
+  const vrij: Lezer[] = [];
+  const alle: Lezer[] = [];
+  const wachtend: Array<(l: Lezer) => void> = [];
+  let gesloten = false;
+  const nieuw = (): Lezer => {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -16384');
+    const l = { db, tx: sqliteTx(db, geenBatch), begin: db.prepare('BEGIN'), commit: db.prepare('COMMIT') };
+    alle.push(l);
+    return l;
+  };
+  const vrijgeven = (l: Lezer) => {
+    const volgende = wachtend.shift();
+    if (volgende) volgende(l);
+    else vrij.push(l);
+  };
+  return {
+    async snapshot<T>(work: (tx: LeesTx) => Promise<T>): Promise<T> {
+      if (gesloten) throw new StoreUnavailableError('store is closed');
+      const l = vrij.pop() ?? (alle.length < max ? nieuw() : await new Promise<Lezer>((resolve) => wachtend.push(resolve)));
+      try {
+        l.begin.run();
+        return await work(l.tx);
+      } catch (e) {
+        throw e instanceof Database.SqliteError ? new StoreUnavailableError(`read failed: ${e.message}`) : e;
+      } finally {
+        if (l.db.inTransaction) l.commit.run();
+        vrijgeven(l);
+      }
+    },
+    close() {
+      gesloten = true;
+      for (const l of alle) l.db.close();
+    },
+  };
+}
+
+/**
+ * The `Tx` of one connection: its prepared statements and the methods over them. The writer's `Tx`
+ * holds the batch's chain head (`inBatch`); a reader's (`snapshot()`) has none and, on a read-only
+ * connection, cannot write.
+ */
+function sqliteTx(db: Database.Database, inBatch: () => HoofdStand): Tx {
   const st = {
     insertTraject: db.prepare(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
       VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime, 'wi2021'), coalesce(@doelgroep, 'onbekend'))`),
@@ -105,22 +252,31 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     // on (trajectId, volgnummer); the feed scans the rowid from the cursor on. The caller's relation
     // is checked per row with correlated EXISTS, so the planner never collects every match to sort
     // it (an `IN (…) OR IN (…)` here made SQLite read and sort a trajectory's whole history).
+    // For one trajectory the relation is the same for every row: checked on @trajectId (not per row), so
+    // SQLite evaluates it once per query.
     feedTraject: db.prepare(
       `SELECT b.* FROM berichten b
        WHERE b.trajectId = @trajectId AND b.volgnummer > @na
          AND b.berichttype IN (SELECT value FROM json_each(@typen))
-         AND ${RELATIE}
+         AND ${relatieSql('@trajectId', '@partij', '@vandaag')}
        ORDER BY b.volgnummer
        LIMIT @limit`,
     ),
+    // The feed over all the caller's trajectories walks the caller's own rows of the per-party index
+    // (`berichten_feed`, primary key (partij, volgnummer)) from the cursor, each joined to its message by
+    // rowid; CROSS JOIN keeps that order of the loops. The relation is still checked per row.
     feed: db.prepare(
-      `SELECT b.* FROM berichten b
-       WHERE b.volgnummer > @na
+      `SELECT b.* FROM berichten_feed f CROSS JOIN berichten b
+       WHERE f.partij = @partij AND f.volgnummer > @na AND b.volgnummer = f.volgnummer
          AND b.berichttype IN (SELECT value FROM json_each(@typen))
          AND ${RELATIE}
-       ORDER BY b.volgnummer
+       ORDER BY f.volgnummer
        LIMIT @limit`,
     ),
+    // The index's rows of a new message: one per party that may ever stand in relation to its trajectory.
+    feedBericht: db.prepare(`INSERT OR IGNORE INTO berichten_feed (partij, volgnummer) SELECT partij, @volgnummer FROM (${relatieKandidatenSql('@trajectId')})`),
+    // A party assigned to a trajectory gets the trajectory's earlier messages in its index.
+    feedToewijzing: db.prepare('INSERT OR IGNORE INTO berichten_feed (partij, volgnummer) SELECT @partij, volgnummer FROM berichten WHERE trajectId = @trajectId'),
     insertAudit: db.prepare(
       `INSERT INTO logboek (id, tijdstip, traceId, spanId, actie, partij, client, trajectIds, berichttype, berichtIds, doel, verwerkingsactiviteit,
                             grondslag, besluit, regel, reden, velden, status, beleidsversie, vorigeHash, hash,
@@ -168,20 +324,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     return { gemeenten: st.gemeenten.all(p) as string[], afzenders: berichtIds.length ? (st.afzenders.all(p) as string[]) : [] };
   };
 
-  /** The batch in progress (one at a time on this connection) and the chain head it holds. */
-  let batch: HoofdStand | null = null;
-  const inBatch = (): HoofdStand => {
-    if (!batch) throw new Error('Tx used outside its transaction');
-    return batch;
-  };
-
-  const tx: Tx = {
+  return {
     ...sqliteSignaalTx(db),
     ...sqliteVersieTx(db),
     ...sqliteKenmerkTx(db),
     ...sqliteBewaringTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run({ regime: null, doelgroep: null, ...traject });
+      // A new trajectory has no messages yet: nothing for the feed index.
       for (const t of toewijzingen) st.insertToewijzing.run(t);
     },
     async traject(trajectId) {
@@ -197,6 +347,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     },
     async insertToewijzing(row) {
       st.insertToewijzing.run(row);
+      st.feedToewijzing.run({ partij: row.partij, trajectId: row.trajectId });
     },
     async beeindigToewijzingen(trajectId, partij, rol, tijdstip) {
       return st.beeindig.run({ trajectId, partij, rol, tijdstip }).changes;
@@ -237,7 +388,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return st.berichtenMetId.all(berichtId) as BerichtRow[];
     },
     async insertBericht(row) {
-      return Number(st.insertBericht.run(row).lastInsertRowid);
+      const volgnummer = Number(st.insertBericht.run(row).lastInsertRowid);
+      st.feedBericht.run({ volgnummer, trajectId: row.trajectId });
+      return volgnummer;
     },
     async berichten(q: BerichtQuery) {
       const params = { na: q.na, typen: JSON.stringify(q.berichttypen), partij: q.partij, vandaag: q.vandaag, limit: q.limit };
@@ -283,72 +436,6 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       for (const k of keys) st.insertSleutel.run(k);
     },
   };
-
-  // Transaction control as prepared statements: db.exec parses its text on every call (two per item).
-  const ctl = {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    savepoint: db.prepare('SAVEPOINT item'),
-    release: db.prepare('RELEASE item'),
-    rollbackTo: db.prepare('ROLLBACK TO item'),
-    commit: db.prepare('COMMIT'),
-  };
-
-  const hub = auditCommitHub();
-  const queue = createGroupCommit<HoofdStand, (tx: Tx) => Promise<unknown>>({
-    async begin() {
-      ctl.begin.run();
-      batch = hoofdStand(st.hoofd.get() as { id: number; hash: string });
-      return batch;
-    },
-    async savepoint(b) {
-      ctl.savepoint.run();
-      b.savepoint = b.head;
-    },
-    async release() {
-      ctl.release.run();
-    },
-    async rollbackTo(b) {
-      ctl.rollbackTo.run();
-      ctl.release.run();
-      b.head = b.savepoint;
-    },
-    async commit() {
-      ctl.commit.run();
-      batch = null;
-    },
-    async rollback() {
-      batch = null;
-      if (db.inTransaction) db.exec('ROLLBACK');
-    },
-    run: (_b, work) => work(tx),
-    // A database error inside a unit of work (a failed audit insert, a full disk) means the exchange
-    // cannot be recorded: surface it as "unavailable" so the caller answers 503.
-    itemError: (error) => (error instanceof Database.SqliteError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
-    committed: (b) => hub.committed(b),
-  }, { maxBatch: options.maxBatch });
-
-  // Reads of the logboek use their own connection on their own thread: they see committed data only,
-  // never wait for the writer, and a long scan does not hold up other requests.
-  const lezer = workerLezer(file);
-  const logboek = sqliteLogboekReader(lezer);
-  // Shared state goes through the queue (a savepoint of the next batch): a batch awaits async work
-  // between BEGIN and COMMIT, so a statement sent straight to the connection could land inside, and be
-  // rolled back with, someone else's batch. The cost is one batch's wait; the commit makes it durable.
-  const shared = sharedState((sql, params) => queue.submit(async () => {
-    const stmt = db.prepare(sql.replace(/\$(\d+)/g, '@p$1'));
-    const named = Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
-    if (stmt.reader) return { rows: stmt.all(named) as Array<Record<string, unknown>>, changes: 0 };
-    return { rows: [], changes: stmt.run(named).changes };
-  }));
-
-  return queuedStore(queue, hub, {
-    logboek,
-    shared,
-    async close() {
-      await lezer.close();
-      db.close();
-    },
-  });
 }
 
 /** Apply the migrations this file has not seen yet, each in its own transaction. */

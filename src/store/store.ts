@@ -8,6 +8,10 @@
  * The one rule: data and its audit record are written in the same `transaction()`. The promise of
  * `transaction()` resolves only after the commit is durable on disk. The chain head lives in the
  * database (`logboek_hoofd`), locked by the appending transaction, never in process memory.
+ *
+ * Reads (issue 14) decide and project in a `snapshot()`: one consistent view of committed data on a
+ * reader connection of their own, outside the writer's batch; their audit record is then appended
+ * with `transaction()` like any other, and the answer leaves after that commit.
  */
 import type { AuditInput, AuditRecord } from '../audit/record.js';
 import type { Doelgroep, Regime, Relatie, ToewijzingRol } from '../policy/types.js';
@@ -304,9 +308,29 @@ export interface Tx extends SignaalTx, VersieTx, KenmerkTx, BewaringTx {
   bewaarSleutels(keys: Array<{ kid: string; jwk: string; aangemaaktOp: string }>): Promise<void>;
 }
 
+/**
+ * What a read may ask inside a snapshot: lookups only. Every call sees the same committed state (the
+ * snapshot is taken at its first statement), so a withdrawal or an ended assignment that committed
+ * before the read began counts for all of it.
+ */
+export type LeesTx = Pick<Tx,
+  | 'traject' | 'toewijzingen' | 'relatie' | 'toestemmingen' | 'toestemming' | 'bericht' | 'berichtenMetId' | 'berichten'
+  | 'berichtVersies' | 'vervallenBerichten' | 'trajectstand' | 'openSignalen' | 'signaal' | 'signalen' | 'trajecten'>;
+
 export interface Store {
-  /** Run `work` in a transaction; resolves after a durable commit. A throw rolls back `work` only. */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` in a transaction; resolves after a durable commit. A throw rolls back `work` only.
+   * `priority`: small work that must not wait behind the queued writes (a read's audit record, issue
+   * 14) goes ahead of them into the next batch.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>, options?: { priority?: boolean }): Promise<T>;
+  /**
+   * Run `work` in ONE consistent snapshot of committed data on a reader connection (SQLite: a read
+   * transaction on a WAL reader; PostgreSQL: a REPEATABLE READ, READ ONLY transaction on the reader
+   * pool) — never inside the writer's batch, so it waits for no write and holds no lock. Nothing is
+   * written: the caller appends the read's audit record with `transaction()` afterwards.
+   */
+  snapshot<T>(work: (tx: LeesTx) => Promise<T>): Promise<T>;
   /** Whether the database takes writes (for /health/ready). */
   writable(): Promise<boolean>;
   /** Searching, counting and verifying the logboek, on committed data. */

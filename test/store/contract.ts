@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, hashRecord, type AuditInput, type AuditRecord } from '../../src/audit/record.js';
 import type { Signaal } from '../../src/signalen/types.js';
 import type { AbonnementRow } from '../../src/store/signaal-store.js';
-import type { BerichtRow, Store, ToestemmingRow, Tx } from '../../src/store/store.js';
+import { StoreUnavailableError, type BerichtRow, type Store, type ToestemmingRow, type Tx } from '../../src/store/store.js';
 
 export interface StoreFixture {
   /** Open a store instance on the fixture's database (call again for a second instance). */
@@ -141,6 +141,89 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       // volgnummer order is commit order: the audit ids (assigned under the same lock) rise with it.
       const byVolgnummer = [...published].sort((a, b) => a.volgnummer - b.volgnummer).map((p) => p.record.id);
       expect(byVolgnummer).toEqual([...byVolgnummer].sort((a, b) => a - b));
+    });
+
+    it('the feed over all trajectories walks the per-party index: only the party\'s own trajectories, in volgnummer order, a later assignment brings the earlier messages, an ended one hides them', async () => {
+      // A party with few messages among many: its feed must not depend on other parties' messages.
+      const { eigen, anders, later } = await store.transaction(async (tx) => {
+        const eigen = await openTraject(tx, 'gemeente-hengelo', [{ partij: 'taalschool-oost' }]);
+        const anders = await openTraject(tx, 'gemeente-hengelo', [{ partij: 'roc-van-twente' }]);
+        const later = await openTraject(tx, 'gemeente-enschede', [{ partij: 'roc-van-twente' }]);
+        return { eigen, anders, later };
+      });
+      const v: Record<string, number[]> = { eigen: [], anders: [], later: [] };
+      for (let i = 0; i < 12; i++) {
+        const [t, naam] = i % 4 === 0 ? [eigen, 'eigen'] : i % 4 === 1 ? [later, 'later'] : [anders, 'anders'];
+        v[naam]!.push((await (i % 2 ? second : store).transaction((tx) => publish(tx, t, 'roc-van-twente'))).volgnummer);
+      }
+      const feed = (partij: string, na = 0, limit = 100) => store.snapshot((tx) => tx.berichten({ partij, vandaag: VANDAAG, berichttypen: ['aanwezigheid'], na, limit }))
+        .then((rs) => rs.map((r) => r.volgnummer).filter((n) => [...v.eigen!, ...v.anders!, ...v.later!].includes(n)));
+      expect(await feed('taalschool-oost')).toEqual(v.eigen);
+      expect(await feed('gemeente-enschede')).toEqual(v.later);
+      expect(await feed('werkshop')).toEqual([]);
+      // Paging: a cursor in the middle of the party's own rows.
+      expect(await feed('taalschool-oost', v.eigen![0]!, 1)).toEqual([v.eigen![1]]);
+      // Assigned later (on another replica): the trajectory's earlier messages enter the party's feed.
+      await second.transaction((tx) => tx.insertToewijzing({ trajectId: later, partij: 'taalschool-oost', rol: 'taal', vanaf: '2026-01-05', tot: null, beeindigdOp: null }));
+      expect(await feed('taalschool-oost')).toEqual([...v.eigen!, ...v.later!].sort((a, b) => a - b));
+      // Ended: the rows stay in the index, the relation (checked per row) hides them.
+      await store.transaction((tx) => tx.beeindigToewijzingen(later, 'taalschool-oost', null, now()));
+      expect(await feed('taalschool-oost')).toEqual(v.eigen);
+      // A new message on a trajectory enters the feed of every party that may stand in relation to it.
+      v.eigen!.push((await second.transaction((tx) => publish(tx, eigen, 'taalschool-oost'))).volgnummer);
+      expect(await feed('taalschool-oost')).toEqual(v.eigen);
+      expect(await feed('gemeente-hengelo')).toEqual([...v.eigen!, ...v.anders!].sort((a, b) => a - b));
+    });
+
+    it('a snapshot: committed data only, one view for all its lookups, the writer never waited for, nothing written', async () => {
+      const row = (trajectId: string): ToestemmingRow => ({
+        toestemmingId: crypto.randomUUID(), trajectId, ontvanger: 'roc-van-twente', doel: 'lesafstemming', gegevenscategorieen: ['plaatsing'], gegevenOp: now(),
+        geldigTot: '2027-01-01', ingetrokkenOp: null, bewijs: null, vastgelegdDoor: 'gemeente-hengelo', beleidsversie: 'v1', toestemmingstekst: null,
+      });
+      const t = await store.transaction((tx) => openTraject(tx, 'gemeente-hengelo', [{ partij: 'roc-van-twente' }]));
+      const toestemming = row(t);
+      await store.transaction((tx) => tx.insertToestemming(toestemming));
+      const leesNu = () => store.snapshot(async (tx) => ({
+        ingetrokken: (await tx.toestemmingen(t, { ontvanger: 'roc-van-twente', doel: 'lesafstemming' }))[0]!.ingetrokkenOp,
+        relatie: (await tx.relatie(t, 'roc-van-twente', VANDAAG))!.toewijzingen,
+      }));
+
+      // Committed before the snapshot began (on another replica): it counts.
+      await second.transaction((tx) => tx.trekToestemmingIn(toestemming.toestemmingId, '2026-11-21T00:00:00.000Z'));
+      expect(await leesNu()).toEqual({ ingetrokken: '2026-11-21T00:00:00.000Z', relatie: ['taal'] });
+
+      // Committed while a snapshot is open: that snapshot keeps its view for every later lookup; the next sees it.
+      const binnen = await store.snapshot(async (tx) => {
+        const voor = await tx.relatie(t, 'roc-van-twente', VANDAAG);
+        await second.transaction((w) => w.beeindigToewijzingen(t, 'roc-van-twente', null, now())); // the writer does not wait for the reader
+        const na = await tx.relatie(t, 'roc-van-twente', VANDAAG);
+        const toewijzingen = await tx.toewijzingen(t);
+        return { voor: voor!.toewijzingen, na: na!.toewijzingen, beeindigd: toewijzingen.map((w) => w.beeindigdOp) };
+      });
+      expect(binnen).toEqual({ voor: ['taal'], na: ['taal'], beeindigd: [null] });
+      expect((await leesNu()).relatie).toEqual([]);
+
+      // A batch in progress is invisible to a snapshot until it commits.
+      let open!: () => void;
+      const poort = new Promise<void>((r) => (open = r));
+      let bezig!: () => void;
+      const begonnen = new Promise<void>((r) => (bezig = r));
+      const nieuw = crypto.randomUUID();
+      const schrijven = store.transaction(async (tx) => {
+        await tx.insertTraject({ trajectId: nieuw, gemeente: 'gemeente-hengelo', leerroute: 'B1', startdatum: '2026-01-05', aangemaaktOp: now() }, []);
+        bezig();
+        await poort;
+      });
+      await begonnen;
+      expect(await store.snapshot((tx) => tx.traject(nieuw))).toBeUndefined();
+      open();
+      await schrijven;
+      expect((await store.snapshot((tx) => tx.traject(nieuw)))?.trajectId).toBe(nieuw);
+
+      // Nothing is written through a snapshot, whatever the caller tries.
+      await expect(store.snapshot((tx) => (tx as unknown as Tx).insertTraject({ trajectId: crypto.randomUUID(), gemeente: 'x', leerroute: 'B1', startdatum: '2026-01-05', aangemaaktOp: now() }, [])))
+        .rejects.toBeInstanceOf(StoreUnavailableError);
+      await expectLinearChain(store);
     });
 
     it('idempotency key = sender + berichtId: another sender may use the same id; the same sender may not', async () => {

@@ -3,7 +3,8 @@
  * migrations; messages, a plaatsing, consent, a chained logboek with scope rows, a checkpoint). The
  * new code opens a copy, runs migration 5 (chain head row, berichtId unique per sender, one checkpoint
  * per position, shared state) and everything carries on: the data reads the same, the chain still
- * verifies, new records chain onto the old head, and the new rules hold on the old data.
+ * verifies, new records chain onto the old head, and the new rules hold on the old data. Later
+ * migrations run too (issue 14's feed index is filled for the old messages).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -49,6 +50,13 @@ it('a data file made by main b965791 upgrades in place; its chain still verifies
       // Issue 13: a consent from before versioned texts and signed receipts has neither.
       expect(oud!.toestemmingstekst).toBeNull();
       expect(await tx.ontvangstbewijzen(T1, oud!.toestemmingId)).toEqual([]);
+      // Issue 14: the per-party feed index was filled for the old messages: each party's feed over all its
+      // trajectories is what it was (the owner's trajectories, the assigned party's, nobody else's).
+      const feed = (partij: string) => tx.berichten({ partij, vandaag: '2026-11-20', berichttypen: ['aanwezigheid', 'plaatsing'], na: 0, limit: 100 }).then((rs) => rs.map((b) => b.volgnummer));
+      expect(await feed('gemeente-hengelo')).toEqual([1, 3, 5]);
+      expect(await feed('gemeente-enschede')).toEqual([2, 4, 6]);
+      expect(await feed('roc-van-twente')).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await feed('taalschool-oost')).toEqual([]);
       // The old message id, now sent by another party: a message of its own.
       const berichtId = 'aaaaaaaa-0000-4000-8000-000000000000';
       const record = await tx.appendAudit({
