@@ -75,7 +75,7 @@ function stelsel(t: GepubliceerdeTabel, voorkennis: Voorkennis = {}): Stelsel {
     for (const [[i, j], f] of [...delen.map((d) => [d, 1] as const), [som, -1] as const]) {
       const k = index.get(`${i},${j}`);
       if (k === undefined) rechts -= f * bekend[i]![j]!;
-      else rij[k] += f;
+      else rij[k] = rij[k]! + f;
     }
     A.push(rij);
     b.push(rechts);
