@@ -10,6 +10,42 @@
  */
 const T = 'TEXT COLLATE "C"';
 
+/** Issue 13 (monitoring): the facts of the messages stored before the tables existed, as SQLite's `MONITORING_AANVULLEN`. */
+export const PG_MONITORING_AANVULLEN = `
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb #>> '{periode,van}', b.inhoud::jsonb #>> '{periode,tot}', t.value ->> 'activiteit',
+    (t.value #>> '{minuten,gepland}')::integer,
+    (t.value #>> '{minuten,aanwezig}')::integer,
+    (t.value #>> '{minuten,teLaat}')::integer,
+    coalesce((t.value #>> '{minuten,vroegVertrokken}')::integer, 0),
+    (t.value #>> '{minuten,geoorloofdAfwezig}')::integer,
+    (t.value #>> '{minuten,ongeoorloofdAfwezig}')::integer,
+    (t.value #>> '{minuten,ziek}')::integer,
+    (t.value #>> '{minuten,afwezig}')::integer,
+    (t.value #>> '{minuten,vervallen}')::integer,
+    (t.value #>> '{minuten,onbekend}')::integer
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'totalen') = 'array' THEN b.inhoud::jsonb -> 'totalen' ELSE '[]'::jsonb END) AS t(value)
+  WHERE b.berichttype = 'aanwezigheid' AND b.inhoud::jsonb #>> '{periode,van}' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_niveaus (afzender, berichtId, trajectId, vaardigheid, niveau, peildatum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, n.value ->> 'vaardigheid', n.value ->> 'niveau', n.value ->> 'peildatum', b.ontvangenOp
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'niveaus') = 'array' THEN b.inhoud::jsonb -> 'niveaus' ELSE '[]'::jsonb END) AS n(value)
+  WHERE b.berichttype = 'taalvoortgang'
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_examens (afzender, berichtId, trajectId, onderdeel, uitslag, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, e.value ->> 'onderdeel', e.value ->> 'uitslag', coalesce(e.value ->> 'datum', substr(b.gebeurtenisTijdstip, 1, 10)), b.ontvangenOp
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'examens') = 'array' THEN b.inhoud::jsonb -> 'examens' ELSE '[]'::jsonb END) AS e(value)
+  WHERE b.berichttype = 'taalvoortgang'
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_plaatsingen (afzender, berichtId, trajectId, plaatsingId, vorm, status, startdatum, einddatum, eindreden, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb ->> 'plaatsingId', b.inhoud::jsonb ->> 'vorm', b.inhoud::jsonb ->> 'status', b.inhoud::jsonb ->> 'startdatum',
+    b.inhoud::jsonb ->> 'einddatum', b.inhoud::jsonb ->> 'eindreden', substr(b.gebeurtenisTijdstip, 1, 10), b.ontvangenOp
+  FROM berichten b
+  WHERE b.berichttype = 'plaatsing' AND b.inhoud::jsonb ->> 'plaatsingId' IS NOT NULL AND b.inhoud::jsonb ->> 'vorm' IS NOT NULL
+    AND b.inhoud::jsonb ->> 'status' IS NOT NULL AND b.inhoud::jsonb ->> 'startdatum' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+`;
+
 export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE trajecten (
@@ -263,5 +299,70 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN regime ${T} NOT NULL DEFAULT 'wi2021';
   ALTER TABLE trajecten ADD COLUMN doelgroep ${T} NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst ${T};
+  `,
+  // Issue 13 (monitoring), as SQLite's: the fact tables, filled for the messages already stored. Renumber on merge.
+  `
+  CREATE TABLE monitoring_aanwezigheid (
+    afzender            ${T} NOT NULL,
+    berichtId           ${T} NOT NULL,
+    trajectId           ${T} NOT NULL,
+    van                 ${T} NOT NULL,
+    tot                 ${T} NOT NULL,
+    activiteit          ${T} NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (afzender, berichtId, activiteit)
+  );
+  CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
+  CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
+
+  CREATE TABLE monitoring_niveaus (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    vaardigheid ${T} NOT NULL,
+    niveau      ${T} NOT NULL,
+    peildatum   ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, vaardigheid)
+  );
+  CREATE INDEX monitoring_niveaus_traject ON monitoring_niveaus (trajectId);
+
+  CREATE TABLE monitoring_examens (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    onderdeel   ${T} NOT NULL,
+    uitslag     ${T} NOT NULL,
+    datum       ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, onderdeel)
+  );
+  CREATE INDEX monitoring_examens_traject ON monitoring_examens (trajectId);
+
+  CREATE TABLE monitoring_plaatsingen (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    plaatsingId ${T} NOT NULL,
+    vorm        ${T} NOT NULL,
+    status      ${T} NOT NULL,
+    startdatum  ${T} NOT NULL,
+    einddatum   ${T},
+    eindreden   ${T},
+    datum       ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId)
+  );
+  CREATE INDEX monitoring_plaatsingen_traject ON monitoring_plaatsingen (trajectId);
+  ${PG_MONITORING_AANVULLEN}
   `,
 ];

@@ -23,6 +23,7 @@ import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { postgresSignaalTx } from './postgres-signalen.js';
 import { postgresVersieTx } from './versie-store.js';
 import { postgresKenmerkTx } from './kenmerk-store.js';
+import { postgresMonitoringTx } from './monitoring-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -128,6 +129,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresSignaalTx(q),
       ...postgresVersieTx(q),
       ...postgresKenmerkTx(q),
+      ...postgresMonitoringTx(q, later),
       async insertTraject(t, ws) {
         await q(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
                  VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime::text, 'wi2021'), coalesce(@doelgroep::text, 'onbekend'))`, {

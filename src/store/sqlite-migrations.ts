@@ -1,4 +1,47 @@
 /** SQLite schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit one that shipped. */
+
+/**
+ * Issue 13 (monitoring): the facts of every message that counts, derived by `monitoring/feiten.ts` in
+ * the publish transaction from now on; for the messages stored before, by this statement, by the same
+ * rules (a message replaced or withdrawn does not count). Kept apart so the contract suite can prove
+ * that the backfill and the publish path give the same rows.
+ */
+export const MONITORING_AANVULLEN = `
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.periode.van'), json_extract(b.inhoud, '$.periode.tot'), json_extract(t.value, '$.activiteit'),
+    json_extract(t.value, '$.minuten.gepland'),
+    json_extract(t.value, '$.minuten.aanwezig'),
+    json_extract(t.value, '$.minuten.teLaat'),
+    coalesce(json_extract(t.value, '$.minuten.vroegVertrokken'), 0),
+    json_extract(t.value, '$.minuten.geoorloofdAfwezig'),
+    json_extract(t.value, '$.minuten.ongeoorloofdAfwezig'),
+    json_extract(t.value, '$.minuten.ziek'),
+    json_extract(t.value, '$.minuten.afwezig'),
+    json_extract(t.value, '$.minuten.vervallen'),
+    json_extract(t.value, '$.minuten.onbekend')
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.totalen') t
+  WHERE b.berichttype = 'aanwezigheid' AND json_valid(b.inhoud) AND json_extract(b.inhoud, '$.periode.van') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_niveaus (afzender, berichtId, trajectId, vaardigheid, niveau, peildatum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(n.value, '$.vaardigheid'), json_extract(n.value, '$.niveau'), json_extract(n.value, '$.peildatum'), b.ontvangenOp
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.niveaus') n
+  WHERE b.berichttype = 'taalvoortgang' AND json_valid(b.inhoud)
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_examens (afzender, berichtId, trajectId, onderdeel, uitslag, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(e.value, '$.onderdeel'), json_extract(e.value, '$.uitslag'),
+    coalesce(json_extract(e.value, '$.datum'), substr(b.gebeurtenisTijdstip, 1, 10)), b.ontvangenOp
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.examens') e
+  WHERE b.berichttype = 'taalvoortgang' AND json_valid(b.inhoud)
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_plaatsingen (afzender, berichtId, trajectId, plaatsingId, vorm, status, startdatum, einddatum, eindreden, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.plaatsingId'), json_extract(b.inhoud, '$.vorm'), json_extract(b.inhoud, '$.status'),
+    json_extract(b.inhoud, '$.startdatum'), json_extract(b.inhoud, '$.einddatum'), json_extract(b.inhoud, '$.eindreden'), substr(b.gebeurtenisTijdstip, 1, 10), b.ontvangenOp
+  FROM berichten b
+  WHERE b.berichttype = 'plaatsing' AND json_valid(b.inhoud) AND json_extract(b.inhoud, '$.plaatsingId') IS NOT NULL
+    AND json_extract(b.inhoud, '$.vorm') IS NOT NULL AND json_extract(b.inhoud, '$.status') IS NOT NULL AND json_extract(b.inhoud, '$.startdatum') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE trajecten (
@@ -321,5 +364,71 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trajecten ADD COLUMN regime TEXT NOT NULL DEFAULT 'wi2021';
   ALTER TABLE trajecten ADD COLUMN doelgroep TEXT NOT NULL DEFAULT 'onbekend';
   ALTER TABLE trajecten ADD COLUMN afsluituitkomst TEXT;
+  `,
+  // Issue 13: the monitoring facts (monitoring/feiten.ts), filled for the messages already stored.
+  // Appended after issue 12's migration; renumber on merge.
+  `
+  CREATE TABLE monitoring_aanwezigheid (
+    afzender            TEXT NOT NULL,
+    berichtId           TEXT NOT NULL,
+    trajectId           TEXT NOT NULL,
+    van                 TEXT NOT NULL,
+    tot                 TEXT NOT NULL,
+    activiteit          TEXT NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (afzender, berichtId, activiteit)
+  ) STRICT;
+  CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
+  CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
+
+  CREATE TABLE monitoring_niveaus (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    vaardigheid TEXT NOT NULL,
+    niveau      TEXT NOT NULL,
+    peildatum   TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, vaardigheid)
+  ) STRICT;
+  CREATE INDEX monitoring_niveaus_traject ON monitoring_niveaus (trajectId);
+
+  CREATE TABLE monitoring_examens (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    onderdeel   TEXT NOT NULL,
+    uitslag     TEXT NOT NULL,
+    datum       TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, onderdeel)
+  ) STRICT;
+  CREATE INDEX monitoring_examens_traject ON monitoring_examens (trajectId);
+
+  CREATE TABLE monitoring_plaatsingen (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    plaatsingId TEXT NOT NULL,
+    vorm        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    startdatum  TEXT NOT NULL,
+    einddatum   TEXT,
+    eindreden   TEXT,
+    datum       TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId)
+  ) STRICT;
+  CREATE INDEX monitoring_plaatsingen_traject ON monitoring_plaatsingen (trajectId);
+  ${MONITORING_AANVULLEN}
   `,
 ];

@@ -27,6 +27,7 @@ import { MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteSignaalTx } from './sqlite-signalen.js';
 import { sqliteVersieTx } from './versie-store.js';
 import { sqliteKenmerkTx } from './kenmerk-store.js';
+import { sqliteMonitoringTx } from './monitoring-store.js';
 
 
 export interface SqliteStoreOptions {
@@ -161,6 +162,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...sqliteSignaalTx(db),
     ...sqliteVersieTx(db),
     ...sqliteKenmerkTx(db),
+    ...sqliteMonitoringTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run({ regime: null, doelgroep: null, ...traject });
       for (const t of toewijzingen) st.insertToewijzing.run(t);

@@ -14,6 +14,7 @@ import type { Doelgroep, Regime, Relatie, ToewijzingRol } from '../policy/types.
 import type { SignaalTx } from './signaal-store.js';
 import type { VersieTx } from './versie-store.js';
 import type { KenmerkTx } from './kenmerk-store.js';
+import type { MonitoringTx } from './monitoring-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -215,8 +216,8 @@ export interface LogboekReader {
   sleutels(): Promise<Array<{ kid: string; jwk: string }>>;
 }
 
-/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts). */
-export interface Tx extends SignaalTx, VersieTx, KenmerkTx {
+/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts); the monitoring facts in `MonitoringTx` (monitoring-store.ts). */
+export interface Tx extends SignaalTx, VersieTx, KenmerkTx, MonitoringTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;

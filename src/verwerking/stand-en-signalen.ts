@@ -3,7 +3,9 @@
  * trajectory's state (`src/stand`), evaluating the signal rules (`src/signalen`) and storing their
  * decisions — all in the caller's transaction, so the message, its audit record, the new state and
  * the signals commit together or not at all. The domain decisions are the pure functions; this module
- * only reads the rows they need and writes what they return.
+ * only reads the rows they need and writes what they return. Issue 13: the message's monitoring facts
+ * (`monitoring/feiten.ts`) are written in the same transaction, and rebuilt with the state when a
+ * correction or withdrawal changes which messages count.
  *
  * Guarantees:
  * - Incremental: one state row read (locked for update on PostgreSQL) and written per message; the
@@ -14,6 +16,7 @@
  *   interleave with a publish about the same trajectory.
  */
 import { applyBericht, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
+import { feitenUitBericht, isLeeg } from '../monitoring/feiten.js';
 import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
 import type { BerichtRow, Tx } from '../store/store.js';
 import { versieSleutel } from '../store/versie-store.js';
@@ -25,8 +28,13 @@ function alsBericht(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'afzende
   return { berichtId: row.berichtId, berichttype: row.berichttype, afzender: row.afzender, ontvangenOp: row.ontvangenOp, inhoud: JSON.parse(row.inhoud) } as Bericht;
 }
 
-/** The state of a trajectory as stored, or rebuilt from its messages when there is none of this version. */
-async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwen = false): Promise<Stand> {
+type Opgeslagen = Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'gebeurtenisTijdstip' | 'ontvangenOp' | 'inhoud'>;
+
+/**
+ * The state of a trajectory as stored, or rebuilt from its messages when there is none of this version
+ * (or `herbouwen`); `perBericht` sees every message that still counts, oldest first, when it is rebuilt.
+ */
+async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwen = false, perBericht?: (b: BerichtRow) => Promise<void>): Promise<Stand> {
   const row = await tx.trajectstand(trajectId, true);
   if (!herbouwen && row && row.versie === STAND_VERSIE) return JSON.parse(row.stand) as Stand;
   const traject = await tx.traject(trajectId);
@@ -37,7 +45,11 @@ async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwe
     const page = await tx.berichten({ partij: traject.gemeente, vandaag, berichttypen: TYPEN, trajectId, na, limit: REPLAY_PAGINA });
     // Replaced and withdrawn messages (issue 11) no longer count: only the latest version is folded in.
     const vervallen = await tx.vervallenBerichten(page.map((b) => ({ afzender: b.afzender, berichtId: b.berichtId })));
-    for (const b of page) if (!vervallen.has(versieSleutel(b.afzender, b.berichtId))) stand = applyBericht(stand, alsBericht(b));
+    for (const b of page) {
+      if (vervallen.has(versieSleutel(b.afzender, b.berichtId))) continue;
+      stand = applyBericht(stand, alsBericht(b));
+      await perBericht?.(b);
+    }
     if (page.length < REPLAY_PAGINA) break;
     na = page.at(-1)!.volgnummer;
   }
@@ -58,8 +70,10 @@ export interface Verwerking {
 }
 
 /** In the publish transaction, after `insertBericht`: the state and the signals follow the message. */
-export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
+export async function verwerkBericht(tx: Tx, v: Verwerking, row: Opgeslagen): Promise<SignaalBesluit[]> {
   const bericht = alsBericht(row);
+  const feiten = feitenUitBericht(row);
+  if (!isLeeg(feiten)) await tx.bewaarMonitoringFeiten(feiten);
   const stand = applyBericht(await huidigeStand(tx, row.trajectId, v.vandaag), bericht);
   const besluiten = evaluateSignalen(stand, v.regels, {
     trajectId: row.trajectId, now: row.ontvangenOp, toewijzingen: await tx.toewijzingen(row.trajectId), openSignalen: await tx.openSignalen([row.trajectId]), bericht,
@@ -72,10 +86,14 @@ export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow
  * In the transaction of a correction (after `insertBericht` and `vervangBericht`, with the correcting
  * `row`) or a withdrawal (no row): the state is rebuilt from the messages that still count, so the
  * replaced or withdrawn message drops out whatever period it named, and the signals follow that state.
+ * The monitoring facts are rebuilt from the same messages in the same pass.
  */
-export async function verwerkVersiewijziging(tx: Tx, v: Verwerking, trajectId: string, now: string,
-  row?: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
-  const stand = await huidigeStand(tx, trajectId, v.vandaag, true);
+export async function verwerkVersiewijziging(tx: Tx, v: Verwerking, trajectId: string, now: string, row?: Opgeslagen): Promise<SignaalBesluit[]> {
+  await tx.wisMonitoringFeiten(trajectId);
+  const stand = await huidigeStand(tx, trajectId, v.vandaag, true, async (b) => {
+    const feiten = feitenUitBericht(b);
+    if (!isLeeg(feiten)) await tx.bewaarMonitoringFeiten(feiten);
+  });
   const besluiten = evaluateSignalen(stand, v.regels, {
     trajectId, now, toewijzingen: await tx.toewijzingen(trajectId), openSignalen: await tx.openSignalen([trajectId]), ...(row ? { bericht: alsBericht(row) } : {}),
   });

@@ -1,0 +1,133 @@
+/**
+ * Feiten (facts): owns what of one message the monitoring figures keep — the derived rows the
+ * quarter's figures are summed from, so that a quarter is answered from a few indexed tables and
+ * never by replaying messages. Pure: a stored message in, its facts out.
+ *
+ * Per message type:
+ * - `aanwezigheid`: one row per activity of `totalen` with the period and every minute category;
+ * - `taalvoortgang`: one row per skill of `niveaus` (level and `peildatum`) and one per component of
+ *   `examens` (result, with its date or else the date of the event);
+ * - `plaatsing`: one row with the placement's form, status, dates and end reason (the latest row per
+ *   placement that happened by a date is its state then).
+ * Other types give none. Nothing else of the content is kept: no lesson lines, employer, barriers,
+ * free text. The facts of a message that no longer counts (replaced, withdrawn) are removed with it
+ * (`verwerking/stand-en-signalen.ts` rebuilds a trajectory's facts then).
+ *
+ * "The date of the event" is the date part of `gebeurtenisTijdstip` as the sender wrote it (its own
+ * local date). The storage migration derives the same rows from messages stored before the tables
+ * existed, by the same rules.
+ */
+import type { AanwezigheidV1, PlaatsingV1, TaalvoortgangV1 } from '../schemas/generated/index.js';
+
+interface Herkomst {
+  afzender: string;
+  berichtId: string;
+  trajectId: string;
+}
+
+export interface AanwezigheidFeit extends Herkomst {
+  van: string;
+  tot: string;
+  activiteit: string;
+  gepland: number;
+  aanwezig: number;
+  teLaat: number;
+  vroegVertrokken: number;
+  geoorloofdAfwezig: number;
+  ongeoorloofdAfwezig: number;
+  ziek: number;
+  afwezig: number;
+  vervallen: number;
+  onbekend: number;
+}
+
+export interface NiveauFeit extends Herkomst {
+  vaardigheid: string;
+  niveau: string;
+  peildatum: string;
+  ontvangenOp: string;
+}
+
+export interface ExamenFeit extends Herkomst {
+  onderdeel: string;
+  uitslag: string;
+  datum: string;
+  ontvangenOp: string;
+}
+
+export interface PlaatsingFeit extends Herkomst {
+  plaatsingId: string;
+  vorm: string;
+  status: string;
+  startdatum: string;
+  einddatum: string | null;
+  eindreden: string | null;
+  /** The date of the event. */
+  datum: string;
+  ontvangenOp: string;
+}
+
+export interface Monitoringfeiten {
+  aanwezigheid: AanwezigheidFeit[];
+  niveaus: NiveauFeit[];
+  examens: ExamenFeit[];
+  plaatsingen: PlaatsingFeit[];
+}
+
+/** The stored message as the publish transaction (or a rebuild) has it. */
+export interface Bron {
+  berichtId: string;
+  berichttype: string;
+  trajectId: string;
+  afzender: string;
+  gebeurtenisTijdstip: string;
+  ontvangenOp: string;
+  /** The content as JSON text. */
+  inhoud: string;
+}
+
+export const GEEN_FEITEN: Readonly<Monitoringfeiten> = Object.freeze({ aanwezigheid: [], niveaus: [], examens: [], plaatsingen: [] });
+
+export function isLeeg(f: Monitoringfeiten): boolean {
+  return f.aanwezigheid.length + f.niveaus.length + f.examens.length + f.plaatsingen.length === 0;
+}
+
+/** The facts of one message. */
+export function feitenUitBericht(b: Bron): Monitoringfeiten {
+  const herkomst: Herkomst = { afzender: b.afzender, berichtId: b.berichtId, trajectId: b.trajectId };
+  const datum = b.gebeurtenisTijdstip.slice(0, 10);
+  switch (b.berichttype) {
+    case 'aanwezigheid': {
+      const i = JSON.parse(b.inhoud) as AanwezigheidV1;
+      return {
+        ...GEEN_FEITEN,
+        aanwezigheid: i.totalen.map((t) => ({
+          ...herkomst, van: i.periode.van, tot: i.periode.tot, activiteit: t.activiteit,
+          gepland: t.minuten.gepland, aanwezig: t.minuten.aanwezig, teLaat: t.minuten.teLaat, vroegVertrokken: t.minuten.vroegVertrokken ?? 0,
+          geoorloofdAfwezig: t.minuten.geoorloofdAfwezig, ongeoorloofdAfwezig: t.minuten.ongeoorloofdAfwezig, ziek: t.minuten.ziek,
+          afwezig: t.minuten.afwezig, vervallen: t.minuten.vervallen, onbekend: t.minuten.onbekend,
+        })),
+      };
+    }
+    case 'taalvoortgang': {
+      const i = JSON.parse(b.inhoud) as TaalvoortgangV1;
+      return {
+        ...GEEN_FEITEN,
+        niveaus: i.niveaus.map((n) => ({ ...herkomst, vaardigheid: n.vaardigheid, niveau: n.niveau, peildatum: n.peildatum, ontvangenOp: b.ontvangenOp })),
+        examens: (i.examens ?? []).map((e) => ({ ...herkomst, onderdeel: e.onderdeel, uitslag: e.uitslag, datum: e.datum ?? datum, ontvangenOp: b.ontvangenOp })),
+      };
+    }
+    case 'plaatsing': {
+      const i = JSON.parse(b.inhoud) as PlaatsingV1;
+      return {
+        ...GEEN_FEITEN,
+        plaatsingen: [{
+          ...herkomst, plaatsingId: i.plaatsingId, vorm: i.vorm, status: i.status, startdatum: i.startdatum,
+          einddatum: i.einddatum ?? null, eindreden: i.eindreden ?? null, datum, ontvangenOp: b.ontvangenOp,
+        }],
+      };
+    }
+    default:
+      return { aanwezigheid: [], niveaus: [], examens: [], plaatsingen: [] };
+  }
+}
