@@ -51,6 +51,10 @@ export const AUDIT_ACTIES = [
   'bundel-aanleveren',
   // Issue 12: the gemeente changes route, regime or target group of a trajectory.
   'traject-wijzigen',
+  // Issue 13: a quarter's aggregated figures (no data subjects), their CSV export, the CBS delivery per trajectory.
+  'monitoring-lezen',
+  'monitoring-exporteren',
+  'cbs-levering-opstellen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

@@ -24,6 +24,7 @@ export interface MonitoringTrajectRij {
   trajectId: string;
   leerroute: string;
   regime: string;
+  doelgroep: string;
   startdatum: string;
   afgeslotenOp: string | null;
   afsluitreden: string | null;
@@ -101,7 +102,7 @@ const PLAATSING_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'plaatsingId',
 
 /** The reads, in SQL both engines run the same; `@gemeente` etc. are named parameters. */
 const SQL = {
-  trajecten: `SELECT trajectId, leerroute, regime, startdatum, afgeslotenOp, afsluitreden, afsluituitkomst FROM trajecten
+  trajecten: `SELECT trajectId, leerroute, regime, doelgroep, startdatum, afgeslotenOp, afsluitreden, afsluituitkomst FROM trajecten
     WHERE gemeente = @gemeente AND startdatum <= @tot AND (afgeslotenOp IS NULL OR afgeslotenOp >= @afgeslotenVanaf OR startdatum >= @van)
     ORDER BY trajectId`,
   aanwezigheid: `SELECT a.trajectId, a.activiteit, ${MINUTEN.map((m) => `SUM(a.${m}) AS ${m}`).join(', ')}

@@ -251,7 +251,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
            -- A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
            a AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT DISTINCT t, @id::bigint, @soort::text, '' FROM unnest(@ids::text[]) t
-                  WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
+                  WHERE @soort::text <> 'inhoud' ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
             ...record, trajectIds: JSON.stringify(record.trajectIds), berichtIds: JSON.stringify(record.berichtIds), velden: JSON.stringify(record.velden),

@@ -43,6 +43,9 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'afleveringen-lezen': 'Afleverpogingen bekijken',
   'melding-afleveren': 'Melding afgeleverd (metagegevens)',
   'traject-wijzigen': 'Traject wijzigen (leerroute, regime, doelgroep)',
+  'monitoring-lezen': 'Kwartaalcijfers voor monitoring bekijken (alleen totalen)',
+  'monitoring-exporteren': 'Kwartaalcijfers voor monitoring downloaden (CSV, alleen totalen)',
+  'cbs-levering-opstellen': 'Kwartaallevering per traject voor het CBS opstellen',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
@@ -136,6 +139,11 @@ export const REGEL_LABELS: Record<string, string> = {
   'publiceren-knelpunt-participatie': 'Re-integratiebedrijf meldt een knelpunt (ook in de nazorg)',
   'publiceren-knelpunt-begeleiding': 'Maatschappelijke begeleiding meldt een knelpunt',
   'publiceren-gemeente': 'Gemeente publiceert een besluit of een eigen plaatsing',
+  // Issue 13.
+  'geaggregeerd-lezen': 'Gemeente leest totalen over de eigen trajecten (kleine aantallen onderdrukt)',
+  'lezen-cbs-verantwoording': 'Gemeente stelt de kwartaallevering per traject voor het CBS op',
+  'cbs-doel': 'De kwartaallevering aan het CBS hoort bij doel cbs-verantwoording',
+  'kwartaal-ongeldig': 'Ongeldig of toekomstig kwartaal',
 };
 
 export function actieLabel(actie: string): string {

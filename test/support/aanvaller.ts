@@ -118,22 +118,40 @@ type LpUitkomst = { soort: 'optimaal'; waarde: number } | { soort: 'onbegrensd' 
 
 /** min c·x subject to A x = b, x ≥ 0 (dense two-phase simplex, Bland's rule against cycling). */
 export function minimaliseer(A: number[][], b: number[], c: number[]): LpUitkomst {
+  return minimaliseerAlle(A, b, [c])[0]!;
+}
+
+/** The same for several objectives over one feasible region: phase 1 runs once, phase 2 per objective from its basis. */
+export function minimaliseerAlle(A: number[][], b: number[], doelen: number[][]): LpUitkomst[] {
   const m = A.length;
-  const n = c.length;
+  const n = A[0]?.length ?? doelen[0]?.length ?? 0;
+  const breedte = n + m;
   // Tableau with artificials: rows 0…m-1 constraints, columns 0…n-1 variables, n…n+m-1 artificials, last the right-hand side.
-  const T = A.map((rij, i) => {
+  const T0 = A.map((rij, i) => {
     const teken = b[i]! < 0 ? -1 : 1;
     return [...rij.map((v) => teken * v), ...Array.from({ length: m }, (_, k) => (k === i ? 1 : 0)), teken * b[i]!];
   });
-  const basis = Array.from({ length: m }, (_, i) => n + i);
-  const breedte = n + m;
+  const basis0 = Array.from({ length: m }, (_, i) => n + i);
 
-  const simplex = (kosten: number[], toegestaan: (k: number) => boolean): 'optimaal' | 'onbegrensd' => {
+  const pivot = (T: number[][], basis: number[], r: number, k: number) => {
+    const f = T[r]![k]!;
+    const rij = T[r]!;
+    for (let j = 0; j <= breedte; j++) rij[j]! /= f;
+    for (let i = 0; i < m; i++) {
+      const g = T[i]![k]!;
+      if (i === r || Math.abs(g) < 1e-12) continue;
+      const ander = T[i]!;
+      for (let j = 0; j <= breedte; j++) ander[j]! -= g * rij[j]!;
+    }
+    basis[r] = k;
+  };
+  const simplex = (T: number[][], basis: number[], kosten: number[], toegestaan: (k: number) => boolean): 'optimaal' | 'onbegrensd' => {
     for (let stap = 0; stap < 50_000; stap++) {
       // Reduced costs: c_k − c_B · column k.
       let intreden = -1;
+      const inBasis = new Set(basis);
       for (let k = 0; k < breedte; k++) {
-        if (!toegestaan(k) || basis.includes(k)) continue;
+        if (!toegestaan(k) || inBasis.has(k)) continue;
         let r = kosten[k]!;
         for (let i = 0; i < m; i++) r -= kosten[basis[i]!]! * T[i]![k]!;
         if (r < -EPS) {
@@ -154,39 +172,32 @@ export function minimaliseer(A: number[][], b: number[], c: number[]): LpUitkoms
         }
       }
       if (uit === -1) return 'onbegrensd';
-      pivot(uit, intreden);
+      pivot(T, basis, uit, intreden);
     }
     throw new Error('simplex: te veel stappen');
   };
-  const pivot = (r: number, k: number) => {
-    const f = T[r]![k]!;
-    for (let j = 0; j <= breedte; j++) T[r]![j]! /= f;
-    for (let i = 0; i < m; i++) {
-      if (i === r || Math.abs(T[i]![k]!) < 1e-12) continue;
-      const g = T[i]![k]!;
-      for (let j = 0; j <= breedte; j++) T[i]![j]! -= g * T[r]![j]!;
-    }
-    basis[r] = k;
-  };
 
   // Phase 1: minimise the artificials.
-  const fase1 = Array.from({ length: breedte }, (_, k) => (k >= n ? 1 : 0));
-  simplex(fase1, () => true);
+  simplex(T0, basis0, Array.from({ length: breedte }, (_, k) => (k >= n ? 1 : 0)), () => true);
   let rest = 0;
-  for (let i = 0; i < m; i++) if (basis[i]! >= n) rest += T[i]![breedte]!;
-  if (rest > 1e-6) return { soort: 'onmogelijk' };
+  for (let i = 0; i < m; i++) if (basis0[i]! >= n) rest += T0[i]![breedte]!;
+  if (rest > 1e-6) return doelen.map(() => ({ soort: 'onmogelijk' as const }));
   // Drive the artificials left in the basis (at zero) out, where a real variable can take their place.
   for (let i = 0; i < m; i++) {
-    if (basis[i]! < n) continue;
-    const k = Array.from({ length: n }, (_, j) => j).find((j) => Math.abs(T[i]![j]!) > EPS);
-    if (k !== undefined) pivot(i, k);
+    if (basis0[i]! < n) continue;
+    const k = Array.from({ length: n }, (_, j) => j).find((j) => Math.abs(T0[i]![j]!) > EPS);
+    if (k !== undefined) pivot(T0, basis0, i, k);
   }
-  // Phase 2: the real objective; artificials may not re-enter (one still basic belongs to a redundant equation and stays 0).
-  const kosten = Array.from({ length: breedte }, (_, k) => (k < n ? c[k]! : 0));
-  if (simplex(kosten, (k) => k < n) === 'onbegrensd') return { soort: 'onbegrensd' };
-  let waarde = 0;
-  for (let i = 0; i < m; i++) waarde += kosten[basis[i]!]! * T[i]![breedte]!;
-  return { soort: 'optimaal', waarde };
+  // Phase 2 per objective; artificials may not re-enter (one still basic belongs to a redundant equation and stays 0).
+  return doelen.map((c) => {
+    const T = T0.map((r) => [...r]);
+    const basis = [...basis0];
+    const kosten = Array.from({ length: breedte }, (_, k) => (k < n ? c[k]! : 0));
+    if (simplex(T, basis, kosten, (k) => k < n) === 'onbegrensd') return { soort: 'onbegrensd' as const };
+    let waarde = 0;
+    for (let i = 0; i < m; i++) waarde += kosten[basis[i]!]! * T[i]![breedte]!;
+    return { soort: 'optimaal' as const, waarde };
+  });
 }
 
 /** Every suppressed published cell the attacker works out, with how. */
@@ -202,21 +213,68 @@ export function valAan(t: GepubliceerdeTabel, voorkennis: Voorkennis = {}): Onth
   };
   const uit: Onthulling[] = [];
   const vast = lineair(s);
+  const vragen: Array<[number, number, number]> = [];
   s.onbekend.forEach(([i, j], k) => {
     if (!gepubliceerdMaarVerborgen(i, j)) return;
     const v = vast.get(k);
-    if (v !== undefined) {
-      uit.push({ rij: i, kolom: j, waarde: Math.round(v), methode: 'lineair' });
-      return;
-    }
+    if (v !== undefined) uit.push({ rij: i, kolom: j, waarde: Math.round(v), methode: 'lineair' });
+    else vragen.push([i, j, k]);
+  });
+  if (vragen.length === 0) return uit;
+  const doelen = vragen.flatMap(([, , k]) => {
     const e = s.onbekend.map((_, x) => (x === k ? 1 : 0));
-    const min = minimaliseer(s.A, s.b, e);
-    const max = minimaliseer(s.A, s.b, e.map((x) => -x));
-    if (min.soort !== 'optimaal' || max.soort !== 'optimaal') {
-      if (min.soort === 'onmogelijk') throw new Error('de gepubliceerde tabel is inconsistent: geen enkele invulling past');
-      return;
+    return [e, e.map((x) => -x)];
+  });
+  const grenzen = minimaliseerAlle(s.A, s.b, doelen);
+  if (grenzen.some((g) => g.soort === 'onmogelijk')) throw new Error('de gepubliceerde tabel is inconsistent: geen enkele invulling past');
+  vragen.forEach(([i, j], q) => {
+    const min = grenzen[2 * q]!;
+    const max = grenzen[2 * q + 1]!;
+    if (min.soort === 'optimaal' && max.soort === 'optimaal' && Math.abs(-max.waarde - min.waarde) < 0.5) {
+      uit.push({ rij: i, kolom: j, waarde: Math.round(min.waarde), methode: 'grenzen' });
     }
-    if (Math.abs(-max.waarde - min.waarde) < 0.5) uit.push({ rij: i, kolom: j, waarde: Math.round(min.waarde), methode: 'grenzen' });
   });
   return uit;
+}
+
+/** A table of the monitoring answer, as far as the attacker needs it (see src/monitoring/cijfers.ts `Tabel`). */
+interface AntwoordTabel extends GepubliceerdeTabel {
+  id: string;
+  kolommen: { codes: string[] };
+  gedeeld?: Array<{ populatie: string; cel: 'totaal' | 'kolomtotaal' | 'rijtotalen'; code?: string }>;
+  meerdereAntwoorden?: true;
+}
+
+/**
+ * Attack every table of a quarter's answer, each with what every OTHER table published about the same
+ * population (a shared total published anywhere is known everywhere). Also returns the shared totals
+ * that are published in one table and suppressed in another (that alone would be a leak).
+ */
+export function valAntwoordAan(tabellen: readonly AntwoordTabel[]): { onthullingen: Array<Onthulling & { tabel: string }>; inconsistent: string[] } {
+  const bekend = new Map<string, number>();
+  const verborgen = new Set<string>();
+  const waarden = (t: AntwoordTabel, g: NonNullable<AntwoordTabel['gedeeld']>[number]): Array<number | null> =>
+    g.cel === 'totaal' ? [t.totaal ?? null] : g.cel === 'rijtotalen' ? [...(t.rijtotalen ?? [])] : [t.kolomtotalen?.[t.kolommen.codes.indexOf(g.code!)] ?? null];
+  for (const t of tabellen) for (const g of t.gedeeld ?? []) for (const v of waarden(t, g)) {
+    if (v === null) verborgen.add(g.populatie);
+    else bekend.set(g.populatie, v);
+  }
+  const inconsistent = [...verborgen].filter((p) => bekend.has(p));
+  const onthullingen: Array<Onthulling & { tabel: string }> = [];
+  for (const t of tabellen) {
+    if (t.meerdereAntwoorden) continue; // no equations: its cells are not parts of a whole
+    const voorkennis: { totaal?: number; rijtotalen?: Array<number | undefined>; kolomtotalen?: Array<number | undefined> } = {};
+    for (const g of t.gedeeld ?? []) {
+      const v = bekend.get(g.populatie);
+      if (v === undefined) continue;
+      if (g.cel === 'totaal') voorkennis.totaal = v;
+      else if (g.cel === 'rijtotalen') voorkennis.rijtotalen = t.cellen.map(() => v);
+      else {
+        voorkennis.kolomtotalen ??= t.kolommen.codes.map(() => undefined);
+        voorkennis.kolomtotalen[t.kolommen.codes.indexOf(g.code!)] = v;
+      }
+    }
+    for (const o of valAan(t, voorkennis)) onthullingen.push({ ...o, tabel: t.id });
+  }
+  return { onthullingen, inconsistent };
 }

@@ -1,0 +1,183 @@
+/**
+ * Routes of issue 13's monitoring part, each walking the one pipeline (authenticate → identify →
+ * validate → decide → compute → commit the audit record → answer):
+ *
+ * - `GET /v1/monitoring/kwartalen/{kwartaal}?doel=monitoring`: a gemeente's quarter in aggregated
+ *   figures about its own trajectories, every table suppressed (monitoring/onderdrukking.ts);
+ * - `GET /v1/monitoring/kwartalen/{kwartaal}/export?formaat=csv`: the same figures as CSV;
+ * - `GET /v1/cbs-verantwoording/kwartalen/{kwartaal}?doel=cbs-verantwoording[&formaat=csv]`: the
+ *   person-level delivery to CBS, under its own doel, for the gemeente alone.
+ *
+ * Guarantees:
+ * - Aggregates only under `monitoring`: the engine decides (`geaggregeerdLezen`), subject-level reads
+ *   for that doel stay refused everywhere else (`alleen-geaggregeerd`); the record of an aggregate read
+ *   names no data subject (it discloses nothing about one participant) — its doel, processing activity,
+ *   quarter and tables are in the record.
+ * - The CBS delivery is decided per trajectory by the policy (rule `lezen-cbs-verantwoording`, the
+ *   register's `regimes`), and its ONE record names every trajectory it disclosed.
+ * - Computed from the derived facts and the trajectories (store/monitoring-store.ts), read in the
+ *   record's transaction: the figures are what the record says was disclosed.
+ * - `doel` may be left out on these paths (the path names it); another doel is refused, audited.
+ */
+import { Router, type Request } from 'express';
+import { AANWEZIGHEIDSROLLEN, cbsCsv, cbsLevering, cijfersCsv, codelijsten, kwartaal, kwartaalcijfers, plusDagen, wekenbereik, type Aanbieder, type Codelijsten, type Cijferinvoer, type Kwartaal, type Kwartaalcijfers } from '../monitoring/index.js';
+import { grondslagText } from '../policy/engine.js';
+import type { Doel, Doelgroep, Regime } from '../policy/types.js';
+import type { Tx } from '../store/store.js';
+import { attempt, auditInput, authenticate, type Poging } from './attempt.js';
+import { HttpProblem } from './problem.js';
+import { dutchDate, type Services } from './services.js';
+
+export const MONITORING_DOEL = 'monitoring';
+export const CBS_DOEL = 'cbs-verantwoording';
+/** What the CBS delivery discloses per trajectory (the record's `velden`). */
+const CBS_VELDEN = ['/leerroute', '/peildatum', '/regime', '/status', '/trajectId', '/urenAanwezig', '/urenGeoorloofdAfwezig', '/urenOngeoorloofdAfwezig'];
+
+const codes = new WeakMap<Services, Codelijsten>();
+function codelijstenVan(s: Services): Codelijsten {
+  let c = codes.get(s);
+  if (!c) codes.set(s, (c = codelijsten(s.schemas)));
+  return c;
+}
+
+/** The providers whose attendance reports the completeness tables count: every registered party that can be assigned taal or participatie. */
+export function aanbieders(s: Services): Aanbieder[] {
+  return s.policy.set.partijen.filter((p) => p.rol === 'taalaanbieder' || p.rol === 'reintegratie').map((p) => ({ id: p.id, naam: p.naam })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Step 3: `{kwartaal}` as `jjjj-Qn`, a quarter that has begun. */
+export function kwartaalUitPad(waarde: string, vandaag: string): Kwartaal {
+  const k = kwartaal(waarde);
+  if (!k) {
+    throw new HttpProblem('ongeldige-parameter', 'Het kwartaal heeft de vorm jjjj-Qn, bijvoorbeeld 2026-Q4.', {
+      regel: 'kwartaal-ongeldig', invalidParams: [{ name: 'kwartaal', code: 'pattern', reason: 'moet de vorm jjjj-Qn hebben (Q1 tot en met Q4)' }],
+    });
+  }
+  if (k.van > vandaag) {
+    throw new HttpProblem('ongeldige-parameter', `Kwartaal ${k.id} is nog niet begonnen.`, {
+      regel: 'kwartaal-ongeldig', invalidParams: [{ name: 'kwartaal', code: 'range', reason: 'mag niet in de toekomst liggen' }],
+    });
+  }
+  return k;
+}
+
+/** Step 3: `?doel=` — absent: the doel the path names; unknown: 400; `?formaat=` one of `formaten`. */
+function doelEnFormaat<F extends string>(req: Request, s: Services, p: Poging, standaard: string, formaten: readonly F[]): { doel: Doel; formaat: F } {
+  const invalid = [];
+  const id = req.query.doel === undefined ? standaard : req.query.doel;
+  const doel = typeof id === 'string' ? s.policy.doel(id) : undefined;
+  if (!doel) {
+    const genoemd = typeof id === 'string' && /^[a-z0-9-]{1,64}$/.test(id) ? `"${id}"` : '(ongeldig)';
+    invalid.push({ name: 'doel', code: 'enum', reason: `onbekend doel ${genoemd}; zie /v1/verwerkingsactiviteiten` });
+  }
+  const formaat = req.query.formaat === undefined ? formaten[0]! : req.query.formaat;
+  if (typeof formaat !== 'string' || !(formaten as readonly string[]).includes(formaat)) invalid.push({ name: 'formaat', code: 'enum', reason: `moet ${formaten.join(' of ')} zijn` });
+  if (invalid.length) throw new HttpProblem('ongeldige-parameter', 'Een of meer queryparameters zijn ongeldig; zie invalidParams.', { regel: doel ? 'invoer-ongeldig' : 'doel-onbekend', invalidParams: invalid });
+  p.doel = doel!;
+  return { doel: doel!, formaat: formaat as F };
+}
+
+/** Everything the figures of one gemeente's quarter are summed from, read in `tx`. */
+export async function cijferinvoer(s: Services, tx: Tx, gemeente: string, k: Kwartaal): Promise<Cijferinvoer> {
+  const vandaag = dutchDate(s.now());
+  const weken = wekenbereik(k);
+  // Instants are ISO text in UTC: a day earlier as text keeps every instant of that Dutch date; the domain filters exactly.
+  const [trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken] = await Promise.all([
+    tx.monitoringTrajecten({ gemeente, van: k.van, tot: k.tot, afgeslotenVanaf: plusDagen(k.van, -1) }),
+    tx.monitoringAanwezigheid({ gemeente, ...weken }),
+    tx.monitoringEersteDeelname({ gemeente, van: k.van, tot: k.tot }),
+    tx.monitoringNiveaus({ gemeente, tot: k.tot }),
+    tx.monitoringExamens({ gemeente, tot: k.tot }),
+    tx.monitoringPlaatsingen({ gemeente, tot: k.tot }),
+    tx.monitoringToewijzingen({ gemeente, ...weken, beeindigdVanaf: plusDagen(weken.van, -1), rollen: AANWEZIGHEIDSROLLEN }),
+    tx.monitoringGemeldeWeken({ gemeente, weken: k.weken }),
+  ]);
+  return {
+    kwartaal: k, gemeente, vandaag, drempel: s.config.monitoringDrempel, codes: codelijstenVan(s), aanbieders: aanbieders(s),
+    datum: (t) => dutchDate(new Date(t)), trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken,
+  };
+}
+
+/** The audit record's reason and fields for a quarter's figures. */
+export function cijferRecord(c: Kwartaalcijfers, formaat: 'json' | 'csv') {
+  const onderdrukt = c.tabellen.reduce((n, t) => n + t.onderdrukt, 0);
+  return {
+    reden: `Kwartaalcijfers ${c.kwartaal} van ${c.gemeente} verstrekt${formaat === 'csv' ? ' als CSV' : ''} voor doel ${c.doel}: ${c.tabellen.length} tabellen, `
+      + `${onderdrukt} cellen onderdrukt (drempel ${c.drempel}); alleen totalen, geen gegevens over één deelnemer.`,
+    velden: c.tabellen.map((t) => `/tabellen/${t.id}`),
+  };
+}
+
+export function monitoringRouter(s: Services): Router {
+  const router = Router({ strict: true, caseSensitive: true });
+
+  const cijfers = (formaten: readonly ('json' | 'csv')[]) => async (req: Request, p: Poging) => {
+    const actor = await authenticate(req, s, p); // 1, 2
+    const { doel, formaat } = doelEnFormaat(req, s, p, MONITORING_DOEL, formaten); // 3
+    const k = kwartaalUitPad(String(req.params.kwartaal), dutchDate(s.now()));
+    const besluit = s.policy.geaggregeerdLezen(actor.partij, doel); // 4
+    if (!besluit.toegestaan) throw new HttpProblem('geen-toegang', besluit.reden, { regel: besluit.regel });
+    const c = await s.store.transaction(async (tx) => {
+      const uit = kwartaalcijfers(await cijferinvoer(s, tx, actor.partij.id, k)); // 5 aggregate and suppress
+      await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, status: 200, grondslag: besluit.grondslag, ...cijferRecord(uit, formaat) })); // 6
+      return uit;
+    });
+    p.geaudit = true;
+    return { c, formaat };
+  };
+
+  router.get('/monitoring/kwartalen/:kwartaal', attempt(s, 'monitoring-lezen', async (req, res, p) => {
+    const { c } = await cijfers(['json'])(req, p);
+    res.json(c); // 7
+  }));
+
+  router.get('/monitoring/kwartalen/:kwartaal/export', attempt(s, 'monitoring-exporteren', async (req, res, p) => {
+    const { c } = await cijfers(['csv'])(req, p);
+    res.type('text/csv; charset=utf-8').attachment(`monitoring-${c.kwartaal}-${c.gemeente}.csv`).send(cijfersCsv(c)); // 7
+  }));
+
+  router.get('/cbs-verantwoording/kwartalen/:kwartaal', attempt(s, 'cbs-levering-opstellen', async (req, res, p) => {
+    const actor = await authenticate(req, s, p); // 1, 2
+    const { doel, formaat } = doelEnFormaat(req, s, p, CBS_DOEL, ['json', 'csv'] as const); // 3
+    const vandaag = dutchDate(s.now());
+    const k = kwartaalUitPad(String(req.params.kwartaal), vandaag);
+    if (doel.id !== CBS_DOEL) throw new HttpProblem('geen-toegang', `De kwartaallevering per traject hoort bij doel ${CBS_DOEL}, niet bij ${doel.id}.`, { regel: 'cbs-doel' }); // 4
+    if (!s.policy.leesbareTypen(actor.partij.rol, doel.id).includes('aanwezigheid')) {
+      throw new HttpProblem('geen-toegang', `Geen regel staat een ${actor.partij.rol} toe om aanwezigheid te lezen voor doel ${doel.id}.`, { regel: 'standaard-weigeren' });
+    }
+    const uit = await s.store.transaction(async (tx) => {
+      const invoer = await cijferinvoer(s, tx, actor.partij.id, k);
+      const regels = new Set<string>();
+      let buiten = 0;
+      // 4 per trajectory: the gemeente owns every trajectory read here; the rule and the register's regimes decide.
+      const levering = cbsLevering(invoer, (t) => {
+        const b = s.policy.decide({
+          partij: actor.partij, actie: 'lezen', berichttype: 'aanwezigheid', doel: doel.id,
+          relatie: { eigenaar: true, toewijzingen: [], regime: t.regime as Regime, doelgroep: t.doelgroep as Doelgroep },
+        });
+        // The hours are derived from the periods' totals: the rule must disclose both.
+        const mag = b.toegestaan && ['/periode', '/totalen'].every((v) => b.projectie?.includes(v));
+        if (mag) regels.add(b.regel);
+        else buiten++;
+        return mag;
+      });
+      p.trajectIds = levering.trajecten.map((t) => t.trajectId);
+      p.berichttype = 'aanwezigheid';
+      await tx.appendAudit(auditInput(s, p, { // 6
+        besluit: 'toegestaan', regel: [...regels].join(',') || 'lezen-cbs-verantwoording', status: 200, grondslag: levering.trajecten.length ? grondslagText(doel) : null,
+        reden: `Kwartaallevering ${k.id} voor het CBS (peildatum ${levering.peildatum}): ${levering.trajecten.length} traject(en)`
+          + `${buiten ? `; ${buiten} traject(en) niet opgenomen (de regel of het register staat het voor hun regime niet toe)` : ''}.`,
+        velden: levering.trajecten.length ? CBS_VELDEN : [],
+      }));
+      return levering;
+    });
+    p.geaudit = true;
+    if (formaat === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`cbs-${k.id}-${actor.partij.id}.csv`).send(cbsCsv(uit.trajecten)); // 7
+      return;
+    }
+    res.json({ kwartaal: k.id, gemeente: actor.partij.id, doel: doel.id, peildatum: uit.peildatum, aantal: uit.trajecten.length, trajecten: uit.trajecten });
+  }));
+
+  return router;
+}
