@@ -7,7 +7,7 @@
  * - A quarter's days are its calendar days (Q4 2026: 2026-10-01 … 2026-12-31).
  * - A quarter's weeks are the ISO weeks (Monday–Sunday) whose Thursday lies in the quarter — as ISO
  *   8601 assigns a week to the year of its Thursday — so every week belongs to exactly one quarter,
- *   and a quarter has 13 or 14 of them.
+ *   and a quarter has 12 to 14 of them.
  * - A reported period (an attendance message) belongs to the quarter whose weeks contain its first
  *   day (`van`): a week reported Monday to Sunday lands in the quarter of its ISO week.
  */
@@ -20,7 +20,7 @@ export interface Kwartaal {
   /** First and last calendar day. */
   van: string;
   tot: string;
-  /** The quarter's ISO weeks, oldest first (13 or 14). */
+  /** The quarter's ISO weeks, oldest first (12 to 14). */
   weken: Week[];
 }
 
