@@ -23,6 +23,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config.js';
+import { loadSchemas } from '../src/schemas/registry.js';
 import { PG_MONITORING_AANVULLEN } from '../src/store/postgres-migrations.js';
 import { MONITORING_AANVULLEN } from '../src/store/sqlite-migrations.js';
 import { valAntwoordAan } from './support/aanvaller.js';
@@ -30,6 +31,7 @@ import { bearer, newTraceparent, startTestGateway, type Adapter, type TestGatewa
 import { pgQuery } from './support/postgres.js';
 
 const START = '2026-10-05';
+const schemas = loadSchemas(path.join(projectRoot(), 'schemas'));
 const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
 
 /** The shipped policies plus a second gemeente with its own client. */
@@ -135,6 +137,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
     const res = await lees('gemeente-hengelo', '/v1/monitoring/kwartalen/2026-Q4?doel=monitoring', header);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kwartaal: '2026-Q4', gemeente: 'gemeente-hengelo', doel: 'monitoring', periode: { van: '2026-10-01', tot: '2026-12-31' }, weken: { aantal: 14 }, peildatum: '2026-12-31', drempel: 10 });
+    expect(schemas.validateBody('api/kwartaalcijfers.json', res.body)).toEqual([]);
     const route = tabel(res.body, 'trajecten-leerroute-status');
     expect(route.totaal).toBe(14); // Borne's three would make 17
     expect(route.kolomtotalen![route.kolommen.codes.indexOf('afgesloten')]).toBeNull(); // two closed: small
@@ -231,6 +234,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
     const res = await lees('gemeente-hengelo', '/v1/cbs-verantwoording/kwartalen/2026-Q4?doel=cbs-verantwoording', header);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kwartaal: '2026-Q4', gemeente: 'gemeente-hengelo', doel: 'cbs-verantwoording', peildatum: '2026-12-31', aantal: 13 });
+    expect(schemas.validateBody('api/cbs-levering.json', res.body)).toEqual([]);
     const per = new Map((res.body.trajecten as Array<{ trajectId: string }>).map((x) => [x.trajectId, x]));
     expect([...per.keys()].sort()).toEqual(H.slice(0, 13).sort()); // not H13 (wi2013), not Borne's
     expect(per.get(H[0]!)).toEqual({ trajectId: H[0], leerroute: 'B1', regime: 'wi2021', status: 'lopend', peildatum: '2026-12-31', urenAanwezig: 16, urenGeoorloofdAfwezig: 0, urenOngeoorloofdAfwezig: 2 });

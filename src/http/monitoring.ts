@@ -24,7 +24,9 @@ import { AANWEZIGHEIDSROLLEN, cbsCsv, cbsLevering, cijfersCsv, codelijsten, kwar
 import { grondslagText } from '../policy/engine.js';
 import type { Doel, Doelgroep, Regime } from '../policy/types.js';
 import type { Tx } from '../store/store.js';
+import { apiComponent } from './api-component.js';
 import { attempt, auditInput, authenticate, type Poging } from './attempt.js';
+import { errors, ok, ref, type OpenApiPart } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { dutchDate, type Services } from './services.js';
 
@@ -181,3 +183,57 @@ export function monitoringRouter(s: Services): Router {
 
   return router;
 }
+
+const kwartaalParam = {
+  name: 'kwartaal', in: 'path', required: true, description: 'The quarter, jjjj-Qn (a quarter that has begun). / Het kwartaal.',
+  schema: { type: 'string', pattern: '^[12][0-9]{3}-Q[1-4]$', examples: ['2026-Q4'] },
+};
+const doelOptioneel = (doel: string) => ({
+  name: 'doel', in: 'query', required: false, description: `The purpose of this read; the path names it, so it may be left out (default ${doel}); another doel is refused. / Het doel.`,
+  schema: { type: 'string', default: doel },
+});
+const formaatParam = (formaten: string[]) => ({
+  name: 'formaat', in: 'query', required: false, description: `Answer format (default ${formaten[0]}). / Het formaat.`, schema: { type: 'string', enum: formaten, default: formaten[0] },
+});
+const csvBody = { type: 'string', description: 'CSV (comma-separated, CRLF, UTF-8); every cell defused against formula injection.' };
+const bijlage = { 'Content-Disposition': { description: 'attachment, with a file name naming the quarter and the gemeente.', schema: { type: 'string' } } };
+
+export const monitoringOpenApi: OpenApiPart = {
+  tags: [
+    { name: 'Monitoring', description: 'A gemeente\'s quarter in aggregated figures (doel monitoring, small cells suppressed), and the quarterly delivery per trajectory for CBS (doel cbs-verantwoording)' },
+  ],
+  schemas: { Kwartaalcijfers: apiComponent('kwartaalcijfers.json'), CbsLevering: apiComponent('cbs-levering.json') },
+  paths: {
+    '/monitoring/kwartalen/{kwartaal}': {
+      get: {
+        operationId: 'kwartaalcijfersLezen', tags: ['Monitoring'], summary: 'A quarter in aggregated figures about your own trajectories (gemeente)',
+        description: [
+          'Trajectories by route, status and regime; started within three months; attendance per activity in minutes; levels per skill; exam results; placements by form and status, started, ended with end reasons; closing outcomes; completeness of the attendance registration per provider.',
+          'Every cell with fewer contributors than the threshold (default 10) is null, and so are enough others that no suppressed cell can be worked out from the published totals. "Not registered" is a cell of its own, never folded into 0.',
+          'Only for a doel that allows aggregates only (monitoring) and a gemeente; nothing about one participant; the logboek record names no data subject.',
+        ].join(' '),
+        parameters: [kwartaalParam, doelOptioneel(MONITORING_DOEL)],
+        responses: { '200': ok('The figures', ref('Kwartaalcijfers')), ...errors('400', '401', '403', '503') },
+      },
+    },
+    '/monitoring/kwartalen/{kwartaal}/export': {
+      get: {
+        operationId: 'kwartaalcijfersExporteren', tags: ['Monitoring'], summary: 'The same figures as CSV, one line per cell (totals included)',
+        description: 'Columns kwartaal, gemeente, tabel, titel, eenheid, rijdimensie, rij, kolomdimensie, kolom, waarde, onderdrukt; a suppressed cell has an empty waarde and onderdrukt = ja.',
+        parameters: [kwartaalParam, doelOptioneel(MONITORING_DOEL), formaatParam(['csv'])],
+        responses: { '200': ok('The figures as CSV', csvBody, bijlage, 'text/csv'), ...errors('400', '401', '403', '503') },
+      },
+    },
+    '/cbs-verantwoording/kwartalen/{kwartaal}': {
+      get: {
+        operationId: 'cbsLeveringOpstellen', tags: ['Monitoring'], summary: 'The quarterly delivery per trajectory for CBS (gemeente, its own trajectories)',
+        description: 'Person-level, under its own doel cbs-verantwoording (wettelijke verplichting); the policy decides per trajectory (the register: regime wi2021). One logboek record names every trajectory disclosed; each appears in the participant\'s access report. Hours are null, not 0, when nothing was reported.',
+        parameters: [kwartaalParam, doelOptioneel(CBS_DOEL), formaatParam(['json', 'csv'])],
+        responses: {
+          '200': { ...ok('The delivery', ref('CbsLevering')), content: { 'application/json': { schema: ref('CbsLevering') }, 'text/csv': { schema: csvBody } } },
+          ...errors('400', '401', '403', '503'),
+        },
+      },
+    },
+  },
+};
