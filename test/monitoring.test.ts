@@ -32,7 +32,12 @@ import { pgQuery } from './support/postgres.js';
 
 const START = '2026-10-05';
 const schemas = loadSchemas(path.join(projectRoot(), 'schemas'));
-const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
+const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
+/** Each table's rows in one order on both adapters. */
+const VOLGORDE: Record<string, string> = {
+  monitoring_aanwezigheid: 'afzender, berichtId, activiteit', monitoring_aanwezigheid_kwartaal: 'trajectId, kwartaal, activiteit', monitoring_weken: 'trajectId, afzender, week',
+  monitoring_niveaus: 'afzender, berichtId, vaardigheid', monitoring_examens: 'afzender, berichtId, onderdeel', monitoring_plaatsingen: 'afzender, berichtId',
+};
 
 /** The shipped policies plus a second gemeente with its own client. */
 function policiesMetBorne(): string {
@@ -273,11 +278,13 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
   });
 
   it('the migration\'s backfill derives exactly the rows the publish path wrote', async () => {
-    const alles = async () => Object.fromEntries(await Promise.all(TABELLEN.map(async (tb) => [tb, await t.rows(`SELECT * FROM ${tb} ORDER BY afzender, berichtId`)] as const)));
+    const alles = async () => Object.fromEntries(await Promise.all(TABELLEN.map(async (tb) => [tb, await t.rows(`SELECT * FROM ${tb} ORDER BY ${VOLGORDE[tb]}`)] as const)));
     const voor = await alles();
     expect(voor.monitoring_aanwezigheid!.length).toBe(24 + 3 - 1); // one week withdrawn (the corrected one replaced, not added)
     expect(voor.monitoring_niveaus!.length).toBe(11);
     expect(voor.monitoring_plaatsingen!.length).toBe(3);
+    expect(voor.monitoring_weken!.length).toBe(12 * 2 + 3 - 1); // one week of one trajectory withdrawn
+    expect(voor.monitoring_aanwezigheid_kwartaal!.length).toBe(12 + 3);
     if (adapter === 'sqlite') {
       const db = new Database(path.join(t.dataDir, 'doelpoort.db'));
       try {

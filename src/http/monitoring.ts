@@ -20,7 +20,7 @@
  * - `doel` may be left out on these paths (the path names it); another doel is refused, audited.
  */
 import { Router, type Request } from 'express';
-import { AANWEZIGHEIDSROLLEN, cbsCsv, cbsLevering, cijfersCsv, codelijsten, kwartaal, kwartaalcijfers, plusDagen, wekenbereik, type Aanbieder, type Codelijsten, type Cijferinvoer, type Kwartaal, type Kwartaalcijfers } from '../monitoring/index.js';
+import { AANWEZIGHEIDSROLLEN, weeknummer, cbsCsv, cbsLevering, cijfersCsv, codelijsten, kwartaal, kwartaalcijfers, plusDagen, wekenbereik, type Aanbieder, type Codelijsten, type Cijferinvoer, type Kwartaal, type Kwartaalcijfers } from '../monitoring/index.js';
 import { grondslagText } from '../policy/engine.js';
 import type { Doel, Doelgroep, Regime } from '../policy/types.js';
 import type { Tx } from '../store/store.js';
@@ -79,24 +79,28 @@ function doelEnFormaat<F extends string>(req: Request, s: Services, p: Poging, s
   return { doel: doel!, formaat: formaat as F };
 }
 
-/** Everything the figures of one gemeente's quarter are summed from, read in `tx`. */
-export async function cijferinvoer(s: Services, tx: Tx, gemeente: string, k: Kwartaal): Promise<Cijferinvoer> {
-  const vandaag = dutchDate(s.now());
+/** The rows a gemeente's quarter is summed from, read in `tx` (one round trip on PostgreSQL: the reads go out together). */
+export async function leesKwartaal(tx: Tx, gemeente: string, k: Kwartaal) {
   const weken = wekenbereik(k);
   // Instants are ISO text in UTC: a day earlier as text keeps every instant of that Dutch date; the domain filters exactly.
   const [trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken] = await Promise.all([
     tx.monitoringTrajecten({ gemeente, van: k.van, tot: k.tot, afgeslotenVanaf: plusDagen(k.van, -1) }),
-    tx.monitoringAanwezigheid({ gemeente, ...weken }),
+    tx.monitoringAanwezigheid({ gemeente, kwartaal: k.id }),
     tx.monitoringEersteDeelname({ gemeente, van: k.van, tot: k.tot }),
     tx.monitoringNiveaus({ gemeente, tot: k.tot }),
     tx.monitoringExamens({ gemeente, tot: k.tot }),
     tx.monitoringPlaatsingen({ gemeente, tot: k.tot }),
     tx.monitoringToewijzingen({ gemeente, ...weken, beeindigdVanaf: plusDagen(weken.van, -1), rollen: AANWEZIGHEIDSROLLEN }),
-    tx.monitoringGemeldeWeken({ gemeente, weken: k.weken }),
+    tx.monitoringGemeldeWeken({ gemeente, eerste: weeknummer(k.weken[0]!.maandag), aantal: k.weken.length }),
   ]);
+  return { trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken };
+}
+
+/** Everything the figures of one gemeente's quarter are computed from. */
+export async function cijferinvoer(s: Services, tx: Tx, gemeente: string, k: Kwartaal): Promise<Cijferinvoer> {
   return {
-    kwartaal: k, gemeente, vandaag, drempel: s.config.monitoringDrempel, codes: codelijstenVan(s), aanbieders: aanbieders(s),
-    datum: (t) => dutchDate(new Date(t)), trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken,
+    kwartaal: k, gemeente, vandaag: dutchDate(s.now()), drempel: s.config.monitoringDrempel, codes: codelijstenVan(s), aanbieders: aanbieders(s),
+    datum: (t) => dutchDate(new Date(t)), ...(await leesKwartaal(tx, gemeente, k)),
   };
 }
 

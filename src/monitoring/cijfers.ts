@@ -22,7 +22,7 @@
 import type { AanwezigheidSomRij, EersteDeelnameRij, ExamenRij, GemeldeWekenRij, MonitoringTrajectRij, NiveauRij, PlaatsingRij } from '../store/monitoring-store.js';
 import type { ToewijzingRow } from '../store/store.js';
 import type { Codelijsten } from './codelijsten.js';
-import { overlapt, plusMaanden, wekenbereik, type Kwartaal } from './kwartaal.js';
+import { plusMaanden, wekenbereik, type Kwartaal } from './kwartaal.js';
 import { beschermLosseCellen, beschermTabel, type Beschermd, type Tabelinvoer } from './onderdrukking.js';
 
 export const NIET_GEREGISTREERD = 'niet-geregistreerd';
@@ -97,7 +97,7 @@ export interface Kwartaalcijfers {
   tabellen: Tabel[];
 }
 
-/** A table in the making: its shape and every contribution (participant, row, column, amount). */
+/** A table in the making: its shape, its sums and, per cell and total, its contributors (participants as numbers). */
 interface Opzet {
   id: string;
   titel: string;
@@ -108,41 +108,49 @@ interface Opzet {
   rijtotaal?: string;
   gedeeld?: Gedeeld[];
   meerdereAntwoorden?: true;
-  bijdragen: Array<{ traject: string; rij: number; kolom: number; waarde: number }>;
+  waarden: number[][];
+  cel: Set<number>[][];
+  rij: Set<number>[];
+  kolom: Set<number>[];
+  alle: Set<number>;
+  /** Add `waarde` to a cell; a participant with a non-zero part counts once among its contributors (and those of its totals). */
+  tel(deelnemer: number, rij: string, kolom: string, waarde?: number): void;
 }
 
-function opzet(o: Omit<Opzet, 'bijdragen'>): Opzet & { tel: (traject: string, rij: string, kolom: string, waarde?: number) => void } {
-  const x: Opzet = { ...o, bijdragen: [] };
-  return Object.assign(x, {
-    tel(traject: string, rij: string, kolom: string, waarde = 1) {
-      const i = x.rijen.codes.indexOf(rij);
-      const j = x.kolommen.codes.indexOf(kolom);
+function opzet(o: Omit<Opzet, 'waarden' | 'cel' | 'rij' | 'kolom' | 'alle' | 'tel'>): Opzet {
+  const R = o.rijen.codes.length;
+  const C = o.kolommen.codes.length;
+  const rijen = new Map(o.rijen.codes.map((c, i) => [c, i]));
+  const kolommen = new Map(o.kolommen.codes.map((c, j) => [c, j]));
+  const x: Opzet = {
+    ...o,
+    waarden: Array.from({ length: R }, () => new Array<number>(C).fill(0)),
+    cel: Array.from({ length: R }, () => Array.from({ length: C }, () => new Set<number>())),
+    rij: Array.from({ length: R }, () => new Set<number>()),
+    kolom: Array.from({ length: C }, () => new Set<number>()),
+    alle: new Set<number>(),
+    tel(deelnemer, rij, kolom, waarde = 1) {
+      const i = rijen.get(rij);
+      const j = kolommen.get(kolom);
       // A code outside the list (data from before a code list changed) is not tabulated rather than mislabelled.
-      if (i >= 0 && j >= 0) x.bijdragen.push({ traject, rij: i, kolom: j, waarde });
+      if (i === undefined || j === undefined) return;
+      x.waarden[i]![j]! += waarde;
+      if (waarde === 0) return;
+      x.cel[i]![j]!.add(deelnemer);
+      // A total's contributors matter only where the total is published (the threshold applies to published cells).
+      if (o.publiceer.rijtotalen) x.rij[i]!.add(deelnemer);
+      if (o.publiceer.kolomtotalen) x.kolom[j]!.add(deelnemer);
+      if (o.publiceer.totaal) x.alle.add(deelnemer);
     },
-  });
+  };
+  return x;
 }
 
 /** Values and contributors (distinct participants with a non-zero part) of every cell and total. */
 function invoer(o: Opzet): Tabelinvoer {
-  const R = o.rijen.codes.length;
-  const C = o.kolommen.codes.length;
-  const waarden = Array.from({ length: R }, () => new Array<number>(C).fill(0));
-  const cel = Array.from({ length: R }, () => Array.from({ length: C }, () => new Set<string>()));
-  const rij = Array.from({ length: R }, () => new Set<string>());
-  const kolom = Array.from({ length: C }, () => new Set<string>());
-  const alle = new Set<string>();
-  for (const b of o.bijdragen) {
-    waarden[b.rij]![b.kolom]! += b.waarde;
-    if (b.waarde === 0) continue;
-    cel[b.rij]![b.kolom]!.add(b.traject);
-    rij[b.rij]!.add(b.traject);
-    kolom[b.kolom]!.add(b.traject);
-    alle.add(b.traject);
-  }
   const gedeeld = o.gedeeld ?? [];
   return {
-    waarden, bijdragers: cel.map((r) => r.map((s) => s.size)), rijBijdragers: rij.map((s) => s.size), kolomBijdragers: kolom.map((s) => s.size), totaalBijdragers: alle.size,
+    waarden: o.waarden, bijdragers: o.cel.map((r) => r.map((s) => s.size)), rijBijdragers: o.rij.map((s) => s.size), kolomBijdragers: o.kolom.map((s) => s.size), totaalBijdragers: o.alle.size,
     publiceer: o.publiceer,
     vast: {
       totaal: gedeeld.some((g) => g.cel === 'totaal'),
@@ -238,8 +246,14 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
   const c = x.codes;
   const peildatum = k.tot < x.vandaag ? k.tot : x.vandaag;
   const inKwartaal = trajectenInKwartaal(x);
-  const populatie = new Set(inKwartaal.map((t) => t.trajectId));
   const opzetten: Opzet[] = [];
+  // Participants as small numbers: contributor sets of numbers instead of 36-character ids.
+  const nummers = new Map<string, number>();
+  const nr = (trajectId: string) => {
+    let n = nummers.get(trajectId);
+    if (n === undefined) nummers.set(trajectId, (n = nummers.size));
+    return n;
+  };
 
   // Trajectories by route and status, by regime.
   const route = opzet({
@@ -253,8 +267,8 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     gedeeld: [{ cel: 'kolomtotaal', code: 'aantal', populatie: 'trajecten' }],
   });
   for (const t of inKwartaal) {
-    route.tel(t.trajectId, t.leerroute, t.status);
-    regime.tel(t.trajectId, t.regime, 'aantal');
+    route.tel(nr(t.trajectId), t.leerroute, t.status);
+    regime.tel(nr(t.trajectId), t.regime, 'aantal');
   }
   opzetten.push(route, regime);
 
@@ -267,7 +281,7 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     const begonnen = [t.eersteAanwezigheid, t.eerstePlaatsing].filter((d): d is string => d !== null).sort()[0];
     const termijn = plusMaanden(t.startdatum, STARTTERMIJN_MAANDEN);
     const uitkomst = begonnen !== undefined ? (begonnen <= termijn ? 'binnen-drie-maanden' : 'later') : termijn < x.vandaag ? 'niet-gestart' : 'nog-niet-gestart';
-    start.tel(t.trajectId, uitkomst, 'aantal');
+    start.tel(nr(t.trajectId), uitkomst, 'aantal');
   }
   opzetten.push(start);
 
@@ -277,11 +291,14 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     rijen: { naam: 'activiteit', codes: c.activiteit }, kolommen: { naam: 'besteding', codes: [...AANWEZIGHEID] }, publiceer: ALLES, rijtotaal: 'gepland',
   });
   for (const a of x.aanwezigheid) {
-    const delen: Record<(typeof AANWEZIGHEID)[number], number> = {
-      aanwezig: a.aanwezig, 'te-laat-of-eerder-weg': a.teLaat + a.vroegVertrokken, 'geoorloofd-afwezig': a.geoorloofdAfwezig + a.ziek,
-      'ongeoorloofd-afwezig': a.ongeoorloofdAfwezig, 'afwezig-soort-onbekend': a.afwezig, vervallen: a.vervallen, [NIET_GEREGISTREERD]: a.onbekend,
-    };
-    for (const [kolom, minuten] of Object.entries(delen)) aanwezigheid.tel(a.trajectId, a.activiteit, kolom, minuten);
+    const n = nr(a.trajectId);
+    aanwezigheid.tel(n, a.activiteit, 'aanwezig', a.aanwezig);
+    aanwezigheid.tel(n, a.activiteit, 'te-laat-of-eerder-weg', a.teLaat + a.vroegVertrokken);
+    aanwezigheid.tel(n, a.activiteit, 'geoorloofd-afwezig', a.geoorloofdAfwezig + a.ziek);
+    aanwezigheid.tel(n, a.activiteit, 'ongeoorloofd-afwezig', a.ongeoorloofdAfwezig);
+    aanwezigheid.tel(n, a.activiteit, 'afwezig-soort-onbekend', a.afwezig);
+    aanwezigheid.tel(n, a.activiteit, 'vervallen', a.vervallen);
+    aanwezigheid.tel(n, a.activiteit, NIET_GEREGISTREERD, a.onbekend);
   }
   opzetten.push(aanwezigheid);
 
@@ -296,11 +313,23 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     rijen: { naam: 'onderdeel', codes: c.examenonderdeel }, kolommen: { naam: 'uitslag', codes: [...c.examenuitslag, NIET_GEREGISTREERD] }, publiceer: PER_RIJ,
     gedeeld: [{ cel: 'rijtotalen', populatie: 'trajecten' }],
   });
-  const niveauVan = new Map(x.niveaus.filter((n) => populatie.has(n.trajectId)).map((n) => [`${n.trajectId}|${n.vaardigheid}`, n.niveau]));
-  const examenVan = new Map(x.examens.filter((e) => populatie.has(e.trajectId)).map((e) => [`${e.trajectId}|${e.onderdeel}`, e.uitslag]));
+  const perTraject = <T extends { trajectId: string }>(rijen: readonly T[], sleutel: (r: T) => string, waarde: (r: T) => string) => {
+    const m = new Map<string, Map<string, string>>();
+    for (const r of rijen) {
+      let t = m.get(r.trajectId);
+      if (!t) m.set(r.trajectId, (t = new Map()));
+      t.set(sleutel(r), waarde(r));
+    }
+    return m;
+  };
+  const niveauVan = perTraject(x.niveaus, (n) => n.vaardigheid, (n) => n.niveau);
+  const examenVan = perTraject(x.examens, (e) => e.onderdeel, (e) => e.uitslag);
   for (const t of inKwartaal) {
-    for (const v of c.vaardigheid) niveaus.tel(t.trajectId, v, niveauVan.get(`${t.trajectId}|${v}`) ?? NIET_GEREGISTREERD);
-    for (const o of c.examenonderdeel) examens.tel(t.trajectId, o, examenVan.get(`${t.trajectId}|${o}`) ?? NIET_GEREGISTREERD);
+    const n = niveauVan.get(t.trajectId);
+    const e = examenVan.get(t.trajectId);
+    const d = nr(t.trajectId);
+    for (const v of c.vaardigheid) niveaus.tel(d, v, n?.get(v) ?? NIET_GEREGISTREERD);
+    for (const o of c.examenonderdeel) examens.tel(d, o, e?.get(o) ?? NIET_GEREGISTREERD);
   }
   opzetten.push(niveaus, examens);
 
@@ -323,9 +352,9 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     const geeindigd = GEEINDIGD.includes(p.status);
     if (geeindigd && (p.einddatum ?? k.van) < k.van) continue;
     if (!geeindigd && p.status !== 'voorgesteld' && p.startdatum > k.tot) continue;
-    vormStatus.tel(p.trajectId, p.vorm, p.status);
-    if (p.status !== 'voorgesteld' && p.startdatum >= k.van && p.startdatum <= k.tot) gestart.tel(p.trajectId, p.vorm, 'aantal');
-    if (geeindigd) eindreden.tel(p.trajectId, p.eindreden ?? 'onbekend', p.status);
+    vormStatus.tel(nr(p.trajectId), p.vorm, p.status);
+    if (p.status !== 'voorgesteld' && p.startdatum >= k.van && p.startdatum <= k.tot) gestart.tel(nr(p.trajectId), p.vorm, 'aantal');
+    if (geeindigd) eindreden.tel(nr(p.trajectId), p.eindreden ?? 'onbekend', p.status);
   }
   opzetten.push(vormStatus, gestart, eindreden);
 
@@ -346,10 +375,10 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     publiceer: { rijtotalen: false, kolomtotalen: false, totaal: false }, meerdereAntwoorden: true,
   });
   for (const t of inKwartaal.filter((t) => t.status === 'afgesloten')) {
-    reden.tel(t.trajectId, t.afsluitreden ?? 'onbekend', 'aantal');
+    reden.tel(nr(t.trajectId), t.afsluitreden ?? 'onbekend', 'aantal');
     const uitkomst = t.afsluituitkomst ? (JSON.parse(t.afsluituitkomst) as { inburgeringsplichtBehaald?: string; vervolg?: string[] }) : null;
-    plicht.tel(t.trajectId, uitkomst?.inburgeringsplichtBehaald ?? NIET_GEREGISTREERD, 'aantal');
-    for (const v of uitkomst?.vervolg?.length ? uitkomst.vervolg : [NIET_GEREGISTREERD]) vervolg.tel(t.trajectId, v, 'aantal');
+    plicht.tel(nr(t.trajectId), uitkomst?.inburgeringsplichtBehaald ?? NIET_GEREGISTREERD, 'aantal');
+    for (const v of uitkomst?.vervolg?.length ? uitkomst.vervolg : [NIET_GEREGISTREERD]) vervolg.tel(nr(t.trajectId), v, 'aantal');
   }
   opzetten.push(reden, plicht, vervolg);
 
@@ -368,16 +397,19 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
   const voorbij = k.weken.filter((w) => w.zondag < x.vandaag);
   for (const w of x.toewijzingen) {
     if (!(AANWEZIGHEIDSROLLEN as readonly string[]).includes(w.rol)) continue;
-    const einde = [w.tot, w.beeindigdOp ? x.datum(w.beeindigdOp) : null].filter((d): d is string => d !== null).sort()[0] ?? '9999-12-31';
+    const beeindigd = w.beeindigdOp ? x.datum(w.beeindigdOp) : null;
+    const einde = w.tot !== null && (beeindigd === null || w.tot < beeindigd) ? w.tot : (beeindigd ?? '9999-12-31');
     let masker = 0;
-    for (const week of voorbij) if (overlapt({ van: w.vanaf, tot: einde }, { van: week.maandag, tot: week.zondag })) masker |= 1 << week.index;
+    // The assignment runs in a week when they share a day (kwartaal.ts `overlapt`, written out: no objects per week).
+    for (const week of voorbij) if (w.vanaf <= week.zondag && week.maandag <= einde) masker |= 1 << week.index;
     const sleutel = `${w.trajectId}|${w.partij}`;
     verwacht.set(sleutel, (verwacht.get(sleutel) ?? 0) | masker);
   }
   for (const [sleutel, masker] of [...verwacht].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const nodig = bits(masker);
     if (nodig === 0) continue;
-    const [traject, partij] = sleutel.split('|') as [string, string];
+    const [trajectId, partij] = sleutel.split('|') as [string, string];
+    const traject = nr(trajectId);
     const wel = bits((gemeld.get(sleutel) ?? 0) & masker);
     const aandeel = wel / nodig;
     const klasse = aandeel === 1 ? 'alle-weken' : aandeel >= 0.75 ? '75-tot-100-procent' : aandeel >= 0.5 ? '50-tot-75-procent' : wel > 0 ? '1-tot-50-procent' : 'geen-week';

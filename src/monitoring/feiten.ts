@@ -4,7 +4,10 @@
  * never by replaying messages. Pure: a stored message in, its facts out.
  *
  * Per message type:
- * - `aanwezigheid`: one row per activity of `totalen` with the period and every minute category;
+ * - `aanwezigheid`: one row per activity of `totalen` with the period, its quarter and every minute
+ *   category; and one row per week the period touches (`weken`: which weeks have a report, per
+ *   provider — the completeness figure). The store also keeps the minutes summed per trajectory,
+ *   quarter and activity, so a quarter reads one row per trajectory and activity;
  * - `taalvoortgang`: one row per skill of `niveaus` (level and `peildatum`) and one per component of
  *   `examens` (result, with its date or else the date of the event);
  * - `plaatsing`: one row with the placement's form, status, dates and end reason (the latest row per
@@ -18,6 +21,7 @@
  * existed, by the same rules.
  */
 import type { AanwezigheidV1, PlaatsingV1, TaalvoortgangV1 } from '../schemas/generated/index.js';
+import { kwartaalVanPeriode, weeknummer } from './kwartaal.js';
 
 interface Herkomst {
   afzender: string;
@@ -28,6 +32,8 @@ interface Herkomst {
 export interface AanwezigheidFeit extends Herkomst {
   van: string;
   tot: string;
+  /** The quarter the period belongs to (`kwartaalVanPeriode`). */
+  kwartaal: string;
   activiteit: string;
   gepland: number;
   aanwezig: number;
@@ -67,8 +73,16 @@ export interface PlaatsingFeit extends Herkomst {
   ontvangenOp: string;
 }
 
+/** A week (`weeknummer`) in which a provider's report covers at least one day, on a trajectory. */
+export interface WeekFeit {
+  trajectId: string;
+  afzender: string;
+  week: number;
+}
+
 export interface Monitoringfeiten {
   aanwezigheid: AanwezigheidFeit[];
+  weken: WeekFeit[];
   niveaus: NiveauFeit[];
   examens: ExamenFeit[];
   plaatsingen: PlaatsingFeit[];
@@ -86,10 +100,17 @@ export interface Bron {
   inhoud: string;
 }
 
-export const GEEN_FEITEN: Readonly<Monitoringfeiten> = Object.freeze({ aanwezigheid: [], niveaus: [], examens: [], plaatsingen: [] });
+export const GEEN_FEITEN: Readonly<Monitoringfeiten> = Object.freeze({ aanwezigheid: [], weken: [], niveaus: [], examens: [], plaatsingen: [] });
 
 export function isLeeg(f: Monitoringfeiten): boolean {
-  return f.aanwezigheid.length + f.niveaus.length + f.examens.length + f.plaatsingen.length === 0;
+  return f.aanwezigheid.length + f.weken.length + f.niveaus.length + f.examens.length + f.plaatsingen.length === 0;
+}
+
+/** The weeks a period touches, first to last. */
+export function wekenVan(van: string, tot: string): number[] {
+  const uit: number[] = [];
+  for (let w = weeknummer(van), laatste = weeknummer(tot); w <= laatste; w++) uit.push(w);
+  return uit;
 }
 
 /** The facts of one message. */
@@ -99,10 +120,12 @@ export function feitenUitBericht(b: Bron): Monitoringfeiten {
   switch (b.berichttype) {
     case 'aanwezigheid': {
       const i = JSON.parse(b.inhoud) as AanwezigheidV1;
+      const kwartaal = kwartaalVanPeriode(i.periode.van);
       return {
         ...GEEN_FEITEN,
+        weken: wekenVan(i.periode.van, i.periode.tot).map((week) => ({ trajectId: b.trajectId, afzender: b.afzender, week })),
         aanwezigheid: i.totalen.map((t) => ({
-          ...herkomst, van: i.periode.van, tot: i.periode.tot, activiteit: t.activiteit,
+          ...herkomst, van: i.periode.van, tot: i.periode.tot, kwartaal, activiteit: t.activiteit,
           gepland: t.minuten.gepland, aanwezig: t.minuten.aanwezig, teLaat: t.minuten.teLaat, vroegVertrokken: t.minuten.vroegVertrokken ?? 0,
           geoorloofdAfwezig: t.minuten.geoorloofdAfwezig, ongeoorloofdAfwezig: t.minuten.ongeoorloofdAfwezig, ziek: t.minuten.ziek,
           afwezig: t.minuten.afwezig, vervallen: t.minuten.vervallen, onbekend: t.minuten.onbekend,
@@ -128,6 +151,6 @@ export function feitenUitBericht(b: Bron): Monitoringfeiten {
       };
     }
     default:
-      return { aanwezigheid: [], niveaus: [], examens: [], plaatsingen: [] };
+      return { aanwezigheid: [], weken: [], niveaus: [], examens: [], plaatsingen: [] };
   }
 }

@@ -94,6 +94,19 @@ export function wekenbereik(k: Kwartaal): { van: string; tot: string } {
   return { van: k.weken[0]!.maandag, tot: k.weken.at(-1)!.zondag };
 }
 
+/** The Monday of 5 January 1970: week 0 of `weeknummer`. */
+const WEEK_NUL = Date.UTC(1970, 0, 5);
+
+/** The number of the ISO week a date lies in, counted from the week of Monday 5 January 1970 (the storage's week key). */
+export function weeknummer(datum: string): number {
+  return Math.floor((utc(datum).getTime() - WEEK_NUL) / (7 * 86_400_000));
+}
+
+/** The quarter a reported period belongs to: the quarter of the ISO week of its first day (of that week's Thursday). */
+export function kwartaalVanPeriode(van: string): string {
+  return kwartaalVan(plusDagen(maandagVan(van), 3)).id;
+}
+
 /** Whether the periods [a.van, a.tot] and [b.van, b.tot] share at least one day. */
 export function overlapt(a: { van: string; tot: string }, b: { van: string; tot: string }): boolean {
   return a.van <= b.tot && b.van <= a.tot;

@@ -16,7 +16,6 @@
  */
 import type Database from 'better-sqlite3';
 import type { Monitoringfeiten } from '../monitoring/feiten.js';
-import type { Week } from '../monitoring/kwartaal.js';
 import type { ToewijzingRow } from './store.js';
 
 /** A trajectory as the figures need it. */
@@ -78,8 +77,8 @@ export interface MonitoringTx {
   wisMonitoringFeiten(trajectId: string): Promise<void>;
   /** The gemeente's trajectories started on or before `tot` and not closed before `afgeslotenVanaf` (or started on or after `van`). */
   monitoringTrajecten(q: { gemeente: string; van: string; tot: string; afgeslotenVanaf: string }): Promise<MonitoringTrajectRij[]>;
-  /** Per trajectory and activity, the minutes of the reported periods whose first day lies in [van, tot]. */
-  monitoringAanwezigheid(q: { gemeente: string; van: string; tot: string }): Promise<AanwezigheidSomRij[]>;
+  /** Per trajectory and activity, the minutes of the reported periods of one quarter (as `monitoring/feiten.ts` assigned them). */
+  monitoringAanwezigheid(q: { gemeente: string; kwartaal: string }): Promise<AanwezigheidSomRij[]>;
   /** The gemeente's trajectories with a `startdatum` in [van, tot], with their first attendance and placement start. */
   monitoringEersteDeelname(q: { gemeente: string; van: string; tot: string }): Promise<EersteDeelnameRij[]>;
   /** Per trajectory and skill the latest level established on or before `tot` (latest `peildatum`, then latest received). */
@@ -90,12 +89,13 @@ export interface MonitoringTx {
   monitoringPlaatsingen(q: { gemeente: string; tot: string }): Promise<PlaatsingRij[]>;
   /** Assignments in one of `rollen` on the gemeente's trajectories that may overlap [van, tot] (not ended before `beeindigdVanaf`). */
   monitoringToewijzingen(q: { gemeente: string; van: string; tot: string; beeindigdVanaf: string; rollen: readonly string[] }): Promise<ToewijzingRow[]>;
-  /** Per trajectory and sender, the weeks among `weken` that at least one of its reported periods touches. */
-  monitoringGemeldeWeken(q: { gemeente: string; weken: readonly Week[] }): Promise<GemeldeWekenRij[]>;
+  /** Per trajectory and sender, which of the weeks `eerste` … `eerste + aantal − 1` (week numbers) its reported periods touch: bit i is week `eerste + i`. */
+  monitoringGemeldeWeken(q: { gemeente: string; eerste: number; aantal: number }): Promise<GemeldeWekenRij[]>;
 }
 
 const MINUTEN = ['gepland', 'aanwezig', 'teLaat', 'vroegVertrokken', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
-const AANWEZIGHEID_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'van', 'tot', 'activiteit', ...MINUTEN] as const;
+const AANWEZIGHEID_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'van', 'tot', 'kwartaal', 'activiteit', ...MINUTEN] as const;
+const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
 const NIVEAU_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'vaardigheid', 'niveau', 'peildatum', 'ontvangenOp'] as const;
 const EXAMEN_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'onderdeel', 'uitslag', 'datum', 'ontvangenOp'] as const;
 const PLAATSING_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'plaatsingId', 'vorm', 'status', 'startdatum', 'einddatum', 'eindreden', 'datum', 'ontvangenOp'] as const;
@@ -105,10 +105,9 @@ const SQL = {
   trajecten: `SELECT trajectId, leerroute, regime, doelgroep, startdatum, afgeslotenOp, afsluitreden, afsluituitkomst FROM trajecten
     WHERE gemeente = @gemeente AND startdatum <= @tot AND (afgeslotenOp IS NULL OR afgeslotenOp >= @afgeslotenVanaf OR startdatum >= @van)
     ORDER BY trajectId`,
-  aanwezigheid: `SELECT a.trajectId, a.activiteit, ${MINUTEN.map((m) => `SUM(a.${m}) AS ${m}`).join(', ')}
-    FROM monitoring_aanwezigheid a JOIN trajecten t ON t.trajectId = a.trajectId
-    WHERE t.gemeente = @gemeente AND a.van >= @van AND a.van <= @tot
-    GROUP BY a.trajectId, a.activiteit ORDER BY a.trajectId, a.activiteit`,
+  aanwezigheid: `SELECT s.trajectId, s.activiteit, ${MINUTEN.map((m) => `s.${m}`).join(', ')}
+    FROM monitoring_aanwezigheid_kwartaal s JOIN trajecten t ON t.trajectId = s.trajectId
+    WHERE t.gemeente = @gemeente AND s.kwartaal = @kwartaal ORDER BY s.trajectId, s.activiteit`,
   eersteDeelname: (actief: string) => `SELECT t.trajectId, t.startdatum,
       (SELECT MIN(a.van) FROM monitoring_aanwezigheid a WHERE a.trajectId = t.trajectId AND a.aanwezig > 0) AS eersteAanwezigheid,
       (SELECT MIN(p.startdatum) FROM monitoring_plaatsingen p WHERE p.trajectId = t.trajectId AND p.status IN (${actief})) AS eerstePlaatsing
@@ -149,7 +148,11 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
     niveau: insert('monitoring_niveaus', NIVEAU_KOLOMMEN),
     examen: insert('monitoring_examens', EXAMEN_KOLOMMEN),
     plaatsing: insert('monitoring_plaatsingen', PLAATSING_KOLOMMEN),
-    wis: ['monitoring_aanwezigheid', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'].map((t) => db.prepare(`DELETE FROM ${t} WHERE trajectId = ?`)),
+    week: db.prepare('INSERT OR IGNORE INTO monitoring_weken (trajectId, afzender, week) VALUES (@trajectId, @afzender, @week)'),
+    som: db.prepare(`INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, ${MINUTEN.join(', ')})
+      VALUES (@trajectId, @kwartaal, @activiteit, ${MINUTEN.map((m) => `@${m}`).join(', ')})
+      ON CONFLICT (trajectId, kwartaal, activiteit) DO UPDATE SET ${MINUTEN.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`),
+    wis: TABELLEN.map((t) => db.prepare(`DELETE FROM ${t} WHERE trajectId = ?`)),
     trajecten: db.prepare(SQL.trajecten),
     aanwezigheidSom: db.prepare(SQL.aanwezigheid),
     eersteDeelname: db.prepare(SQL.eersteDeelname(BEGONNEN)),
@@ -157,16 +160,19 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
     examens: db.prepare(SQL.examens),
     plaatsingen: db.prepare(SQL.plaatsingen),
     toewijzingen: db.prepare(SQL.toewijzingen('SELECT value FROM json_each(@rollen)')),
-    weken: db.prepare(`SELECT a.trajectId, a.afzender, SUM(DISTINCT 1 << json_extract(k.value, '$.index')) AS masker
-      FROM monitoring_aanwezigheid a
-      JOIN trajecten t ON t.trajectId = a.trajectId
-      JOIN json_each(@weken) k ON a.van <= json_extract(k.value, '$.zondag') AND a.tot >= json_extract(k.value, '$.maandag')
-      WHERE t.gemeente = @gemeente AND a.van <= @tot AND a.tot >= @van
-      GROUP BY a.trajectId, a.afzender ORDER BY a.trajectId, a.afzender`),
+    // The rows are distinct weeks (primary key): their bits sum to the mask.
+    weken: db.prepare(`SELECT w.trajectId, w.afzender, SUM(1 << (w.week - @eerste)) AS masker
+      FROM monitoring_weken w JOIN trajecten t ON t.trajectId = w.trajectId
+      WHERE t.gemeente = @gemeente AND w.week >= @eerste AND w.week < @eerste + @aantal
+      GROUP BY w.trajectId, w.afzender ORDER BY w.trajectId, w.afzender`),
   };
   return {
     async bewaarMonitoringFeiten(f) {
-      for (const r of f.aanwezigheid) st.aanwezigheid.run(r);
+      for (const r of f.aanwezigheid) {
+        st.aanwezigheid.run(r);
+        st.som.run({ trajectId: r.trajectId, kwartaal: r.kwartaal, activiteit: r.activiteit, ...Object.fromEntries(MINUTEN.map((m) => [m, r[m]])) });
+      }
+      for (const r of f.weken) st.week.run(r);
       for (const r of f.niveaus) st.niveau.run(r);
       for (const r of f.examens) st.examen.run(r);
       for (const r of f.plaatsingen) st.plaatsing.run(r);
@@ -196,8 +202,7 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
       return st.toewijzingen.all({ ...q, rollen: JSON.stringify(q.rollen) }) as ToewijzingRow[];
     },
     async monitoringGemeldeWeken(q) {
-      if (q.weken.length === 0) return [];
-      return st.weken.all({ gemeente: q.gemeente, weken: JSON.stringify(q.weken), van: q.weken[0]!.maandag, tot: q.weken.at(-1)!.zondag }) as GemeldeWekenRij[];
+      return st.weken.all(q) as GemeldeWekenRij[];
     },
   };
 }
@@ -223,6 +228,15 @@ function pgInsert(tabel: string, kolommen: readonly string[], types: Record<stri
 
 const PG_INSERT = {
   aanwezigheid: pgInsert('monitoring_aanwezigheid', AANWEZIGHEID_KOLOMMEN, Object.fromEntries(MINUTEN.map((m) => [m, 'integer']))),
+  // One row per key in one statement (ON CONFLICT may meet a key once): the message's rows summed first.
+  som: `INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, ${MINUTEN.join(', ')})
+    SELECT trajectId, kwartaal, activiteit, ${MINUTEN.map((m) => `SUM(${m})`).join(', ')}
+    FROM jsonb_to_recordset(@rijen::jsonb) AS r(trajectId text, kwartaal text, activiteit text, ${MINUTEN.map((m) => `${m} integer`).join(', ')})
+    GROUP BY trajectId, kwartaal, activiteit
+    ON CONFLICT (trajectId, kwartaal, activiteit) DO UPDATE SET ${MINUTEN.map((m) => `${m} = monitoring_aanwezigheid_kwartaal.${m} + excluded.${m}`).join(', ')}`,
+  weken: `INSERT INTO monitoring_weken (trajectId, afzender, week)
+    SELECT DISTINCT trajectId, afzender, week FROM jsonb_to_recordset(@rijen::jsonb) AS r(trajectId text, afzender text, week integer)
+    ON CONFLICT DO NOTHING`,
   niveaus: pgInsert('monitoring_niveaus', NIVEAU_KOLOMMEN, {}),
   examens: pgInsert('monitoring_examens', EXAMEN_KOLOMMEN, {}),
   plaatsingen: pgInsert('monitoring_plaatsingen', PLAATSING_KOLOMMEN, {}),
@@ -234,13 +248,17 @@ export function postgresMonitoringTx(query: Q, later: Later): MonitoringTx {
   const rijen = (rs: readonly object[]) => JSON.stringify(rs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]))));
   return {
     async bewaarMonitoringFeiten(f) {
-      if (f.aanwezigheid.length) later(PG_INSERT.aanwezigheid, { rijen: rijen(f.aanwezigheid) });
+      if (f.aanwezigheid.length) {
+        later(PG_INSERT.aanwezigheid, { rijen: rijen(f.aanwezigheid) });
+        later(PG_INSERT.som, { rijen: rijen(f.aanwezigheid) });
+      }
+      if (f.weken.length) later(PG_INSERT.weken, { rijen: rijen(f.weken) });
       if (f.niveaus.length) later(PG_INSERT.niveaus, { rijen: rijen(f.niveaus) });
       if (f.examens.length) later(PG_INSERT.examens, { rijen: rijen(f.examens) });
       if (f.plaatsingen.length) later(PG_INSERT.plaatsingen, { rijen: rijen(f.plaatsingen) });
     },
     async wisMonitoringFeiten(trajectId) {
-      for (const t of ['monitoring_aanwezigheid', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen']) later(`DELETE FROM ${t} WHERE trajectId = @trajectId`, { trajectId });
+      for (const t of TABELLEN) later(`DELETE FROM ${t} WHERE trajectId = @trajectId`, { trajectId });
     },
     monitoringTrajecten: (p) => q<MonitoringTrajectRij>(SQL.trajecten, p),
     monitoringAanwezigheid: (p) => q<AanwezigheidSomRij>(SQL.aanwezigheid, p),
@@ -249,15 +267,9 @@ export function postgresMonitoringTx(query: Q, later: Later): MonitoringTx {
     monitoringExamens: (p) => q<ExamenRij>(SQL.examens, p),
     monitoringPlaatsingen: (p) => q<PlaatsingRij>(SQL.plaatsingen, p),
     monitoringToewijzingen: (p) => q<ToewijzingRow>(SQL.toewijzingen('SELECT unnest(@rollen::text[])'), { ...p, rollen: [...p.rollen] }),
-    async monitoringGemeldeWeken(p) {
-      if (p.weken.length === 0) return [];
-      return q<GemeldeWekenRij>(`SELECT a.trajectId, a.afzender, SUM(DISTINCT (1::bigint << k.idx)) AS masker
-        FROM monitoring_aanwezigheid a
-        JOIN trajecten t ON t.trajectId = a.trajectId
-        JOIN jsonb_to_recordset(@weken::jsonb) AS k(idx integer, maandag text, zondag text) ON a.van <= k.zondag AND a.tot >= k.maandag
-        WHERE t.gemeente = @gemeente AND a.van <= @tot AND a.tot >= @van
-        GROUP BY a.trajectId, a.afzender ORDER BY a.trajectId, a.afzender`,
-      { gemeente: p.gemeente, weken: JSON.stringify(p.weken.map((w) => ({ idx: w.index, maandag: w.maandag, zondag: w.zondag }))), van: p.weken[0]!.maandag, tot: p.weken.at(-1)!.zondag });
-    },
+    monitoringGemeldeWeken: (p) => q<GemeldeWekenRij>(`SELECT w.trajectId, w.afzender, SUM(1::bigint << (w.week - @eerste::integer)) AS masker
+        FROM monitoring_weken w JOIN trajecten t ON t.trajectId = w.trajectId
+        WHERE t.gemeente = @gemeente AND w.week >= @eerste::integer AND w.week < @eerste::integer + @aantal::integer
+        GROUP BY w.trajectId, w.afzender ORDER BY w.trajectId, w.afzender`, p),
   };
 }

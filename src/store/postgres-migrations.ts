@@ -12,8 +12,11 @@ const T = 'TEXT COLLATE "C"';
 
 /** Issue 13 (monitoring): the facts of the messages stored before the tables existed, as SQLite's `MONITORING_AANVULLEN`. */
 export const PG_MONITORING_AANVULLEN = `
-  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
-  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb #>> '{periode,van}', b.inhoud::jsonb #>> '{periode,tot}', t.value ->> 'activiteit',
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb #>> '{periode,van}', b.inhoud::jsonb #>> '{periode,tot}',
+    -- The quarter of the Thursday of the ISO week of the period's first day (monitoring/kwartaal.ts, kwartaalVanPeriode).
+    to_char(date_trunc('week', (b.inhoud::jsonb #>> '{periode,van}')::date) + interval '3 days', 'YYYY"-Q"Q'),
+    t.value ->> 'activiteit',
     (t.value #>> '{minuten,gepland}')::integer,
     (t.value #>> '{minuten,aanwezig}')::integer,
     (t.value #>> '{minuten,teLaat}')::integer,
@@ -44,6 +47,16 @@ export const PG_MONITORING_AANVULLEN = `
   WHERE b.berichttype = 'plaatsing' AND b.inhoud::jsonb ->> 'plaatsingId' IS NOT NULL AND b.inhoud::jsonb ->> 'vorm' IS NOT NULL
     AND b.inhoud::jsonb ->> 'status' IS NOT NULL AND b.inhoud::jsonb ->> 'startdatum' IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  -- Every week (numbered from Monday 5 January 1970, monitoring/kwartaal.ts weeknummer) a period touches.
+  WITH RECURSIVE p (trajectId, afzender, week, laatste) AS (
+    SELECT DISTINCT trajectId, afzender, (van::date - date '1970-01-05') / 7, (tot::date - date '1970-01-05') / 7 FROM monitoring_aanwezigheid
+    UNION
+    SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
+  )
+  INSERT INTO monitoring_weken (trajectId, afzender, week) SELECT DISTINCT trajectId, afzender, week FROM p ON CONFLICT DO NOTHING;
+  INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
+  FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
 `;
 
 export const PG_MIGRATIONS: readonly string[] = [
@@ -308,6 +321,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     trajectId           ${T} NOT NULL,
     van                 ${T} NOT NULL,
     tot                 ${T} NOT NULL,
+    kwartaal            ${T} NOT NULL,
     activiteit          ${T} NOT NULL,
     gepland              INTEGER NOT NULL,
     aanwezig             INTEGER NOT NULL,
@@ -324,6 +338,32 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
   CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
 
+  CREATE TABLE monitoring_weken (
+    trajectId ${T} NOT NULL,
+    afzender  ${T} NOT NULL,
+    week      INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, afzender, week)
+  );
+  CREATE INDEX monitoring_weken_week ON monitoring_weken (week);
+
+  CREATE TABLE monitoring_aanwezigheid_kwartaal (
+    trajectId           ${T} NOT NULL,
+    kwartaal            ${T} NOT NULL,
+    activiteit          ${T} NOT NULL,
+    gepland              BIGINT NOT NULL,
+    aanwezig             BIGINT NOT NULL,
+    teLaat               BIGINT NOT NULL,
+    vroegVertrokken      BIGINT NOT NULL,
+    geoorloofdAfwezig    BIGINT NOT NULL,
+    ongeoorloofdAfwezig  BIGINT NOT NULL,
+    ziek                 BIGINT NOT NULL,
+    afwezig              BIGINT NOT NULL,
+    vervallen            BIGINT NOT NULL,
+    onbekend             BIGINT NOT NULL,
+    PRIMARY KEY (trajectId, kwartaal, activiteit)
+  );
+  CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
   CREATE TABLE monitoring_niveaus (
     afzender    ${T} NOT NULL,
     berichtId   ${T} NOT NULL,
@@ -334,7 +374,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     ontvangenOp ${T} NOT NULL,
     PRIMARY KEY (afzender, berichtId, vaardigheid)
   );
-  CREATE INDEX monitoring_niveaus_traject ON monitoring_niveaus (trajectId);
+  -- Covering, in the order of "the latest level per skill": the read scans it without visiting the table.
+  CREATE INDEX monitoring_niveaus_laatste ON monitoring_niveaus (trajectId, vaardigheid, peildatum, ontvangenOp, berichtId, niveau);
 
   CREATE TABLE monitoring_examens (
     afzender    ${T} NOT NULL,
@@ -346,7 +387,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     ontvangenOp ${T} NOT NULL,
     PRIMARY KEY (afzender, berichtId, onderdeel)
   );
-  CREATE INDEX monitoring_examens_traject ON monitoring_examens (trajectId);
+  CREATE INDEX monitoring_examens_laatste ON monitoring_examens (trajectId, onderdeel, datum, ontvangenOp, berichtId, uitslag);
 
   CREATE TABLE monitoring_plaatsingen (
     afzender    ${T} NOT NULL,

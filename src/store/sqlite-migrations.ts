@@ -7,8 +7,12 @@
  * that the backfill and the publish path give the same rows.
  */
 export const MONITORING_AANVULLEN = `
-  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
-  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.periode.van'), json_extract(b.inhoud, '$.periode.tot'), json_extract(t.value, '$.activiteit'),
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.periode.van'), json_extract(b.inhoud, '$.periode.tot'),
+    -- The quarter of the Thursday of the ISO week of the period's first day (monitoring/kwartaal.ts, kwartaalVanPeriode).
+    strftime('%Y', date(json_extract(b.inhoud, '$.periode.van'), '-6 days', 'weekday 1', '+3 days')) || '-Q'
+      || ((CAST(strftime('%m', date(json_extract(b.inhoud, '$.periode.van'), '-6 days', 'weekday 1', '+3 days')) AS INTEGER) + 2) / 3),
+    json_extract(t.value, '$.activiteit'),
     json_extract(t.value, '$.minuten.gepland'),
     json_extract(t.value, '$.minuten.aanwezig'),
     json_extract(t.value, '$.minuten.teLaat'),
@@ -40,6 +44,17 @@ export const MONITORING_AANVULLEN = `
   WHERE b.berichttype = 'plaatsing' AND json_valid(b.inhoud) AND json_extract(b.inhoud, '$.plaatsingId') IS NOT NULL
     AND json_extract(b.inhoud, '$.vorm') IS NOT NULL AND json_extract(b.inhoud, '$.status') IS NOT NULL AND json_extract(b.inhoud, '$.startdatum') IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  -- Every week (numbered from Monday 5 January 1970, monitoring/kwartaal.ts weeknummer) a period touches.
+  WITH RECURSIVE p (trajectId, afzender, week, laatste) AS (
+    SELECT DISTINCT trajectId, afzender, CAST((julianday(van) - julianday('1970-01-05')) / 7 AS INTEGER), CAST((julianday(tot) - julianday('1970-01-05')) / 7 AS INTEGER)
+      FROM monitoring_aanwezigheid
+    UNION
+    SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
+  )
+  INSERT OR IGNORE INTO monitoring_weken (trajectId, afzender, week) SELECT trajectId, afzender, week FROM p;
+  INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
+  FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
 `;
 
 export const MIGRATIONS: readonly string[] = [
@@ -374,6 +389,7 @@ export const MIGRATIONS: readonly string[] = [
     trajectId           TEXT NOT NULL,
     van                 TEXT NOT NULL,
     tot                 TEXT NOT NULL,
+    kwartaal            TEXT NOT NULL,
     activiteit          TEXT NOT NULL,
     gepland              INTEGER NOT NULL,
     aanwezig             INTEGER NOT NULL,
@@ -390,6 +406,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
   CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
 
+  -- The weeks a provider's reports touch, per trajectory (the completeness figure), and the minutes summed
+  -- per trajectory, quarter and activity (a quarter reads one row per trajectory and activity).
+  CREATE TABLE monitoring_weken (
+    trajectId TEXT NOT NULL,
+    afzender  TEXT NOT NULL,
+    week      INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, afzender, week)
+  ) STRICT;
+  CREATE INDEX monitoring_weken_week ON monitoring_weken (week);
+
+  CREATE TABLE monitoring_aanwezigheid_kwartaal (
+    trajectId           TEXT NOT NULL,
+    kwartaal            TEXT NOT NULL,
+    activiteit          TEXT NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, kwartaal, activiteit)
+  ) STRICT;
+  CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
   CREATE TABLE monitoring_niveaus (
     afzender    TEXT NOT NULL,
     berichtId   TEXT NOT NULL,
@@ -400,7 +444,8 @@ export const MIGRATIONS: readonly string[] = [
     ontvangenOp TEXT NOT NULL,
     PRIMARY KEY (afzender, berichtId, vaardigheid)
   ) STRICT;
-  CREATE INDEX monitoring_niveaus_traject ON monitoring_niveaus (trajectId);
+  -- Covering, in the order of "the latest level per skill": the read scans it without visiting the table.
+  CREATE INDEX monitoring_niveaus_laatste ON monitoring_niveaus (trajectId, vaardigheid, peildatum, ontvangenOp, berichtId, niveau);
 
   CREATE TABLE monitoring_examens (
     afzender    TEXT NOT NULL,
@@ -412,7 +457,7 @@ export const MIGRATIONS: readonly string[] = [
     ontvangenOp TEXT NOT NULL,
     PRIMARY KEY (afzender, berichtId, onderdeel)
   ) STRICT;
-  CREATE INDEX monitoring_examens_traject ON monitoring_examens (trajectId);
+  CREATE INDEX monitoring_examens_laatste ON monitoring_examens (trajectId, onderdeel, datum, ontvangenOp, berichtId, uitslag);
 
   CREATE TABLE monitoring_plaatsingen (
     afzender    TEXT NOT NULL,
