@@ -144,6 +144,7 @@ export const REGEL_LABELS: Record<string, string> = {
   'lezen-cbs-verantwoording': 'Gemeente stelt de kwartaallevering per traject voor het CBS op',
   'cbs-doel': 'De kwartaallevering aan het CBS hoort bij doel cbs-verantwoording',
   'kwartaal-ongeldig': 'Ongeldig of toekomstig kwartaal',
+  'werk-taak': 'Een medewerker opent alleen de pagina\'s van de eigen taken',
 };
 
 export function actieLabel(actie: string): string {
