@@ -115,13 +115,18 @@ function maakTraject(r: () => number, gemeente: string): Traject {
       bericht('werkshop', 'plaatsing', eind, { ...basis, status: kies(r, [['beeindigd', 3], ['uitgevallen', 1]]), einddatum: eind, eindreden: kies(r, [['afgerond', 4], ['doorstroom-betaald-werk', 2], ['gezondheid', 1], ['motivatie', 1]]) });
     }
   }
+  // A barrier report at intake for most: "geen" (assessed, none), codes, or nothing at all (not registered).
+  if (r() < 0.7) {
+    const knelpunten = kies(r, [[['geen'], 4], [['vervoer'], 2], [['kinderopvang-en-zorgtaken', 'financien-en-schulden'], 2], [['gezondheid'], 1], [['onbekend'], 1]]);
+    bericht('roc-van-twente', 'knelpunt', plusDagen(startdatum, 14), { knelpuntId: 'KN-1', datum: plusDagen(startdatum, 14), knelpunten });
+  }
   const feiten = berichten.map(feitenUitBericht);
   return { traject, toewijzingen, feiten: samen(feiten) };
 }
 
 function samen(lijst: readonly Monitoringfeiten[]): Monitoringfeiten {
   return {
-    aanwezigheid: lijst.flatMap((f) => f.aanwezigheid), weken: lijst.flatMap((f) => f.weken), niveaus: lijst.flatMap((f) => f.niveaus),
+    aanwezigheid: lijst.flatMap((f) => f.aanwezigheid), weken: lijst.flatMap((f) => f.weken), knelpunten: lijst.flatMap((f) => f.knelpunten), niveaus: lijst.flatMap((f) => f.niveaus),
     examens: lijst.flatMap((f) => f.examens), plaatsingen: lijst.flatMap((f) => f.plaatsingen),
   };
 }
@@ -187,6 +192,7 @@ async function storeTijden(store: Store): Promise<{ lezen: number[]; rekenen: nu
         ['eersteDeelname', (tx) => tx.monitoringEersteDeelname({ gemeente, van: Q.van, tot: Q.tot })],
         ['niveaus', (tx) => tx.monitoringNiveaus({ gemeente, tot: Q.tot })],
         ['examens', (tx) => tx.monitoringExamens({ gemeente, tot: Q.tot })],
+        ['knelpunten', (tx) => tx.monitoringKnelpunten({ gemeente, tot: Q.tot })],
         ['plaatsingen', (tx) => tx.monitoringPlaatsingen({ gemeente, tot: Q.tot })],
         ['toewijzingen', (tx) => tx.monitoringToewijzingen({ gemeente, ...weken, beeindigdVanaf: plusDagen(weken.van, -1), rollen: AANWEZIGHEIDSROLLEN })],
         ['gemeldeWeken', (tx) => tx.monitoringGemeldeWeken({ gemeente, eerste: weeknummer(Q.weken[0]!.maandag), aantal: Q.weken.length })],

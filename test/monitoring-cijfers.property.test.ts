@@ -34,6 +34,7 @@ const traject = fc.record({
   eerstePlaatsing: fc.option(datum('2026-09-01', '2027-03-31'), { nil: null, freq: 3 }),
   niveaus: fc.array(fc.tuple(fc.constantFrom(...codes.vaardigheid), scheef(codes.taalniveau)), { maxLength: 5 }),
   examens: fc.array(fc.tuple(fc.constantFrom(...codes.examenonderdeel), scheef(codes.examenuitslag)), { maxLength: 3 }),
+  knelpunten: fc.uniqueArray(scheef(codes.knelpunt), { maxLength: 3 }),
   plaatsingen: fc.array(fc.record({ vorm: scheef(codes.participatievorm), status: scheef(codes.plaatsingsstatus), startdatum: datum('2026-08-01', '2027-01-31'), einddatum: datum('2026-08-01', '2027-02-28'), eindreden: scheef(codes.eindreden) }), { maxLength: 2 }),
   toewijzingen: fc.subarray(['roc-van-twente', 'taalschool-oost', 'werkshop']),
   vanaf: datum('2026-08-01', '2026-12-31'),
@@ -61,6 +62,7 @@ function invoer(rijen: Rij[]): Cijferinvoer {
       .filter((r) => r.startdatum >= Q4.van && r.startdatum <= Q4.tot),
     niveaus: rijen.flatMap((r, i) => [...new Map(r.niveaus).entries()].map(([vaardigheid, niveau]) => ({ trajectId: id(i), vaardigheid, niveau }))),
     examens: rijen.flatMap((r, i) => [...new Map(r.examens).entries()].map(([onderdeel, uitslag]) => ({ trajectId: id(i), onderdeel, uitslag }))),
+    knelpunten: rijen.flatMap((r, i) => r.knelpunten.map((code) => ({ trajectId: id(i), code }))),
     plaatsingen: rijen.flatMap((r, i) => r.plaatsingen.map((p, j) => ({
       trajectId: id(i), afzender: 'werkshop', plaatsingId: `P-${j}`, vorm: p.vorm, status: p.status, startdatum: p.startdatum,
       einddatum: ['beeindigd', 'uitgevallen'].includes(p.status) ? p.einddatum : null, eindreden: ['beeindigd', 'uitgevallen'].includes(p.status) ? p.eindreden : null,

@@ -32,10 +32,11 @@ import { pgQuery } from './support/postgres.js';
 
 const START = '2026-10-05';
 const schemas = loadSchemas(path.join(projectRoot(), 'schemas'));
-const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
+const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_knelpunten', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
 /** Each table's rows in one order on both adapters. */
 const VOLGORDE: Record<string, string> = {
   monitoring_aanwezigheid: 'afzender, berichtId, activiteit', monitoring_aanwezigheid_kwartaal: 'trajectId, kwartaal, activiteit', monitoring_weken: 'trajectId, afzender, week',
+  monitoring_knelpunten: 'afzender, berichtId, code',
   monitoring_niveaus: 'afzender, berichtId, vaardigheid', monitoring_examens: 'afzender, berichtId, onderdeel', monitoring_plaatsingen: 'afzender, berichtId',
 };
 
@@ -119,6 +120,10 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
       }
     }
     for (const traject of B) await publiceer('roc-van-twente', 'aanwezigheid', traject, week('2026-10-05', '2026-10-11'));
+    // Barriers at intake: ten assessed without any ("geen"), two with one, two never reported.
+    for (const [i, traject] of H.slice(0, 12).entries()) {
+      await publiceer('roc-van-twente', 'knelpunt', traject, { knelpuntId: `KN-${i}`, datum: '2026-10-19', knelpunten: i < 10 ? ['geen'] : ['vervoer'] }, { schemaversie: '1.0' });
+    }
     const plaatsing = { plaatsingId: 'WS-1', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-02', taalrijk: 'ja', belemmeringen: ['geen'] };
     await publiceer('werkshop', 'plaatsing', H[0]!, { ...plaatsing, status: 'gestart' }, { schemaversie: '1.0' });
     await publiceer('werkshop', 'plaatsing', H[1]!, { ...plaatsing, status: 'gestart' }, { schemaversie: '1.0' });
@@ -156,6 +161,11 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
       if (x.eenheid === 'minuten' || x.eenheid === 'weken') continue;
       for (const v of [...x.cellen.flat(), ...(x.rijtotalen ?? []), ...(x.kolomtotalen ?? []), x.totaal ?? null]) if (v !== null) expect(v, x.id).toBeGreaterThanOrEqual(10);
     }
+    // "No barrier" and "not registered" are two cells (the DRS could not tell them apart, S1:412).
+    const knelpunten = tabel(res.body, 'knelpunten');
+    expect(knelpunten.cellen[knelpunten.rijen.codes.indexOf('geen')]).toEqual([10]);
+    expect(knelpunten.cellen[knelpunten.rijen.codes.indexOf('niet-geregistreerd')]).toEqual([null]); // two: small
+    expect(knelpunten.cellen[knelpunten.rijen.codes.indexOf('vervoer')]).toEqual([null]);
     const minuten = tabel(res.body, 'aanwezigheid-activiteit');
     if (minuten.totaal !== null) expect(minuten.totaal).toBe(12 * 2 * 540);
     expect(valAntwoordAan(res.body.tabellen)).toEqual({ onthullingen: [], inconsistent: [] });
@@ -285,6 +295,7 @@ describe.each<Adapter>(['sqlite', 'postgres'])('monitoring (%s)', (adapter) => {
     expect(voor.monitoring_plaatsingen!.length).toBe(3);
     expect(voor.monitoring_weken!.length).toBe(12 * 2 + 3 - 1); // one week of one trajectory withdrawn
     expect(voor.monitoring_aanwezigheid_kwartaal!.length).toBe(12 + 3);
+    expect(voor.monitoring_knelpunten!.length).toBe(12);
     if (adapter === 'sqlite') {
       const db = new Database(path.join(t.dataDir, 'doelpoort.db'));
       try {

@@ -83,17 +83,18 @@ function doelEnFormaat<F extends string>(req: Request, s: Services, p: Poging, s
 export async function leesKwartaal(tx: Tx, gemeente: string, k: Kwartaal) {
   const weken = wekenbereik(k);
   // Instants are ISO text in UTC: a day earlier as text keeps every instant of that Dutch date; the domain filters exactly.
-  const [trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken] = await Promise.all([
+  const [trajecten, aanwezigheid, eersteDeelname, niveaus, examens, knelpunten, plaatsingen, toewijzingen, gemeldeWeken] = await Promise.all([
     tx.monitoringTrajecten({ gemeente, van: k.van, tot: k.tot, afgeslotenVanaf: plusDagen(k.van, -1) }),
     tx.monitoringAanwezigheid({ gemeente, kwartaal: k.id }),
     tx.monitoringEersteDeelname({ gemeente, van: k.van, tot: k.tot }),
     tx.monitoringNiveaus({ gemeente, tot: k.tot }),
     tx.monitoringExamens({ gemeente, tot: k.tot }),
+    tx.monitoringKnelpunten({ gemeente, tot: k.tot }),
     tx.monitoringPlaatsingen({ gemeente, tot: k.tot }),
     tx.monitoringToewijzingen({ gemeente, ...weken, beeindigdVanaf: plusDagen(weken.van, -1), rollen: AANWEZIGHEIDSROLLEN }),
     tx.monitoringGemeldeWeken({ gemeente, eerste: weeknummer(k.weken[0]!.maandag), aantal: k.weken.length }),
   ]);
-  return { trajecten, aanwezigheid, eersteDeelname, niveaus, examens, plaatsingen, toewijzingen, gemeldeWeken };
+  return { trajecten, aanwezigheid, eersteDeelname, niveaus, examens, knelpunten, plaatsingen, toewijzingen, gemeldeWeken };
 }
 
 /** Everything the figures of one gemeente's quarter are computed from. */

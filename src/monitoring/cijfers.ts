@@ -19,7 +19,7 @@
  * closing outcome, minutes whose attendance was not registered, weeks without a report): it is never
  * folded into zero or into "unknown" (a code the sender chose).
  */
-import type { AanwezigheidSomRij, EersteDeelnameRij, ExamenRij, GemeldeWekenRij, MonitoringTrajectRij, NiveauRij, PlaatsingRij } from '../store/monitoring-store.js';
+import type { AanwezigheidSomRij, EersteDeelnameRij, ExamenRij, GemeldeWekenRij, KnelpuntRij, MonitoringTrajectRij, NiveauRij, PlaatsingRij } from '../store/monitoring-store.js';
 import type { ToewijzingRow } from '../store/store.js';
 import type { Codelijsten } from './codelijsten.js';
 import { plusMaanden, wekenbereik, type Kwartaal } from './kwartaal.js';
@@ -57,6 +57,7 @@ export interface Cijferinvoer {
   eersteDeelname: readonly EersteDeelnameRij[];
   niveaus: readonly NiveauRij[];
   examens: readonly ExamenRij[];
+  knelpunten: readonly KnelpuntRij[];
   plaatsingen: readonly PlaatsingRij[];
   toewijzingen: readonly ToewijzingRow[];
   gemeldeWeken: readonly GemeldeWekenRij[];
@@ -332,6 +333,17 @@ export function kwartaalcijfers(x: Cijferinvoer): Kwartaalcijfers {
     for (const o of c.examenonderdeel) examens.tel(d, o, e?.get(o) ?? NIET_GEREGISTREERD);
   }
   opzetten.push(niveaus, examens);
+
+  // Barriers reported by the quarter's end: `geen` (assessed, none) is not `niet-geregistreerd` (never reported) — the DRS could not tell them apart.
+  const knelpunten = opzet({
+    id: 'knelpunten', titel: 'Trajecten in het kwartaal naar gemelde knelpunten tot het eind van het kwartaal (meer dan één antwoord mogelijk)', eenheid: 'trajecten',
+    rijen: { naam: 'knelpunt', codes: [...c.knelpunt, NIET_GEREGISTREERD] }, kolommen: { naam: 'aantal', codes: AANTAL },
+    publiceer: { rijtotalen: false, kolomtotalen: false, totaal: false }, meerdereAntwoorden: true,
+  });
+  const knelpuntVan = new Map<string, string[]>();
+  for (const k of x.knelpunten) knelpuntVan.set(k.trajectId, [...(knelpuntVan.get(k.trajectId) ?? []), k.code]);
+  for (const t of inKwartaal) for (const code of knelpuntVan.get(t.trajectId) ?? [NIET_GEREGISTREERD]) knelpunten.tel(nr(t.trajectId), code, 'aantal');
+  opzetten.push(knelpunten);
 
   // Placements: by form and status at the end of the quarter; started in it by form; ended by reason.
   const vormStatus = opzet({

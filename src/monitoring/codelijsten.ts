@@ -19,12 +19,13 @@ export interface Codelijsten {
   afsluitreden: string[];
   indicatie: string[];
   vervolg: string[];
+  knelpunt: string[];
 }
 
 const NAMEN: Record<keyof Codelijsten, string> = {
   leerroute: 'Trajectleerroute', regime: 'Regime', activiteit: 'Activiteit', vaardigheid: 'Vaardigheid', taalniveau: 'GemetenTaalniveau',
   examenonderdeel: 'Examenonderdeel', examenuitslag: 'Examenuitslag', participatievorm: 'Participatievorm', plaatsingsstatus: 'Plaatsingsstatus',
-  eindreden: 'Eindreden', afsluitreden: 'Afsluitreden', indicatie: 'Indicatie', vervolg: 'Vervolg',
+  eindreden: 'Eindreden', afsluitreden: 'Afsluitreden', indicatie: 'Indicatie', vervolg: 'Vervolg', knelpunt: 'Knelpuntsoort',
 };
 
 export function codelijsten(schemas: SchemaRegistry): Codelijsten {

@@ -11,7 +11,9 @@
  * - `taalvoortgang`: one row per skill of `niveaus` (level and `peildatum`) and one per component of
  *   `examens` (result, with its date or else the date of the event);
  * - `plaatsing`: one row with the placement's form, status, dates and end reason (the latest row per
- *   placement that happened by a date is its state then).
+ *   placement that happened by a date is its state then);
+ * - `knelpunt`: one row per barrier code with the date it was established (`geen` is a code: assessed,
+ *   none — unlike a trajectory without any report).
  * Other types give none. Nothing else of the content is kept: no lesson lines, employer, barriers,
  * free text. The facts of a message that no longer counts (replaced, withdrawn) are removed with it
  * (`verwerking/stand-en-signalen.ts` rebuilds a trajectory's facts then).
@@ -20,7 +22,7 @@
  * local date). The storage migration derives the same rows from messages stored before the tables
  * existed, by the same rules.
  */
-import type { AanwezigheidV1, PlaatsingV1, TaalvoortgangV1 } from '../schemas/generated/index.js';
+import type { AanwezigheidV1, KnelpuntV1, PlaatsingV1, TaalvoortgangV1 } from '../schemas/generated/index.js';
 import { kwartaalVanPeriode, weeknummer } from './kwartaal.js';
 
 interface Herkomst {
@@ -80,9 +82,16 @@ export interface WeekFeit {
   week: number;
 }
 
+/** A barrier code of a `knelpunt` message, with the date it was established. */
+export interface KnelpuntFeit extends Herkomst {
+  code: string;
+  datum: string;
+}
+
 export interface Monitoringfeiten {
   aanwezigheid: AanwezigheidFeit[];
   weken: WeekFeit[];
+  knelpunten: KnelpuntFeit[];
   niveaus: NiveauFeit[];
   examens: ExamenFeit[];
   plaatsingen: PlaatsingFeit[];
@@ -100,10 +109,10 @@ export interface Bron {
   inhoud: string;
 }
 
-export const GEEN_FEITEN: Readonly<Monitoringfeiten> = Object.freeze({ aanwezigheid: [], weken: [], niveaus: [], examens: [], plaatsingen: [] });
+export const GEEN_FEITEN: Readonly<Monitoringfeiten> = Object.freeze({ aanwezigheid: [], weken: [], knelpunten: [], niveaus: [], examens: [], plaatsingen: [] });
 
 export function isLeeg(f: Monitoringfeiten): boolean {
-  return f.aanwezigheid.length + f.weken.length + f.niveaus.length + f.examens.length + f.plaatsingen.length === 0;
+  return f.aanwezigheid.length + f.weken.length + f.knelpunten.length + f.niveaus.length + f.examens.length + f.plaatsingen.length === 0;
 }
 
 /** The weeks a period touches, first to last. */
@@ -150,7 +159,11 @@ export function feitenUitBericht(b: Bron): Monitoringfeiten {
         }],
       };
     }
+    case 'knelpunt': {
+      const i = JSON.parse(b.inhoud) as KnelpuntV1;
+      return { ...GEEN_FEITEN, knelpunten: [...new Set(i.knelpunten)].map((code) => ({ ...herkomst, code, datum: i.datum })) };
+    }
     default:
-      return { aanwezigheid: [], weken: [], niveaus: [], examens: [], plaatsingen: [] };
+      return { aanwezigheid: [], weken: [], knelpunten: [], niveaus: [], examens: [], plaatsingen: [] };
   }
 }

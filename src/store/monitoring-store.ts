@@ -56,6 +56,8 @@ export interface EersteDeelnameRij {
 }
 
 export interface NiveauRij { trajectId: string; vaardigheid: string; niveau: string }
+/** A barrier code reported for a trajectory (distinct). */
+export interface KnelpuntRij { trajectId: string; code: string }
 export interface ExamenRij { trajectId: string; onderdeel: string; uitslag: string }
 export interface PlaatsingRij {
   trajectId: string;
@@ -83,6 +85,8 @@ export interface MonitoringTx {
   monitoringEersteDeelname(q: { gemeente: string; van: string; tot: string }): Promise<EersteDeelnameRij[]>;
   /** Per trajectory and skill the latest level established on or before `tot` (latest `peildatum`, then latest received). */
   monitoringNiveaus(q: { gemeente: string; tot: string }): Promise<NiveauRij[]>;
+  /** Per trajectory every barrier code of a report established on or before `tot` (distinct). */
+  monitoringKnelpunten(q: { gemeente: string; tot: string }): Promise<KnelpuntRij[]>;
   /** Per trajectory and exam component the latest result dated on or before `tot`. */
   monitoringExamens(q: { gemeente: string; tot: string }): Promise<ExamenRij[]>;
   /** Per placement (trajectory, sender, plaatsingId) its latest message whose event happened on or before `tot`. */
@@ -95,7 +99,8 @@ export interface MonitoringTx {
 
 const MINUTEN = ['gepland', 'aanwezig', 'teLaat', 'vroegVertrokken', 'geoorloofdAfwezig', 'ongeoorloofdAfwezig', 'ziek', 'afwezig', 'vervallen', 'onbekend'] as const;
 const AANWEZIGHEID_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'van', 'tot', 'kwartaal', 'activiteit', ...MINUTEN] as const;
-const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
+const KNELPUNT_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'code', 'datum'] as const;
+const TABELLEN = ['monitoring_aanwezigheid', 'monitoring_aanwezigheid_kwartaal', 'monitoring_weken', 'monitoring_knelpunten', 'monitoring_niveaus', 'monitoring_examens', 'monitoring_plaatsingen'];
 const NIVEAU_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'vaardigheid', 'niveau', 'peildatum', 'ontvangenOp'] as const;
 const EXAMEN_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'onderdeel', 'uitslag', 'datum', 'ontvangenOp'] as const;
 const PLAATSING_KOLOMMEN = ['afzender', 'berichtId', 'trajectId', 'plaatsingId', 'vorm', 'status', 'startdatum', 'einddatum', 'eindreden', 'datum', 'ontvangenOp'] as const;
@@ -118,6 +123,8 @@ const SQL = {
       FROM monitoring_niveaus n JOIN trajecten t ON t.trajectId = n.trajectId
       WHERE t.gemeente = @gemeente AND n.peildatum <= @tot) x
     WHERE rn = 1 ORDER BY trajectId, vaardigheid`,
+  knelpunten: `SELECT DISTINCT k.trajectId, k.code FROM monitoring_knelpunten k JOIN trajecten t ON t.trajectId = k.trajectId
+    WHERE t.gemeente = @gemeente AND k.datum <= @tot ORDER BY k.trajectId, k.code`,
   examens: `SELECT trajectId, onderdeel, uitslag FROM (
       SELECT e.trajectId, e.onderdeel, e.uitslag,
         ROW_NUMBER() OVER (PARTITION BY e.trajectId, e.onderdeel ORDER BY e.datum DESC, e.ontvangenOp DESC, e.berichtId DESC) AS rn
@@ -148,6 +155,8 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
     niveau: insert('monitoring_niveaus', NIVEAU_KOLOMMEN),
     examen: insert('monitoring_examens', EXAMEN_KOLOMMEN),
     plaatsing: insert('monitoring_plaatsingen', PLAATSING_KOLOMMEN),
+    knelpunt: insert('monitoring_knelpunten', KNELPUNT_KOLOMMEN),
+    knelpunten: db.prepare(SQL.knelpunten),
     week: db.prepare('INSERT OR IGNORE INTO monitoring_weken (trajectId, afzender, week) VALUES (@trajectId, @afzender, @week)'),
     som: db.prepare(`INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, ${MINUTEN.join(', ')})
       VALUES (@trajectId, @kwartaal, @activiteit, ${MINUTEN.map((m) => `@${m}`).join(', ')})
@@ -173,6 +182,7 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
         st.som.run({ trajectId: r.trajectId, kwartaal: r.kwartaal, activiteit: r.activiteit, ...Object.fromEntries(MINUTEN.map((m) => [m, r[m]])) });
       }
       for (const r of f.weken) st.week.run(r);
+      for (const r of f.knelpunten) st.knelpunt.run(r);
       for (const r of f.niveaus) st.niveau.run(r);
       for (const r of f.examens) st.examen.run(r);
       for (const r of f.plaatsingen) st.plaatsing.run(r);
@@ -194,6 +204,9 @@ export function sqliteMonitoringTx(db: Database.Database): MonitoringTx {
     },
     async monitoringExamens(q) {
       return st.examens.all(q) as ExamenRij[];
+    },
+    async monitoringKnelpunten(q) {
+      return st.knelpunten.all(q) as KnelpuntRij[];
     },
     async monitoringPlaatsingen(q) {
       return st.plaatsingen.all(q) as PlaatsingRij[];
@@ -240,6 +253,7 @@ const PG_INSERT = {
   niveaus: pgInsert('monitoring_niveaus', NIVEAU_KOLOMMEN, {}),
   examens: pgInsert('monitoring_examens', EXAMEN_KOLOMMEN, {}),
   plaatsingen: pgInsert('monitoring_plaatsingen', PLAATSING_KOLOMMEN, {}),
+  knelpunten: pgInsert('monitoring_knelpunten', KNELPUNT_KOLOMMEN, {}),
 };
 
 export function postgresMonitoringTx(query: Q, later: Later): MonitoringTx {
@@ -253,6 +267,7 @@ export function postgresMonitoringTx(query: Q, later: Later): MonitoringTx {
         later(PG_INSERT.som, { rijen: rijen(f.aanwezigheid) });
       }
       if (f.weken.length) later(PG_INSERT.weken, { rijen: rijen(f.weken) });
+      if (f.knelpunten.length) later(PG_INSERT.knelpunten, { rijen: rijen(f.knelpunten) });
       if (f.niveaus.length) later(PG_INSERT.niveaus, { rijen: rijen(f.niveaus) });
       if (f.examens.length) later(PG_INSERT.examens, { rijen: rijen(f.examens) });
       if (f.plaatsingen.length) later(PG_INSERT.plaatsingen, { rijen: rijen(f.plaatsingen) });
@@ -265,6 +280,7 @@ export function postgresMonitoringTx(query: Q, later: Later): MonitoringTx {
     monitoringEersteDeelname: (p) => q<EersteDeelnameRij>(SQL.eersteDeelname(BEGONNEN), p),
     monitoringNiveaus: (p) => q<NiveauRij>(SQL.niveaus, p),
     monitoringExamens: (p) => q<ExamenRij>(SQL.examens, p),
+    monitoringKnelpunten: (p) => q<KnelpuntRij>(SQL.knelpunten, p),
     monitoringPlaatsingen: (p) => q<PlaatsingRij>(SQL.plaatsingen, p),
     monitoringToewijzingen: (p) => q<ToewijzingRow>(SQL.toewijzingen('SELECT unnest(@rollen::text[])'), { ...p, rollen: [...p.rollen] }),
     monitoringGemeldeWeken: (p) => q<GemeldeWekenRij>(`SELECT w.trajectId, w.afzender, SUM(1::bigint << (w.week - @eerste::integer)) AS masker

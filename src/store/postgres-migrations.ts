@@ -54,6 +54,11 @@ export const PG_MONITORING_AANVULLEN = `
     SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
   )
   INSERT INTO monitoring_weken (trajectId, afzender, week) SELECT DISTINCT trajectId, afzender, week FROM p ON CONFLICT DO NOTHING;
+  INSERT INTO monitoring_knelpunten (afzender, berichtId, trajectId, code, datum)
+  SELECT DISTINCT b.afzender, b.berichtId, b.trajectId, k.value, b.inhoud::jsonb ->> 'datum'
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'knelpunten') = 'array' THEN b.inhoud::jsonb -> 'knelpunten' ELSE '[]'::jsonb END) AS k(value)
+  WHERE b.berichttype = 'knelpunt' AND b.inhoud::jsonb ->> 'datum' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
   INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
   SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
   FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
@@ -363,6 +368,16 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trajectId, kwartaal, activiteit)
   );
   CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
+  CREATE TABLE monitoring_knelpunten (
+    afzender  ${T} NOT NULL,
+    berichtId ${T} NOT NULL,
+    trajectId ${T} NOT NULL,
+    code      ${T} NOT NULL,
+    datum     ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, code)
+  );
+  CREATE INDEX monitoring_knelpunten_traject ON monitoring_knelpunten (trajectId, datum, code);
 
   CREATE TABLE monitoring_niveaus (
     afzender    ${T} NOT NULL,

@@ -52,6 +52,11 @@ export const MONITORING_AANVULLEN = `
     SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
   )
   INSERT OR IGNORE INTO monitoring_weken (trajectId, afzender, week) SELECT trajectId, afzender, week FROM p;
+  INSERT INTO monitoring_knelpunten (afzender, berichtId, trajectId, code, datum)
+  SELECT DISTINCT b.afzender, b.berichtId, b.trajectId, k.value, json_extract(b.inhoud, '$.datum')
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.knelpunten') k
+  WHERE b.berichttype = 'knelpunt' AND json_extract(b.inhoud, '$.datum') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
   INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
   SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
   FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
@@ -433,6 +438,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trajectId, kwartaal, activiteit)
   ) STRICT;
   CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
+  CREATE TABLE monitoring_knelpunten (
+    afzender  TEXT NOT NULL,
+    berichtId TEXT NOT NULL,
+    trajectId TEXT NOT NULL,
+    code      TEXT NOT NULL,
+    datum     TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, code)
+  ) STRICT;
+  CREATE INDEX monitoring_knelpunten_traject ON monitoring_knelpunten (trajectId, datum, code);
 
   CREATE TABLE monitoring_niveaus (
     afzender    TEXT NOT NULL,

@@ -21,7 +21,8 @@ import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../sig
 import type { BerichtRow, Tx } from '../store/store.js';
 import { versieSleutel } from '../store/versie-store.js';
 
-const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing'];
+/** The types the state and the monitoring facts are derived from (the state ignores `knelpunt`; its facts are the barriers). */
+const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing', 'knelpunt'];
 const REPLAY_PAGINA = 500;
 
 function alsBericht(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Bericht {

@@ -624,6 +624,10 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
               leerroute: 'B1', niveaus: [{ vaardigheid: 'spreken', niveau: 'A2', peildatum: '2026-12-15', vastgesteldMet: 'toets' }, { vaardigheid: 'lezen', niveau: 'B1', peildatum: '2027-01-10', vastgesteldMet: 'toets' }],
               examens: [{ onderdeel: 'knm', uitslag: 'behaald', datum: '2026-12-01' }],
             }),
+            bron(t1, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-1', datum: '2026-10-20', knelpunten: ['vervoer', 'rooster'] }),
+            bron(t1, 'werkshop', 'knelpunt', { knelpuntId: 'KN-2', datum: '2027-01-20', knelpunten: ['gezondheid'] }),
+            bron(t2, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-3', datum: '2026-10-20', knelpunten: ['geen'] }),
+            bron(t3, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-4', datum: '2026-10-20', knelpunten: ['vervoer'] }),
             bron(t1, 'werkshop', 'plaatsing', { plaatsingId: 'P-1', status: 'voorgesteld', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-09', taalrijk: 'ja', belemmeringen: ['geen'] },
               { gebeurtenisTijdstip: '2026-11-01T09:00:00+01:00' }),
             bron(t1, 'werkshop', 'plaatsing', { plaatsingId: 'P-1', status: 'gestart', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-09', taalrijk: 'ja', belemmeringen: ['geen'] },
@@ -661,6 +665,11 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
         expect(plaatsingen).toEqual([{ trajectId: t1, afzender: 'werkshop', plaatsingId: 'P-1', vorm: 'werkervaringsplaats', status: 'gestart', startdatum: '2026-11-09', einddatum: null, eindreden: null }]);
         expect(later[0]).toMatchObject({ status: 'beeindigd', einddatum: '2027-01-20', eindreden: 'afgerond' });
         expect(await store.transaction((tx) => tx.monitoringNiveaus({ gemeente, tot: '2026-09-30' }))).toEqual([]);
+      });
+
+      it('barriers: every code reported on or before the date, per trajectory; "geen" is a code of its own', async () => {
+        const rows = await store.transaction((tx) => tx.monitoringKnelpunten({ gemeente, tot: q4.tot }));
+        expect(rows).toEqual([{ trajectId: t1, code: 'rooster' }, { trajectId: t1, code: 'vervoer' }, { trajectId: t2, code: 'geen' }].sort((a, b) => (a.trajectId + a.code < b.trajectId + b.code ? -1 : 1)));
       });
 
       it('the start cohort: first attendance with minutes present and first placement that began', async () => {
