@@ -80,6 +80,11 @@ export interface Config {
   meldingenIntervalMs: number;
   /** Timeout of one delivery attempt in milliseconds (default 10000). */
   meldingTimeoutMs: number;
+  /**
+   * Monitoring figures (issue 13): a cell with fewer contributors than this is suppressed, and enough
+   * others with it that it cannot be worked out from the totals (DOELPOORT_MONITORING_DREMPEL, default 10).
+   */
+  monitoringDrempel: number;
   /** Timeouts, connection bound, store bound and rate limits (see `loadPressureConfig`). */
   pressure: PressureConfig;
   /**
@@ -235,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     meldingenToegestaan: overrides.meldingenToegestaan ?? (env.DOELPOORT_MELDINGEN_TOEGESTAAN ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     meldingenIntervalMs: overrides.meldingenIntervalMs ?? positiveInt(env, 'DOELPOORT_MELDINGEN_INTERVAL_MS', 1000, 0),
     meldingTimeoutMs: overrides.meldingTimeoutMs ?? positiveInt(env, 'DOELPOORT_MELDING_TIMEOUT_MS', 10_000, 100),
+    monitoringDrempel: overrides.monitoringDrempel ?? positiveInt(env, 'DOELPOORT_MONITORING_DREMPEL', 10, 1),
     pressure: { ...loadPressureConfig(env), ...overrides.pressure },
     stopDeadlineSeconden: overrides.stopDeadlineSeconden ?? positiveInt(env, 'DOELPOORT_STOP_DEADLINE_SECONDEN', 20, 1),
   };

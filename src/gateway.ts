@@ -36,7 +36,7 @@ import { startSignaalPlanner } from './verwerking/signaalplanner.js';
 import { startBewaarPlanner } from './verwerking/bewaarplanner.js';
 import { bewaarregels } from './bewaring/termijnen.js';
 import { startBezorger } from './verwerking/bezorger.js';
-import { DEMO_KLANTMANAGERS } from './werk/medewerkers.js';
+import { DEMO_MEDEWERKERS } from './werk/medewerkers.js';
 import { DEMO_COORDINATOREN } from './aanlevering/coordinatoren.js';
 import { uitgaandVoorSignalen } from './verwerking/uitgaand.js';
 import { dutchDate } from './http/services.js';
@@ -161,7 +161,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       const ui = config.demo && config.ui?.demoPassword
         ? {
             ...config.ui, demoPassword: config.ui.demoPassword,
-            accounts: [...policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })), ...DEMO_KLANTMANAGERS.map((m) => ({ id: m.id, naam: m.naam })), ...DEMO_COORDINATOREN.map((c) => ({ id: c.id, naam: c.naam }))],
+            accounts: [...policy.set.functionarissen.map((f) => ({ id: f.id, naam: f.naam })), ...DEMO_MEDEWERKERS.map((m) => ({ id: m.id, naam: m.naam })), ...DEMO_COORDINATOREN.map((c) => ({ id: c.id, naam: c.naam }))],
             // The klantmanager's pages log in with the same browser client.
             extraRedirectUris: [`${config.publicUrl}/werk/callback`, `${config.publicUrl}/aanlevering/callback`], extraPostLogoutRedirectUris: [`${config.publicUrl}/werk`, `${config.publicUrl}/aanlevering/`],
             limits: { ip: limits.loginIp, account: limits.loginAccount },

@@ -151,6 +151,13 @@ describe.each<Adapter>(['sqlite', 'postgres'])('the logboek in LDV terms (%s)', 
     expect((await t.api().post('/v1/beleid/toets').set(...g).send({ berichttype: 'aanwezigheid', doel: 'handhaving', trajectId: T.hoofd })).status).toBe(200);
     expect((await t.api().post(`/v1/trajecten/${T.tweede}/afsluiting`).set(...g).send({ reden: 'afgerond' })).status).toBe(200);
 
+    // Monitoring: the quarter's figures, their CSV, the CBS delivery per trajectory (the current quarter: one that has begun).
+    const nu = new Date();
+    const kwartaal = `${nu.getUTCFullYear()}-Q${Math.floor(nu.getUTCMonth() / 3) + 1}`;
+    expect((await t.api().get(`/v1/monitoring/kwartalen/${kwartaal}?doel=monitoring`).set(...g)).status).toBe(200);
+    expect((await t.api().get(`/v1/monitoring/kwartalen/${kwartaal}/export?doel=monitoring&formaat=csv`).set(...g)).status).toBe(200);
+    expect((await t.api().get(`/v1/cbs-verantwoording/kwartalen/${kwartaal}?doel=cbs-verantwoording`).set(...g)).status).toBe(200);
+
     // Retention: a gemeente erases a third trajectory now; the purge, six years on, removes the closed second one's content.
     const derde = await t.openTraject();
     expect((await t.api().post('/v1/berichten').set(...roc).send(envelop('taalvoortgang', derde))).status).toBe(201);

@@ -132,10 +132,12 @@ describe('code lists tell "none" from "unknown"', () => {
       'api/abonnement.json/properties/berichttypen/items',
       'api/abonnement.json/properties/soorten/items',
       'api/afsluiting.json/properties/uitkomst/properties/vervolg/if/contains',
+      'api/cbs-levering.json/properties/trajecten/items/properties/status',
       'api/envelop.json/properties/berichttype',
       // The consent receipt (issue 13): the two DPV consent states, and the party roles of policies/partijen.json.
       'api/toestemming-ontvangstbewijs.json/properties/events/items/properties/eventState',
       'api/toestemming-ontvangstbewijs.json/properties/recipientThirdParties/items/properties/partyType',
+      'api/kwartaalcijfers.json/properties/tabellen/items/properties/eenheid',
       'api/traject.json/properties/toewijzingen/items/properties/rol',
       'plaatsing/v1.json/allOf/0/if/properties/status',
       'plaatsing/v1.json/properties/nazorg/if/properties/vorm',

@@ -37,6 +37,11 @@ const AFGELEID: Record<(typeof AFGELEIDE_TYPEN)[number], { titel: string; gegeve
     gegevens: () => ['Een melding dat er een nieuw bericht of signaal over uw traject is (alleen soort en nummers, geen inhoud)'],
     herkomst: 'Doelpoort',
   },
+  'cbs-levering': {
+    titel: 'Kwartaallevering aan het CBS',
+    gegevens: () => ['Uren aanwezig, geoorloofd en ongeoorloofd afwezig in het kwartaal, uw leerroute, regime en de stand van uw traject'],
+    herkomst: 'Doelpoort, afgeleid uit de aanwezigheidsberichten over uw traject',
+  },
 };
 const afgeleid = (berichttype: string, afzender: string) => (afzender === '' && Object.hasOwn(AFGELEID, berichttype) ? AFGELEID[berichttype as keyof typeof AFGELEID] : null);
 

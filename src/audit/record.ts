@@ -63,6 +63,10 @@ export const AUDIT_ACTIES = [
   // Issue 13: retention enforced by the gateway (scheduler or CLI), and erasure by the gemeente (docs/bewaring.md).
   'bewaartermijn-toepassen',
   'traject-wissen',
+  // Issue 13: a quarter's aggregated figures (no data subjects), their CSV export, the CBS delivery per trajectory.
+  'monitoring-lezen',
+  'monitoring-exporteren',
+  'cbs-levering-opstellen',
 ] as const;
 export type AuditActie = (typeof AUDIT_ACTIES)[number];
 

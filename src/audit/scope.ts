@@ -46,22 +46,26 @@ export const LEES_ACTIES = ['berichten-lezen', 'bericht-lezen'] as const;
  * - `signaal`: signals (kind, dates, message ids, the kind's codes);
  * - `melding`: a notification delivered to a subscriber — metadata only ("a message of this type
  *   exists about this trajectory"), indexed when the receiver accepted it (2xx); failed attempts
- *   stay in the logboek only.
- * The three derived kinds are indexed once per trajectory of the record, with the pseudo message
- * type `stand`, `signaal` or `melding` (no message schema is named so) and sender '' (the gateway
- * itself derived them from the messages).
+ *   stay in the logboek only;
+ * - `cbs-levering` (issue 13): the gemeente's quarterly delivery per trajectory for CBS (hours present
+ *   and absent, route, regime, status).
+ * The derived kinds are indexed once per trajectory of the record, with the pseudo message
+ * type `stand`, `signaal`, `melding` or `cbs-levering` (no message schema is named so) and sender ''
+ * (the gateway itself derived them from the messages). An aggregate (`monitoring-lezen`) names no
+ * trajectory and is no disclosure about anyone.
  */
-export type VerstrekkingSoort = 'inhoud' | 'stand' | 'signaal' | 'melding';
+export type VerstrekkingSoort = 'inhoud' | 'stand' | 'signaal' | 'melding' | 'cbs-levering';
 
 export const VERSTREKKING_ACTIES: Readonly<Record<string, VerstrekkingSoort>> = {
   'berichten-lezen': 'inhoud', 'bericht-lezen': 'inhoud',
   'trajecten-lezen': 'stand', 'stand-lezen': 'stand',
   'signalen-lezen': 'signaal', 'signaal-lezen': 'signaal',
   'melding-afleveren': 'melding',
+  'cbs-levering-opstellen': 'cbs-levering',
 };
 
 /** The pseudo message types under which derived disclosures are indexed (audit/inzage.ts renders them). */
-export const AFGELEIDE_TYPEN = ['stand', 'signaal', 'melding'] as const;
+export const AFGELEIDE_TYPEN = ['stand', 'signaal', 'melding', 'cbs-levering'] as const;
 
 /**
  * Which kind of disclosure to a party `record` is, or null when it discloses nothing: an allowed

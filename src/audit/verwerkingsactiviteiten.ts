@@ -70,6 +70,10 @@ export const ACTIE_ACTIVITEIT: Readonly<Record<AuditActie, ActieActiviteit>> = {
   'signalen-lezen': doelOf('toegangsbeheer'),
   'signaal-lezen': doelOf('toegangsbeheer'),
   'signaal-afhandelen': doelOf('toegangsbeheer'),
+  // Issue 13: a quarter's figures under doel monitoring, and the CBS delivery under doel cbs-verantwoording.
+  'monitoring-lezen': doelOf('toegangsbeheer'),
+  'monitoring-exporteren': doelOf('toegangsbeheer'),
+  'cbs-levering-opstellen': doelOf('toegangsbeheer'),
   // Explaining a decision discloses nothing and changes nothing: part of access control.
   'beleid-toetsen': eigen('toegangsbeheer'),
   'traject-verkennen': eigen('toegangsbeheer'),

@@ -30,6 +30,7 @@ import { gebruikersspoorRouter } from './gebruikersspoor.js';
 import { loopbackUrl, privacyCsp, privacyRouter } from '../ui/router.js';
 import { verwerkingsactiviteitenRouter } from './verwerkingsactiviteiten.js';
 import { werkRouter } from '../werk/router.js';
+import { monitoringRouter } from './monitoring.js';
 
 export interface AppOptions {
   openapi: Record<string, unknown>;
@@ -119,6 +120,7 @@ export function createApp(s: Services, options: AppOptions): express.Express {
   app.use('/v1', toestemmingenRouter(s));
   app.use('/v1', toestemmingstekstenRouter(s));
   app.use('/v1', beleidRouter(s));
+  app.use('/v1', monitoringRouter(s));
   app.use('/v1', logboekRouter(s));
 
   // Probing a trajectory (a method or sub-path no route serves) is an attempt on a data subject: recorded.

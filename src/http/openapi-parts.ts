@@ -5,6 +5,7 @@ import type { OpenApiPart } from './openapi.js';
 import { gebruikersspoorOpenApi } from './gebruikersspoor.js';
 import { intrekkingOpenApi } from './intrekking.js';
 import { kenmerkenOpenApi } from './kenmerken.js';
+import { monitoringOpenApi } from './monitoring.js';
 import { bundelsOpenApi } from './bundels.js';
 import { signalenOpenApi } from './signalen-openapi.js';
 import { toestemmingenOpenApi } from './toestemmingen.js';
@@ -27,5 +28,6 @@ export function openApiParts(): OpenApiPart[] {
     kenmerkenOpenApi,
     bundelsOpenApi,
     wissingOpenApi,
+    monitoringOpenApi,
   ];
 }

@@ -37,6 +37,12 @@ export interface PolicyEngine {
   trajectInzien(partij: Partij, relatie: Relatie): Besluit;
   /** Changing a trajectory (assignments, consent, closing it): its gemeente only. */
   trajectBeheren(partij: Partij, relatie: Relatie): Besluit;
+  /**
+   * Reading aggregated figures (issue 13) about the caller's own trajectories: only for a doel that
+   * allows aggregates only (`alleenGeaggregeerd`), and only for a role among its recipients. Nothing
+   * about one participant: subject-level reads for such a doel stay refused by `decide` (`alleen-geaggregeerd`).
+   */
+  geaggregeerdLezen(partij: Partij, doel: Doel): Besluit;
 }
 
 /** Built-in rule: nothing allowed it. */
@@ -45,6 +51,8 @@ export const STANDAARD_WEIGEREN = 'standaard-weigeren';
 export const ALLEEN_GEAGGREGEERD = 'alleen-geaggregeerd';
 /** Built-in rule: the doel has no legal basis under the trajectory's regime (register `regimes`). */
 export const DOEL_REGIME = 'doel-regime';
+/** Built-in rule: aggregated figures for an aggregates-only doel, for its recipients, about their own trajectories. */
+export const GEAGGREGEERD_LEZEN = 'geaggregeerd-lezen';
 
 export function relationHolds(regel: Regel, relatie: Relatie): boolean {
   if (regel.relatie === 'eigenaar') return relatie.eigenaar;
@@ -230,6 +238,14 @@ export function createPolicyEngine(set: PolicySet): PolicyEngine {
       relatie.eigenaar
         ? trajectBesluit(true, 'traject-beheren-eigenaar', 'De gemeente die het traject voert beheert toewijzingen en toestemmingen en sluit het af.')
         : trajectBesluit(false, 'traject-beheren-eigenaar', 'Alleen de gemeente die het traject voert kan dit (of het traject bestaat niet).'),
+    geaggregeerdLezen: (partij, doel) => {
+      const besluit = (toegestaan: boolean, reden: string): Besluit => ({
+        toegestaan, regel: GEAGGREGEERD_LEZEN, doel, grondslag: toegestaan ? grondslagText(doel) : null, projectie: null, toestemmingIds: NO_IDS, reden,
+      });
+      if (!doel.alleenGeaggregeerd) return besluit(false, `Doel ${doel.id} is geen doel voor geaggregeerde cijfers; kwartaalcijfers zijn er alleen voor een doel dat uitsluitend geaggregeerde cijfers levert.`);
+      if (!doel.ontvangers.includes(partij.rol)) return besluit(false, `Een ${partij.rol} is geen ontvanger van doel ${doel.id} (ontvangers: ${doel.ontvangers.join(', ')}).`);
+      return besluit(true, `Geaggregeerde cijfers over de eigen trajecten voor doel ${doel.id}; kleine aantallen zijn onderdrukt, niets gaat over één deelnemer.`);
+    },
     partijByClientId: (c) => byClient.get(c),
     partij: (id) => partijen.get(id),
     functionaris: (clientId, sub) =>

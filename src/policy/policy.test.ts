@@ -97,6 +97,14 @@ describe('decide', () => {
     expect(engine.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'trajectbegeleiding', relatie: owner }).toegestaan).toBe(true);
   });
 
+  it('aggregated figures (issue 13): only for an aggregates-only doel, only for its recipients; subject-level reads for it stay refused', () => {
+    const monitoring = set.doelen.find((d) => d.id === 'monitoring')!;
+    expect(engine.geaggregeerdLezen(partij('gemeente-hengelo'), monitoring)).toMatchObject({ toegestaan: true, regel: 'geaggregeerd-lezen', grondslag: 'AVG art. 6 lid 1 sub e; Wet inburgering 2021' });
+    expect(engine.geaggregeerdLezen(partij('roc-van-twente'), monitoring)).toMatchObject({ toegestaan: false, regel: 'geaggregeerd-lezen', grondslag: null });
+    expect(engine.geaggregeerdLezen(partij('gemeente-hengelo'), set.doelen.find((d) => d.id === 'trajectbegeleiding')!)).toMatchObject({ toegestaan: false });
+    expect(engine.decide({ partij: partij('gemeente-hengelo'), actie: 'lezen', berichttype: 'aanwezigheid', doel: 'monitoring', relatie: owner })).toMatchObject({ toegestaan: false, regel: 'alleen-geaggregeerd' });
+  });
+
   it('opening trajectories is for a gemeente only; managing one for its own gemeente only', () => {
     expect(engine.trajectOpenen(partij('gemeente-hengelo')).toegestaan).toBe(true);
     expect(engine.trajectOpenen(partij('werkshop')).toegestaan).toBe(false);
@@ -179,7 +187,7 @@ describe('explain', () => {
 describe('policy files are checked at start', () => {
   it('loads the shipped policies and fingerprints them', () => {
     expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013', 'knelpunt-opvolging', 'uitvoering-plan']);
+    expect(set.doelen.map((d) => d.id)).toEqual(['trajectbegeleiding', 'handhaving', 'bemiddeling', 'lesafstemming', 'monitoring', 'trajectbegeleiding-wi2013', 'knelpunt-opvolging', 'uitvoering-plan', 'cbs-verantwoording']);
     expect(set.gegevenscategorieen.length).toBeGreaterThan(0);
   });
 

@@ -12,6 +12,60 @@ import { geversteCategorieenValues } from './categorie-index.js';
 
 const T = 'TEXT COLLATE "C"';
 
+/** Issue 13 (monitoring): the facts of the messages stored before the tables existed, as SQLite's `MONITORING_AANVULLEN`. */
+export const PG_MONITORING_AANVULLEN = `
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb #>> '{periode,van}', b.inhoud::jsonb #>> '{periode,tot}',
+    -- The quarter of the Thursday of the ISO week of the period's first day (monitoring/kwartaal.ts, kwartaalVanPeriode).
+    to_char(date_trunc('week', (b.inhoud::jsonb #>> '{periode,van}')::date) + interval '3 days', 'YYYY"-Q"Q'),
+    t.value ->> 'activiteit',
+    (t.value #>> '{minuten,gepland}')::integer,
+    (t.value #>> '{minuten,aanwezig}')::integer,
+    (t.value #>> '{minuten,teLaat}')::integer,
+    coalesce((t.value #>> '{minuten,vroegVertrokken}')::integer, 0),
+    (t.value #>> '{minuten,geoorloofdAfwezig}')::integer,
+    (t.value #>> '{minuten,ongeoorloofdAfwezig}')::integer,
+    (t.value #>> '{minuten,ziek}')::integer,
+    (t.value #>> '{minuten,afwezig}')::integer,
+    (t.value #>> '{minuten,vervallen}')::integer,
+    (t.value #>> '{minuten,onbekend}')::integer
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'totalen') = 'array' THEN b.inhoud::jsonb -> 'totalen' ELSE '[]'::jsonb END) AS t(value)
+  WHERE b.berichttype = 'aanwezigheid' AND b.inhoud::jsonb #>> '{periode,van}' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_niveaus (afzender, berichtId, trajectId, vaardigheid, niveau, peildatum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, n.value ->> 'vaardigheid', n.value ->> 'niveau', n.value ->> 'peildatum', b.ontvangenOp
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'niveaus') = 'array' THEN b.inhoud::jsonb -> 'niveaus' ELSE '[]'::jsonb END) AS n(value)
+  WHERE b.berichttype = 'taalvoortgang'
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_examens (afzender, berichtId, trajectId, onderdeel, uitslag, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, e.value ->> 'onderdeel', e.value ->> 'uitslag', coalesce(e.value ->> 'datum', substr(b.gebeurtenisTijdstip, 1, 10)), b.ontvangenOp
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'examens') = 'array' THEN b.inhoud::jsonb -> 'examens' ELSE '[]'::jsonb END) AS e(value)
+  WHERE b.berichttype = 'taalvoortgang'
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_plaatsingen (afzender, berichtId, trajectId, plaatsingId, vorm, status, startdatum, einddatum, eindreden, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, b.inhoud::jsonb ->> 'plaatsingId', b.inhoud::jsonb ->> 'vorm', b.inhoud::jsonb ->> 'status', b.inhoud::jsonb ->> 'startdatum',
+    b.inhoud::jsonb ->> 'einddatum', b.inhoud::jsonb ->> 'eindreden', substr(b.gebeurtenisTijdstip, 1, 10), b.ontvangenOp
+  FROM berichten b
+  WHERE b.berichttype = 'plaatsing' AND b.inhoud::jsonb ->> 'plaatsingId' IS NOT NULL AND b.inhoud::jsonb ->> 'vorm' IS NOT NULL
+    AND b.inhoud::jsonb ->> 'status' IS NOT NULL AND b.inhoud::jsonb ->> 'startdatum' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  -- Every week (numbered from Monday 5 January 1970, monitoring/kwartaal.ts weeknummer) a period touches.
+  WITH RECURSIVE p (trajectId, afzender, week, laatste) AS (
+    SELECT DISTINCT trajectId, afzender, (van::date - date '1970-01-05') / 7, (tot::date - date '1970-01-05') / 7 FROM monitoring_aanwezigheid
+    UNION
+    SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
+  )
+  INSERT INTO monitoring_weken (trajectId, afzender, week) SELECT DISTINCT trajectId, afzender, week FROM p ON CONFLICT DO NOTHING;
+  INSERT INTO monitoring_knelpunten (afzender, berichtId, trajectId, code, datum)
+  SELECT DISTINCT b.afzender, b.berichtId, b.trajectId, k.value, b.inhoud::jsonb ->> 'datum'
+  FROM berichten b CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(b.inhoud::jsonb -> 'knelpunten') = 'array' THEN b.inhoud::jsonb -> 'knelpunten' ELSE '[]'::jsonb END) AS k(value)
+  WHERE b.berichttype = 'knelpunt' AND b.inhoud::jsonb ->> 'datum' IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
+  FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
+`;
+
 export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE trajecten (
@@ -324,5 +378,108 @@ export const PG_MIGRATIONS: readonly string[] = [
     SELECT t.gemeente, b.volgnummer FROM berichten b JOIN trajecten t ON t.trajectId = b.trajectId
     UNION SELECT w.partij, b.volgnummer FROM berichten b JOIN toewijzingen w ON w.trajectId = b.trajectId
     ON CONFLICT DO NOTHING;
+  `,
+  // Issue 13 (monitoring), as SQLite's: the fact tables, filled for the messages already stored. Renumber on merge.
+  `
+  CREATE TABLE monitoring_aanwezigheid (
+    afzender            ${T} NOT NULL,
+    berichtId           ${T} NOT NULL,
+    trajectId           ${T} NOT NULL,
+    van                 ${T} NOT NULL,
+    tot                 ${T} NOT NULL,
+    kwartaal            ${T} NOT NULL,
+    activiteit          ${T} NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (afzender, berichtId, activiteit)
+  );
+  CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
+  CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
+
+  CREATE TABLE monitoring_weken (
+    trajectId ${T} NOT NULL,
+    afzender  ${T} NOT NULL,
+    week      INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, afzender, week)
+  );
+  CREATE INDEX monitoring_weken_week ON monitoring_weken (week);
+
+  CREATE TABLE monitoring_aanwezigheid_kwartaal (
+    trajectId           ${T} NOT NULL,
+    kwartaal            ${T} NOT NULL,
+    activiteit          ${T} NOT NULL,
+    gepland              BIGINT NOT NULL,
+    aanwezig             BIGINT NOT NULL,
+    teLaat               BIGINT NOT NULL,
+    vroegVertrokken      BIGINT NOT NULL,
+    geoorloofdAfwezig    BIGINT NOT NULL,
+    ongeoorloofdAfwezig  BIGINT NOT NULL,
+    ziek                 BIGINT NOT NULL,
+    afwezig              BIGINT NOT NULL,
+    vervallen            BIGINT NOT NULL,
+    onbekend             BIGINT NOT NULL,
+    PRIMARY KEY (trajectId, kwartaal, activiteit)
+  );
+  CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
+  CREATE TABLE monitoring_knelpunten (
+    afzender  ${T} NOT NULL,
+    berichtId ${T} NOT NULL,
+    trajectId ${T} NOT NULL,
+    code      ${T} NOT NULL,
+    datum     ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, code)
+  );
+  CREATE INDEX monitoring_knelpunten_traject ON monitoring_knelpunten (trajectId, datum, code);
+
+  CREATE TABLE monitoring_niveaus (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    vaardigheid ${T} NOT NULL,
+    niveau      ${T} NOT NULL,
+    peildatum   ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, vaardigheid)
+  );
+  -- Covering, in the order of "the latest level per skill": the read scans it without visiting the table.
+  CREATE INDEX monitoring_niveaus_laatste ON monitoring_niveaus (trajectId, vaardigheid, peildatum, ontvangenOp, berichtId, niveau);
+
+  CREATE TABLE monitoring_examens (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    onderdeel   ${T} NOT NULL,
+    uitslag     ${T} NOT NULL,
+    datum       ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId, onderdeel)
+  );
+  CREATE INDEX monitoring_examens_laatste ON monitoring_examens (trajectId, onderdeel, datum, ontvangenOp, berichtId, uitslag);
+
+  CREATE TABLE monitoring_plaatsingen (
+    afzender    ${T} NOT NULL,
+    berichtId   ${T} NOT NULL,
+    trajectId   ${T} NOT NULL,
+    plaatsingId ${T} NOT NULL,
+    vorm        ${T} NOT NULL,
+    status      ${T} NOT NULL,
+    startdatum  ${T} NOT NULL,
+    einddatum   ${T},
+    eindreden   ${T},
+    datum       ${T} NOT NULL,
+    ontvangenOp ${T} NOT NULL,
+    PRIMARY KEY (afzender, berichtId)
+  );
+  CREATE INDEX monitoring_plaatsingen_traject ON monitoring_plaatsingen (trajectId);
+  ${PG_MONITORING_AANVULLEN}
   `,
 ];

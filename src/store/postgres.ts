@@ -24,6 +24,7 @@ import { postgresSignaalTx } from './postgres-signalen.js';
 import { postgresVersieTx } from './versie-store.js';
 import { postgresKenmerkTx } from './kenmerk-store.js';
 import { postgresBewaringTx } from './bewaring-store.js';
+import { postgresMonitoringTx } from './monitoring-store.js';
 import { camel, named, openPool } from './postgres-sql.js';
 import { auditRij, fromToestemming, toToestemming, type ToestemmingDbRow } from './rijen.js';
 import { sharedState } from './shared-state.js';
@@ -140,6 +141,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresVersieTx(q),
       ...postgresKenmerkTx(q),
       ...postgresBewaringTx(q),
+      ...postgresMonitoringTx(q, later),
       async insertTraject(t, ws) {
         await q(`INSERT INTO trajecten (trajectId, gemeente, leerroute, startdatum, aangemaaktOp, regime, doelgroep)
                  VALUES (@trajectId, @gemeente, @leerroute, @startdatum, @aangemaaktOp, coalesce(@regime::text, 'wi2021'), coalesce(@doelgroep::text, 'onbekend'))`, {
@@ -295,7 +297,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
            -- A derived disclosure (state, signals, a notification): one row per trajectory under its pseudo type.
            a AS (INSERT INTO logboek_verstrekking (trajectId, auditId, berichttype, afzender)
                  SELECT DISTINCT t, @id::bigint, @soort::text, '' FROM unnest(@ids::text[]) t
-                  WHERE @soort::text IN ('stand', 'signaal', 'melding') ON CONFLICT DO NOTHING)
+                  WHERE @soort::text <> 'inhoud' ON CONFLICT DO NOTHING)
            UPDATE logboek_hoofd SET id = @id, hash = @hash WHERE vast = 1`,
           {
             ...auditRij(record), ids: record.trajectIds, soort: verstrekkingSoort(record), berichten: record.berichtIds, categorieen: record.gegevenscategorieen ?? [],

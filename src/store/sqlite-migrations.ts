@@ -1,6 +1,69 @@
 import { geversteCategorieenValues } from './categorie-index.js';
 
 /** SQLite schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit one that shipped. */
+
+/**
+ * Issue 13 (monitoring): the facts of every message that counts, derived by `monitoring/feiten.ts` in
+ * the publish transaction from now on; for the messages stored before, by this statement, by the same
+ * rules (a message replaced or withdrawn does not count). Kept apart so the contract suite can prove
+ * that the backfill and the publish path give the same rows.
+ */
+export const MONITORING_AANVULLEN = `
+  INSERT INTO monitoring_aanwezigheid (afzender, berichtId, trajectId, van, tot, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.periode.van'), json_extract(b.inhoud, '$.periode.tot'),
+    -- The quarter of the Thursday of the ISO week of the period's first day (monitoring/kwartaal.ts, kwartaalVanPeriode).
+    strftime('%Y', date(json_extract(b.inhoud, '$.periode.van'), '-6 days', 'weekday 1', '+3 days')) || '-Q'
+      || ((CAST(strftime('%m', date(json_extract(b.inhoud, '$.periode.van'), '-6 days', 'weekday 1', '+3 days')) AS INTEGER) + 2) / 3),
+    json_extract(t.value, '$.activiteit'),
+    json_extract(t.value, '$.minuten.gepland'),
+    json_extract(t.value, '$.minuten.aanwezig'),
+    json_extract(t.value, '$.minuten.teLaat'),
+    coalesce(json_extract(t.value, '$.minuten.vroegVertrokken'), 0),
+    json_extract(t.value, '$.minuten.geoorloofdAfwezig'),
+    json_extract(t.value, '$.minuten.ongeoorloofdAfwezig'),
+    json_extract(t.value, '$.minuten.ziek'),
+    json_extract(t.value, '$.minuten.afwezig'),
+    json_extract(t.value, '$.minuten.vervallen'),
+    json_extract(t.value, '$.minuten.onbekend')
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.totalen') t
+  WHERE b.berichttype = 'aanwezigheid' AND json_valid(b.inhoud) AND json_extract(b.inhoud, '$.periode.van') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_niveaus (afzender, berichtId, trajectId, vaardigheid, niveau, peildatum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(n.value, '$.vaardigheid'), json_extract(n.value, '$.niveau'), json_extract(n.value, '$.peildatum'), b.ontvangenOp
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.niveaus') n
+  WHERE b.berichttype = 'taalvoortgang' AND json_valid(b.inhoud)
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_examens (afzender, berichtId, trajectId, onderdeel, uitslag, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(e.value, '$.onderdeel'), json_extract(e.value, '$.uitslag'),
+    coalesce(json_extract(e.value, '$.datum'), substr(b.gebeurtenisTijdstip, 1, 10)), b.ontvangenOp
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.examens') e
+  WHERE b.berichttype = 'taalvoortgang' AND json_valid(b.inhoud)
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_plaatsingen (afzender, berichtId, trajectId, plaatsingId, vorm, status, startdatum, einddatum, eindreden, datum, ontvangenOp)
+  SELECT b.afzender, b.berichtId, b.trajectId, json_extract(b.inhoud, '$.plaatsingId'), json_extract(b.inhoud, '$.vorm'), json_extract(b.inhoud, '$.status'),
+    json_extract(b.inhoud, '$.startdatum'), json_extract(b.inhoud, '$.einddatum'), json_extract(b.inhoud, '$.eindreden'), substr(b.gebeurtenisTijdstip, 1, 10), b.ontvangenOp
+  FROM berichten b
+  WHERE b.berichttype = 'plaatsing' AND json_valid(b.inhoud) AND json_extract(b.inhoud, '$.plaatsingId') IS NOT NULL
+    AND json_extract(b.inhoud, '$.vorm') IS NOT NULL AND json_extract(b.inhoud, '$.status') IS NOT NULL AND json_extract(b.inhoud, '$.startdatum') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  -- Every week (numbered from Monday 5 January 1970, monitoring/kwartaal.ts weeknummer) a period touches.
+  WITH RECURSIVE p (trajectId, afzender, week, laatste) AS (
+    SELECT DISTINCT trajectId, afzender, CAST((julianday(van) - julianday('1970-01-05')) / 7 AS INTEGER), CAST((julianday(tot) - julianday('1970-01-05')) / 7 AS INTEGER)
+      FROM monitoring_aanwezigheid
+    UNION
+    SELECT trajectId, afzender, week + 1, laatste FROM p WHERE week < laatste
+  )
+  INSERT OR IGNORE INTO monitoring_weken (trajectId, afzender, week) SELECT trajectId, afzender, week FROM p;
+  INSERT INTO monitoring_knelpunten (afzender, berichtId, trajectId, code, datum)
+  SELECT DISTINCT b.afzender, b.berichtId, b.trajectId, k.value, json_extract(b.inhoud, '$.datum')
+  FROM berichten b, json_each(CASE WHEN json_valid(b.inhoud) THEN b.inhoud ELSE '{}' END, '$.knelpunten') k
+  WHERE b.berichttype = 'knelpunt' AND json_extract(b.inhoud, '$.datum') IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM bericht_versies v WHERE v.afzender = b.afzender AND v.berichtId = b.berichtId AND (v.vervangenDoor IS NOT NULL OR v.ingetrokkenOp IS NOT NULL));
+  INSERT INTO monitoring_aanwezigheid_kwartaal (trajectId, kwartaal, activiteit, gepland, aanwezig, teLaat, vroegVertrokken, geoorloofdAfwezig, ongeoorloofdAfwezig, ziek, afwezig, vervallen, onbekend)
+  SELECT trajectId, kwartaal, activiteit, SUM(gepland), SUM(aanwezig), SUM(teLaat), SUM(vroegVertrokken), SUM(geoorloofdAfwezig), SUM(ongeoorloofdAfwezig), SUM(ziek), SUM(afwezig), SUM(vervallen), SUM(onbekend)
+  FROM monitoring_aanwezigheid GROUP BY trajectId, kwartaal, activiteit;
+`;
+
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE trajecten (
@@ -391,5 +454,111 @@ export const MIGRATIONS: readonly string[] = [
   INSERT OR IGNORE INTO berichten_feed (partij, volgnummer)
     SELECT t.gemeente, b.volgnummer FROM berichten b JOIN trajecten t ON t.trajectId = b.trajectId
     UNION SELECT w.partij, b.volgnummer FROM berichten b JOIN toewijzingen w ON w.trajectId = b.trajectId;
+  `,
+  // Issue 13: the monitoring facts (monitoring/feiten.ts), filled for the messages already stored.
+  // Appended after issue 12's migration; renumber on merge.
+  `
+  CREATE TABLE monitoring_aanwezigheid (
+    afzender            TEXT NOT NULL,
+    berichtId           TEXT NOT NULL,
+    trajectId           TEXT NOT NULL,
+    van                 TEXT NOT NULL,
+    tot                 TEXT NOT NULL,
+    kwartaal            TEXT NOT NULL,
+    activiteit          TEXT NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (afzender, berichtId, activiteit)
+  ) STRICT;
+  CREATE INDEX monitoring_aanwezigheid_van ON monitoring_aanwezigheid (van);
+  CREATE INDEX monitoring_aanwezigheid_traject ON monitoring_aanwezigheid (trajectId, van);
+
+  -- The weeks a provider's reports touch, per trajectory (the completeness figure), and the minutes summed
+  -- per trajectory, quarter and activity (a quarter reads one row per trajectory and activity).
+  CREATE TABLE monitoring_weken (
+    trajectId TEXT NOT NULL,
+    afzender  TEXT NOT NULL,
+    week      INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, afzender, week)
+  ) STRICT;
+  CREATE INDEX monitoring_weken_week ON monitoring_weken (week);
+
+  CREATE TABLE monitoring_aanwezigheid_kwartaal (
+    trajectId           TEXT NOT NULL,
+    kwartaal            TEXT NOT NULL,
+    activiteit          TEXT NOT NULL,
+    gepland              INTEGER NOT NULL,
+    aanwezig             INTEGER NOT NULL,
+    teLaat               INTEGER NOT NULL,
+    vroegVertrokken      INTEGER NOT NULL,
+    geoorloofdAfwezig    INTEGER NOT NULL,
+    ongeoorloofdAfwezig  INTEGER NOT NULL,
+    ziek                 INTEGER NOT NULL,
+    afwezig              INTEGER NOT NULL,
+    vervallen            INTEGER NOT NULL,
+    onbekend             INTEGER NOT NULL,
+    PRIMARY KEY (trajectId, kwartaal, activiteit)
+  ) STRICT;
+  CREATE INDEX monitoring_aanwezigheid_kwartaal_kwartaal ON monitoring_aanwezigheid_kwartaal (kwartaal);
+
+  CREATE TABLE monitoring_knelpunten (
+    afzender  TEXT NOT NULL,
+    berichtId TEXT NOT NULL,
+    trajectId TEXT NOT NULL,
+    code      TEXT NOT NULL,
+    datum     TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, code)
+  ) STRICT;
+  CREATE INDEX monitoring_knelpunten_traject ON monitoring_knelpunten (trajectId, datum, code);
+
+  CREATE TABLE monitoring_niveaus (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    vaardigheid TEXT NOT NULL,
+    niveau      TEXT NOT NULL,
+    peildatum   TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, vaardigheid)
+  ) STRICT;
+  -- Covering, in the order of "the latest level per skill": the read scans it without visiting the table.
+  CREATE INDEX monitoring_niveaus_laatste ON monitoring_niveaus (trajectId, vaardigheid, peildatum, ontvangenOp, berichtId, niveau);
+
+  CREATE TABLE monitoring_examens (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    onderdeel   TEXT NOT NULL,
+    uitslag     TEXT NOT NULL,
+    datum       TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId, onderdeel)
+  ) STRICT;
+  CREATE INDEX monitoring_examens_laatste ON monitoring_examens (trajectId, onderdeel, datum, ontvangenOp, berichtId, uitslag);
+
+  CREATE TABLE monitoring_plaatsingen (
+    afzender    TEXT NOT NULL,
+    berichtId   TEXT NOT NULL,
+    trajectId   TEXT NOT NULL,
+    plaatsingId TEXT NOT NULL,
+    vorm        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    startdatum  TEXT NOT NULL,
+    einddatum   TEXT,
+    eindreden   TEXT,
+    datum       TEXT NOT NULL,
+    ontvangenOp TEXT NOT NULL,
+    PRIMARY KEY (afzender, berichtId)
+  ) STRICT;
+  CREATE INDEX monitoring_plaatsingen_traject ON monitoring_plaatsingen (trajectId);
+  ${MONITORING_AANVULLEN}
   `,
 ];

@@ -28,6 +28,7 @@ import { sqliteSignaalTx } from './sqlite-signalen.js';
 import { sqliteVersieTx } from './versie-store.js';
 import { sqliteKenmerkTx } from './kenmerk-store.js';
 import { sqliteBewaringTx } from './bewaring-store.js';
+import { sqliteMonitoringTx } from './monitoring-store.js';
 
 
 export interface SqliteStoreOptions {
@@ -329,6 +330,7 @@ function sqliteTx(db: Database.Database, inBatch: () => HoofdStand): Tx {
     ...sqliteVersieTx(db),
     ...sqliteKenmerkTx(db),
     ...sqliteBewaringTx(db),
+    ...sqliteMonitoringTx(db),
     async insertTraject(traject, toewijzingen) {
       st.insertTraject.run({ regime: null, doelgroep: null, ...traject });
       // A new trajectory has no messages yet: nothing for the feed index.

@@ -19,6 +19,7 @@ import type { SignaalTx } from './signaal-store.js';
 import type { VersieTx } from './versie-store.js';
 import type { KenmerkTx } from './kenmerk-store.js';
 import type { BewaringTx } from './bewaring-store.js';
+import type { MonitoringTx } from './monitoring-store.js';
 
 export interface TrajectRow {
   trajectId: string;
@@ -254,8 +255,8 @@ export interface LogboekReader {
   sleutels(): Promise<Array<{ kid: string; jwk: string }>>;
 }
 
-/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts); retention in `BewaringTx` (bewaring-store.ts). */
-export interface Tx extends SignaalTx, VersieTx, KenmerkTx, BewaringTx {
+/** The message, consent and logboek part below; the state, signals and subscriptions in `SignaalTx` (signaal-store.ts); retention in `BewaringTx` (bewaring-store.ts); the monitoring facts in `MonitoringTx` (monitoring-store.ts). */
+export interface Tx extends SignaalTx, VersieTx, KenmerkTx, BewaringTx, MonitoringTx {
   insertTraject(traject: TrajectRow, toewijzingen: ToewijzingRow[]): Promise<void>;
   traject(trajectId: string): Promise<TrajectRow | undefined>;
   toewijzingen(trajectId: string): Promise<ToewijzingRow[]>;
@@ -315,7 +316,10 @@ export interface Tx extends SignaalTx, VersieTx, KenmerkTx, BewaringTx {
  */
 export type LeesTx = Pick<Tx,
   | 'traject' | 'toewijzingen' | 'relatie' | 'toestemmingen' | 'toestemming' | 'bericht' | 'berichtenMetId' | 'berichten'
-  | 'berichtVersies' | 'vervallenBerichten' | 'trajectstand' | 'openSignalen' | 'signaal' | 'signalen' | 'trajecten'>;
+  | 'berichtVersies' | 'vervallenBerichten' | 'trajectstand' | 'openSignalen' | 'signaal' | 'signalen' | 'trajecten'
+  // Issue 13: a quarter's monitoring facts (a read of seconds on a large gemeente must not hold the writer).
+  | 'monitoringTrajecten' | 'monitoringAanwezigheid' | 'monitoringEersteDeelname' | 'monitoringNiveaus' | 'monitoringKnelpunten'
+  | 'monitoringExamens' | 'monitoringPlaatsingen' | 'monitoringToewijzingen' | 'monitoringGemeldeWeken'>;
 
 export interface Store {
   /**

@@ -45,6 +45,9 @@ export const ACTIE_LABELS: Record<AuditActie, string> = {
   'ontvangstbewijzen-lezen': 'Ontvangstbewijzen van een toestemming opvragen',
   'bewaartermijn-toepassen': 'Bewaartermijn toegepast (inhoud verwijderd)',
   'traject-wissen': 'Inhoud van een traject gewist (AVG art. 17)',
+  'monitoring-lezen': 'Kwartaalcijfers voor monitoring bekijken (alleen totalen)',
+  'monitoring-exporteren': 'Kwartaalcijfers voor monitoring downloaden (CSV, alleen totalen)',
+  'cbs-levering-opstellen': 'Kwartaallevering per traject voor het CBS opstellen',
 };
 
 export const REGEL_LABELS: Record<string, string> = {
@@ -143,6 +146,12 @@ export const REGEL_LABELS: Record<string, string> = {
   wissing: 'De gemeente wist de inhoud van een traject (AVG art. 17)',
   'bericht-verwijderd': 'De inhoud van het bericht is verwijderd (bewaartermijn of wissing)',
   verwijderd: 'Inhoud verwijderd',
+  // Issue 13.
+  'geaggregeerd-lezen': 'Gemeente leest totalen over de eigen trajecten (kleine aantallen onderdrukt)',
+  'lezen-cbs-verantwoording': 'Gemeente stelt de kwartaallevering per traject voor het CBS op',
+  'cbs-doel': 'De kwartaallevering aan het CBS hoort bij doel cbs-verantwoording',
+  'kwartaal-ongeldig': 'Ongeldig of toekomstig kwartaal',
+  'werk-taak': 'Een medewerker opent alleen de pagina\'s van de eigen taken',
 };
 
 export function actieLabel(actie: string): string {

@@ -3,7 +3,9 @@
  * trajectory's state (`src/stand`), evaluating the signal rules (`src/signalen`) and storing their
  * decisions — all in the caller's transaction, so the message, its audit record, the new state and
  * the signals commit together or not at all. The domain decisions are the pure functions; this module
- * only reads the rows they need and writes what they return.
+ * only reads the rows they need and writes what they return. Issue 13: the message's monitoring facts
+ * (`monitoring/feiten.ts`) are written in the same transaction, and rebuilt with the state when a
+ * correction or withdrawal changes which messages count.
  *
  * Guarantees:
  * - Incremental: one state row read (locked for update on PostgreSQL) and written per message; the
@@ -14,19 +16,26 @@
  *   interleave with a publish about the same trajectory.
  */
 import { applyBericht, applyVerwijderd, emptyStand, STAND_VERSIE, type Bericht, type Stand } from '../stand/index.js';
+import { feitenUitBericht, isLeeg } from '../monitoring/feiten.js';
 import { evaluateSignalen, type SignaalBesluit, type Signaalregel } from '../signalen/index.js';
 import type { BerichtRow, Tx } from '../store/store.js';
 import { versieSleutel } from '../store/versie-store.js';
 
-const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing'];
+/** The types the state and the monitoring facts are derived from (the state ignores `knelpunt`; its facts are the barriers). */
+const TYPEN = ['aanwezigheid', 'taalvoortgang', 'plaatsing', 'knelpunt'];
 const REPLAY_PAGINA = 500;
 
 function alsBericht(row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Bericht {
   return { berichtId: row.berichtId, berichttype: row.berichttype, afzender: row.afzender, ontvangenOp: row.ontvangenOp, inhoud: JSON.parse(row.inhoud) } as Bericht;
 }
 
-/** The state of a trajectory as stored, or rebuilt from its messages when there is none of this version. */
-async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwen = false): Promise<Stand> {
+type Opgeslagen = Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'gebeurtenisTijdstip' | 'ontvangenOp' | 'inhoud'>;
+
+/**
+ * The state of a trajectory as stored, or rebuilt from its messages when there is none of this version
+ * (or `herbouwen`); `perBericht` sees every message that still counts, oldest first, when it is rebuilt.
+ */
+async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwen = false, perBericht?: (b: BerichtRow) => Promise<void>): Promise<Stand> {
   const row = await tx.trajectstand(trajectId, true);
   if (!herbouwen && row && row.versie === STAND_VERSIE) return JSON.parse(row.stand) as Stand;
   const traject = await tx.traject(trajectId);
@@ -40,7 +49,11 @@ async function huidigeStand(tx: Tx, trajectId: string, vandaag: string, herbouwe
     const vervallen = await tx.vervallenBerichten(page.map((b) => ({ afzender: b.afzender, berichtId: b.berichtId })));
     for (const b of page) {
       if (vervallen.has(versieSleutel(b.afzender, b.berichtId))) continue;
-      stand = b.verwijderdOp ? applyVerwijderd(stand, b) : applyBericht(stand, alsBericht(b));
+      if (b.verwijderdOp) stand = applyVerwijderd(stand, b); // a tombstone counts for nothing in the monitoring facts either
+      else {
+        stand = applyBericht(stand, alsBericht(b));
+        await perBericht?.(b);
+      }
     }
     if (page.length < REPLAY_PAGINA) break;
     na = page.at(-1)!.volgnummer;
@@ -55,6 +68,15 @@ async function bewaar(tx: Tx, trajectId: string, stand: Stand, tijdstip: string,
   for (const b of [...besluiten].sort((x, y) => volgorde[x.actie] - volgorde[y.actie])) await tx.bewaarSignaal(b.signaal);
 }
 
+/** Rebuild the state from the messages that still count, and the monitoring facts from the same messages in the same pass. */
+async function herbouwMetFeiten(tx: Tx, trajectId: string, vandaag: string): Promise<Stand> {
+  await tx.wisMonitoringFeiten(trajectId);
+  return huidigeStand(tx, trajectId, vandaag, true, async (b) => {
+    const feiten = feitenUitBericht(b);
+    if (!isLeeg(feiten)) await tx.bewaarMonitoringFeiten(feiten);
+  });
+}
+
 export interface Verwerking {
   regels: readonly Signaalregel[];
   /** `YYYY-MM-DD` today (Dutch date), for replaying through the owner's feed. */
@@ -62,8 +84,10 @@ export interface Verwerking {
 }
 
 /** In the publish transaction, after `insertBericht`: the state and the signals follow the message. */
-export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
+export async function verwerkBericht(tx: Tx, v: Verwerking, row: Opgeslagen): Promise<SignaalBesluit[]> {
   const bericht = alsBericht(row);
+  const feiten = feitenUitBericht(row);
+  if (!isLeeg(feiten)) await tx.bewaarMonitoringFeiten(feiten);
   const stand = applyBericht(await huidigeStand(tx, row.trajectId, v.vandaag), bericht);
   const besluiten = evaluateSignalen(stand, v.regels, {
     trajectId: row.trajectId, now: row.ontvangenOp, toewijzingen: await tx.toewijzingen(row.trajectId), openSignalen: await tx.openSignalen([row.trajectId]), bericht,
@@ -76,10 +100,10 @@ export async function verwerkBericht(tx: Tx, v: Verwerking, row: Pick<BerichtRow
  * In the transaction of a correction (after `insertBericht` and `vervangBericht`, with the correcting
  * `row`) or a withdrawal (no row): the state is rebuilt from the messages that still count, so the
  * replaced or withdrawn message drops out whatever period it named, and the signals follow that state.
+ * The monitoring facts are rebuilt from the same messages in the same pass.
  */
-export async function verwerkVersiewijziging(tx: Tx, v: Verwerking, trajectId: string, now: string,
-  row?: Pick<BerichtRow, 'berichtId' | 'berichttype' | 'trajectId' | 'afzender' | 'ontvangenOp' | 'inhoud'>): Promise<SignaalBesluit[]> {
-  const stand = await huidigeStand(tx, trajectId, v.vandaag, true);
+export async function verwerkVersiewijziging(tx: Tx, v: Verwerking, trajectId: string, now: string, row?: Opgeslagen): Promise<SignaalBesluit[]> {
+  const stand = await herbouwMetFeiten(tx, trajectId, v.vandaag);
   const besluiten = evaluateSignalen(stand, v.regels, {
     trajectId, now, toewijzingen: await tx.toewijzingen(trajectId), openSignalen: await tx.openSignalen([trajectId]), ...(row ? { bericht: alsBericht(row) } : {}),
   });
@@ -104,7 +128,8 @@ export async function evalueerOpTijd(tx: Tx, v: Verwerking, trajectId: string, n
  * signal is evaluated (nothing new happened), so no event goes out. Returns how many signals went.
  */
 export async function verwerkVerwijdering(tx: Tx, v: Pick<Verwerking, 'vandaag'>, trajectId: string, now: string, verwijderd: ReadonlySet<string>): Promise<number> {
-  const stand = await huidigeStand(tx, trajectId, v.vandaag, true);
+  // The monitoring facts follow too: a removed message no longer counts in any figure or CBS delivery.
+  const stand = await herbouwMetFeiten(tx, trajectId, v.vandaag);
   await tx.bewaarTrajectstand({ trajectId, stand: JSON.stringify(stand), versie: STAND_VERSIE, bijgewerktOp: now });
   const { bewaard } = await tx.inhoudTelling(trajectId);
   const signalen = await tx.signalenVanTraject(trajectId);

@@ -8,6 +8,7 @@ import { datum, taakpagina, tijd } from '../ui/layout.js';
 import type { ProjectedStand } from '../stand/index.js';
 import { AFHANDELUITKOMSTEN, type Signaal } from '../signalen/index.js';
 import type { TrajectRow, ToewijzingRow } from '../store/store.js';
+import type { Kwartaalcijfers, Tabel } from '../monitoring/index.js';
 
 export const SOORT_NAMEN: Record<string, string> = {
   verzuim: 'Ongeoorloofd verzuim',
@@ -29,15 +30,19 @@ const UITKOMST_NAMEN: Record<string, string> = {
 export interface Kader {
   base: string;
   titel: string;
-  medewerker: { naam: string; csrf: string } | null;
+  medewerker: { naam: string; csrf: string; taken: ReadonlyArray<'werklijst' | 'monitoring'> } | null;
   inhoud: SafeHtml;
 }
 
+const MENU = { werklijst: { href: '/werk/signalen', label: 'Werklijst' }, monitoring: { href: '/werk/monitoring', label: 'Kwartaalcijfers' } } as const;
+
 export function werkpagina(k: Kader): string {
+  const taken = k.medewerker?.taken ?? [];
   return taakpagina({
-    base: k.base, pad: '/werk', naam: 'werk', ondertitel: 'Werklijst voor de klantmanager', start: '/werk', titel: k.titel,
-    voet: 'Doelpoort — elke pagina is een raadpleging voor trajectbegeleiding en staat in het logboek van de gemeente.',
-    gebruiker: k.medewerker, menu: [{ href: '/werk/signalen', label: 'Werklijst' }], inhoud: k.inhoud,
+    base: k.base, pad: '/werk', naam: 'werk', start: '/werk', titel: k.titel,
+    ondertitel: taken.length === 1 && taken[0] === 'monitoring' ? 'Kwartaalcijfers voor de beleidsmedewerker' : 'Werklijst voor de klantmanager',
+    voet: 'Doelpoort — elke pagina is een raadpleging van de gemeente en staat in het logboek van de gemeente.',
+    gebruiker: k.medewerker, menu: taken.map((t) => MENU[t]), inhoud: k.inhoud,
   });
 }
 
@@ -121,4 +126,32 @@ ${(stand.plaatsingen ?? []).length === 0 ? html`<p>Geen plaatsingen gemeld.</p>`
   <tbody>${(stand.plaatsingen ?? []).map((p) => html`<tr><th scope="row">${p.plaatsingId ?? '—'}</th><td>${p.status ?? '—'}</td><td>${p.vorm ?? '—'}</td><td>${p.urenPerWeek ?? '—'}</td></tr>`)}</tbody>
 </table>`}
 <p><a href="${base}/werk/signalen">Terug naar de werklijst</a></p>`;
+}
+
+/** One table of the figures; a suppressed cell shows a dot, read out as "onderdrukt". */
+function cijfertabel(t: Tabel): SafeHtml {
+  const waarde = (v: number | null | undefined) => (v === null || v === undefined
+    ? html`<td class="getal"><span aria-hidden="true">·</span><span class="visueel-verborgen">onderdrukt</span></td>`
+    : html`<td class="getal">${v.toLocaleString('nl-NL')}</td>`);
+  const rijtotaal = t.rijtotaal ?? 'totaal';
+  return html`<div class="tabel-scroll"><table>
+  <caption>${t.titel}${t.eenheid === 'minuten' ? null : html` <span class="klein">(${t.eenheid})</span>`}</caption>
+  <thead><tr><th scope="col">${t.rijen.naam}</th>${t.kolommen.codes.map((k) => html`<th scope="col" class="getal">${k}</th>`)}${t.rijtotalen ? html`<th scope="col" class="getal">${rijtotaal}</th>` : null}</tr></thead>
+  <tbody>${t.rijen.codes.map((r, i) => html`<tr><th scope="row">${t.rijen.labels?.[i] ?? r}</th>${t.cellen[i]!.map(waarde)}${t.rijtotalen ? waarde(t.rijtotalen[i]) : null}</tr>`)}</tbody>
+  ${t.kolomtotalen ? html`<tfoot><tr><th scope="row">totaal</th>${t.kolomtotalen.map(waarde)}${t.rijtotalen ? waarde(t.totaal) : null}</tr></tfoot>` : null}
+</table></div>${t.meerdereAntwoorden ? html`<p class="klein">Meer dan één antwoord per traject mogelijk: de cellen tellen niet op tot een totaal.</p>` : null}`;
+}
+
+/** The beleidsmedewerker's page: choose a quarter, see its figures, download them as CSV. */
+export function monitoringinhoud(base: string, kwartalen: readonly string[], c: Kwartaalcijfers): SafeHtml {
+  return html`<form method="get" action="${base}/werk/monitoring" class="filters">
+  <label for="kwartaal">Kwartaal</label>
+  <select id="kwartaal" name="kwartaal">${kwartalen.map((k) => html`<option value="${k}"${k === c.kwartaal ? html` selected` : null}>${k}</option>`)}</select>
+  <button type="submit">Toon</button>
+</form>
+<p>Cijfers over de trajecten van uw gemeente in ${c.kwartaal} (${datum(c.periode.van)} tot en met ${datum(c.periode.tot)}; peildatum ${datum(c.peildatum)}).
+Alleen totalen: een cel met minder dan ${c.drempel} trajecten (bij minuten en weken: bijdragers) is onderdrukt (·), en zo nodig ook andere cellen,
+zodat een onderdrukte cel niet uit de totalen is terug te rekenen. "niet-geregistreerd" betekent dat er niets is vastgelegd; dat is iets anders dan 0 of "onbekend".</p>
+<p><a href="${base}/werk/monitoring/export?kwartaal=${c.kwartaal}" download>Download de cijfers van ${c.kwartaal} als CSV</a></p>
+${c.tabellen.map((t) => html`<h2>${t.titel}</h2>${cijfertabel(t)}`)}`;
 }

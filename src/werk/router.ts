@@ -1,14 +1,17 @@
 /**
- * The klantmanager's pages under `/werk` (Dutch, server-rendered, no JavaScript needed): the
- * worklist of open signals, a trajectory's state, closing a signal with a coded outcome.
+ * The gemeente's task pages under `/werk` (Dutch, server-rendered, no JavaScript needed): the
+ * klantmanager's worklist of open signals, a trajectory's state, closing a signal with a coded outcome;
+ * and (issue 13) the beleidsmedewerker's quarterly figures — aggregates only, doel `monitoring` — with
+ * their CSV download. Each employee sees only the pages of their tasks (`medewerkers.ts`).
  *
  * Login: OIDC authorization code + PKCE against the configured issuer with the pages' browser client
  * (embedded: the demo klantmanagers of `medewerkers.ts`); the session is server-side (the employee's
  * tokens never reach the browser), with a CSRF token for every POST.
  *
  * Every page is an exchange of the gemeente: it walks the same decisions as the API
- * (`standLeesbaar`, `projecteer`, `leesbareSignalen`, `afhandelen`) and writes ONE logboek record
- * as the gemeente (client `doelpoort-werk`, doel `trajectbegeleiding`) — which employee did it is NOT in
+ * (`standLeesbaar`, `projecteer`, `leesbareSignalen`, `afhandelen`; `geaggregeerdLezen`, `kwartaalcijfers`)
+ * and writes ONE logboek record as the gemeente (client `doelpoort-werk`, doel `trajectbegeleiding` or
+ * `monitoring`) — which employee did it is NOT in
  * that record ("geen gebruikers in logregels", LDV) but in the user audit trail (`gebruikersspoor`), in
  * the same transaction, linked by the trace id.
  */
@@ -26,11 +29,17 @@ import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin }
 import { createUiOidc } from '../ui/oidc.js';
 import { csrfMatches, readSessionId, SessionStore, type UiSession } from '../ui/session.js';
 import { STYLESHEET } from '../ui/style.js';
-import { DEMO_KLANTMANAGERS, type Medewerker } from './medewerkers.js';
-import { melding, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
+import { cijferinvoer, cijferRecord, kwartaalUitPad } from '../http/monitoring.js';
+import { HttpProblem } from '../http/problem.js';
+import { cijfersCsv, kwartaalcijfers, kwartaalVan, plusDagen, type Kwartaal } from '../monitoring/index.js';
+import { DEMO_MEDEWERKERS, type Medewerker } from './medewerkers.js';
+import { melding, monitoringinhoud, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
 
 export const WERK_CLIENT = 'doelpoort-werk';
 const DOEL = 'trajectbegeleiding';
+const MONITORING = 'monitoring';
+/** Where each task starts. */
+const STARTPAGINA = { werklijst: '/werk/signalen', monitoring: '/werk/monitoring' } as const;
 
 export function werkRouter(s: Services): Router {
   const ui = s.config.ui;
@@ -43,22 +52,23 @@ export function werkRouter(s: Services): Router {
   const session = (res: Response) => res.locals.werkSession as UiSession | null;
   const medewerker = (res: Response): Medewerker | null => {
     const sub = session(res)?.officer?.sub;
-    return DEMO_KLANTMANAGERS.find((m) => m.id === sub) ?? null;
+    return DEMO_MEDEWERKERS.find((m) => m.id === sub) ?? null;
   };
+  const startpagina = (m: Medewerker) => `${base}${STARTPAGINA[m.taken[0] ?? 'werklijst']}`;
   const doel = (): Doel => s.policy.doel(DOEL)!;
   const regels = () => s.signaalregels.regels.filter((r) => r.doel === DOEL);
 
   function render(res: Response, status: number, titel: string, inhoud: ReturnType<typeof melding>): void {
     const m = medewerker(res);
-    res.status(status).type('html').send(werkpagina({ base, titel, inhoud, medewerker: m ? { naam: m.naam, csrf: session(res)!.csrf } : null }));
+    res.status(status).type('html').send(werkpagina({ base, titel, inhoud, medewerker: m ? { naam: m.naam, csrf: session(res)!.csrf, taken: m.taken } : null }));
   }
 
   const taak: TaakLogin = {
     sessions, oidc, session, cookie, base, pad: '/werk', start: '/werk',
     toon: (res, status, titel, tekst, link) => render(res, status, titel, melding(tekst, link)),
-    toegestaan: (sub) => DEMO_KLANTMANAGERS.some((m) => m.id === sub),
-    geenToegang: 'Deze pagina\'s zijn voor klantmanagers van een gemeente.',
-    terug: (returnTo) => (returnTo.startsWith(`${base}/werk/`) && /^\/[^/\\]/.test(returnTo) ? returnTo : `${base}/werk/signalen`),
+    toegestaan: (sub) => DEMO_MEDEWERKERS.some((m) => m.id === sub),
+    geenToegang: 'Deze pagina\'s zijn voor klantmanagers en beleidsmedewerkers van een gemeente.',
+    terug: (returnTo) => (returnTo.startsWith(`${base}/werk/`) && /^\/[^/\\]/.test(returnTo) ? returnTo : `${base}/werk/start`),
   };
   const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(taak, req, res, returnTo);
 
@@ -69,7 +79,8 @@ export function werkRouter(s: Services): Router {
    * One audited page of the gemeente: its reads or change, the logboek record (as the gemeente) and the
    * user audit trail row (the employee) in one transaction; the answer after the commit.
    */
-  function pagina(actie: 'signalen-lezen' | 'stand-lezen' | 'signaal-afhandelen', werk: Werk) {
+  function pagina(actie: 'signalen-lezen' | 'stand-lezen' | 'signaal-afhandelen' | 'monitoring-lezen' | 'monitoring-exporteren', werk: Werk,
+    taak: Medewerker['taken'][number] = 'werklijst', doelId = DOEL) {
     return attempt(s, actie, async (req, res, p) => {
       const m = medewerker(res);
       if (!m) {
@@ -80,15 +91,33 @@ export function werkRouter(s: Services): Router {
       const partij = s.policy.partij(m.partij)!;
       const actor: Actor = { partij, clientId: WERK_CLIENT };
       p.actor = actor;
-      p.doel = doel();
+      p.doel = s.policy.doel(doelId)!;
       const antwoord = await s.store.transaction(async (tx) => {
-        const a = await werk(req, res, tx, actor, p);
+        // Only the pages of the employee's own tasks: a klantmanager gets no figures page, a beleidsmedewerker no trajectory.
+        const a = m.taken.includes(taak) ? await werk(req, res, tx, actor, p) : await geenTaak(tx, res, p, m);
         await tx.insertGebruikersspoor({ traceId: traceOf(res).traceId, partij: partij.id, medewerker: m.id, actie, tijdstip: s.now().toISOString() });
         return a;
       });
       p.geaudit = true;
       antwoord();
     });
+  }
+
+  async function geenTaak(tx: Tx, res: Response, p: Poging, m: Medewerker): Promise<() => void> {
+    await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'werk-taak', reden: 'Deze pagina hoort niet bij de taken van deze medewerker.', status: 403 }));
+    return () => render(res, 403, 'Geen toegang', melding('Deze pagina hoort niet bij uw taken.', { href: startpagina(m), tekst: 'Naar uw startpagina' }));
+  }
+
+  /** The quarter of `?kwartaal=` (default: the current one), or the refusal as a page. */
+  async function kwartaalVoorPagina(req: Request, res: Response, tx: Tx, p: Poging): Promise<Kwartaal | (() => void)> {
+    const vandaag = dutchDate(s.now());
+    try {
+      return kwartaalUitPad(typeof req.query.kwartaal === 'string' ? req.query.kwartaal : kwartaalVan(vandaag).id, vandaag);
+    } catch (e) {
+      if (!(e instanceof HttpProblem)) throw e;
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: 'kwartaal-ongeldig', reden: e.detail, status: 400 }));
+      return () => render(res, 400, 'Onbekend kwartaal', melding(`${e.detail} Kies een kwartaal uit de lijst.`, { href: `${base}/werk/monitoring`, tekst: 'Naar de kwartaalcijfers' }));
+    }
   }
 
   const router = Router({ strict: true, caseSensitive: true });
@@ -104,10 +133,16 @@ export function werkRouter(s: Services): Router {
   });
 
   router.get('/', (_req, res) => {
-    if (medewerker(res)) return res.redirect(303, `${base}/werk/signalen`);
+    const m = medewerker(res);
+    if (m) return res.redirect(303, startpagina(m));
     render(res, 200, 'Werklijst klantmanager', startinhoud(base));
   });
-  router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/werk/signalen`).catch(next));
+  router.get('/start', (req, res, next) => {
+    const m = medewerker(res);
+    if (m) return res.redirect(303, startpagina(m));
+    startLogin(req, res, `${base}/werk/start`).catch(next);
+  });
+  router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/werk/start`).catch(next));
   router.get('/callback', (req, res, next) => void finishTaakLogin(taak, req, res).catch(next));
   router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => void taakLogout(taak, req, res).catch(next));
 
@@ -178,6 +213,37 @@ export function werkRouter(s: Services): Router {
       return () => render(res, 409, 'Niet afgehandeld', melding(e.code === 'al-afgehandeld' ? 'Dit signaal was al afgehandeld.' : 'Kies een uitkomst uit de lijst.', { href: `${base}/werk/trajecten/${signaal.trajectId}`, tekst: 'Terug naar het traject' }));
     }
   }));
+
+  // Issue 13: the beleidsmedewerker's quarterly figures — the same decision, figures and record as the API.
+  const figuren = async (req: Request, res: Response, tx: Tx, actor: Actor, p: Poging, formaat: 'json' | 'csv') => {
+    const k = await kwartaalVoorPagina(req, res, tx, p);
+    if (typeof k === 'function') return { antwoord: k };
+    const besluit = s.policy.geaggregeerdLezen(actor.partij, p.doel!);
+    if (!besluit.toegestaan) {
+      await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
+      return { antwoord: () => render(res, 403, 'Geen toegang', melding(besluit.reden)) };
+    }
+    const c = kwartaalcijfers(await cijferinvoer(s, tx, actor.partij.id, k));
+    await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, status: 200, grondslag: besluit.grondslag, ...cijferRecord(c, formaat) }));
+    return { c };
+  };
+
+  router.get('/monitoring', pagina('monitoring-lezen', async (req, res, tx, actor, p) => {
+    const r = await figuren(req, res, tx, actor, p, 'json');
+    if (!r.c) return r.antwoord!;
+    const c = r.c;
+    // The current quarter and the seven before it.
+    const kwartalen: string[] = [];
+    for (let k: Kwartaal = kwartaalVan(dutchDate(s.now())); kwartalen.length < 8; k = kwartaalVan(plusDagen(k.van, -1))) kwartalen.push(k.id);
+    return () => render(res, 200, `Kwartaalcijfers ${c.kwartaal}`, monitoringinhoud(base, kwartalen, c));
+  }, 'monitoring', MONITORING));
+
+  router.get('/monitoring/export', pagina('monitoring-exporteren', async (req, res, tx, actor, p) => {
+    const r = await figuren(req, res, tx, actor, p, 'csv');
+    if (!r.c) return r.antwoord!;
+    const c = r.c;
+    return () => res.type('text/csv; charset=utf-8').attachment(`monitoring-${c.kwartaal}-${c.gemeente}.csv`).send(cijfersCsv(c));
+  }, 'monitoring', MONITORING));
 
   router.use((_req, res) => render(res, 404, 'Pagina niet gevonden', melding('Deze pagina bestaat niet.', { href: `${base}/werk`, tekst: 'Naar de werklijst' })));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -11,6 +11,8 @@ import { GENESIS_HASH, hashRecord, type AuditInput, type AuditRecord } from '../
 import type { Signaal } from '../../src/signalen/types.js';
 import type { AbonnementRow } from '../../src/store/signaal-store.js';
 import { StoreUnavailableError, type BerichtRow, type Store, type ToestemmingRow, type Tx } from '../../src/store/store.js';
+import { feitenUitBericht, type Bron } from '../../src/monitoring/feiten.js';
+import { kwartaal, weeknummer } from '../../src/monitoring/kwartaal.js';
 
 export interface StoreFixture {
   /** Open a store instance on the fixture's database (call again for a second instance). */
@@ -841,6 +843,117 @@ export function runStoreContract(name: string, fixture: () => Promise<StoreFixtu
       expect(await s.get('jti', 'j1')).toBeUndefined();
       await s.put('x', 'old', 1, t - 10);
       expect(await s.sweep(t)).toBeGreaterThanOrEqual(1);
+    });
+
+    // Issue 13: the monitoring facts and the reads a quarter's figures are summed from.
+    describe('monitoring facts', () => {
+      const gemeente = `gemeente-monitoring-${crypto.randomUUID().slice(0, 8)}`;
+      const ander = `gemeente-ander-${crypto.randomUUID().slice(0, 8)}`;
+      let t1: string;
+      let t2: string;
+      let t3: string;
+      const bron = (trajectId: string, afzender: string, berichttype: string, inhoud: unknown, over: Partial<Bron> = {}): Bron => ({
+        berichtId: crypto.randomUUID(), berichttype, trajectId, afzender, gebeurtenisTijdstip: '2026-11-20T10:00:00+01:00', ontvangenOp: now(), inhoud: JSON.stringify(inhoud), ...over,
+      });
+      const minuten = (gepland: number, aanwezig: number, ongeoorloofdAfwezig = gepland - aanwezig) => ({
+        gepland, aanwezig, teLaat: 0, geoorloofdAfwezig: 0, ongeoorloofdAfwezig, ziek: 0, afwezig: 0, vervallen: 0, onbekend: 0,
+      });
+      const week = (trajectId: string, afzender: string, van: string, tot: string, totalen: unknown[]) => bron(trajectId, afzender, 'aanwezigheid', { periode: { van, tot }, totalen });
+
+      beforeAll(async () => {
+        await store.transaction(async (tx) => {
+          t1 = await openTraject(tx, gemeente, [{ partij: 'roc-van-twente', vanaf: '2026-09-01' }, { partij: 'werkshop', rol: 'participatie', vanaf: '2026-11-01', tot: '2026-11-30' }]);
+          t2 = await openTraject(tx, gemeente);
+          t3 = await openTraject(tx, ander, [{ partij: 'roc-van-twente', vanaf: '2026-09-01' }]);
+          const feiten = [
+            week(t1, 'roc-van-twente', '2026-10-05', '2026-10-11', [{ activiteit: 'formele-taalles', minuten: minuten(540, 360) }, { activiteit: 'conversatieles', minuten: minuten(90, 90) }]),
+            week(t1, 'roc-van-twente', '2026-10-12', '2026-10-18', [{ activiteit: 'formele-taalles', minuten: { ...minuten(540, 500, 0), ziek: 40, vroegVertrokken: 0 } }]),
+            week(t1, 'roc-van-twente', '2026-09-28', '2026-10-04', [{ activiteit: 'formele-taalles', minuten: minuten(100, 0) }]),
+            week(t1, 'roc-van-twente', '2026-09-21', '2026-09-27', [{ activiteit: 'formele-taalles', minuten: minuten(999, 999) }]), // before the quarter's weeks
+            week(t2, 'werkshop', '2026-12-28', '2027-01-03', [{ activiteit: 'werkplek', minuten: minuten(600, 600) }]), // the quarter's last week
+            week(t3, 'roc-van-twente', '2026-10-05', '2026-10-11', [{ activiteit: 'formele-taalles', minuten: minuten(540, 540) }]), // another gemeente
+            bron(t1, 'roc-van-twente', 'taalvoortgang', {
+              leerroute: 'B1', niveaus: [{ vaardigheid: 'spreken', niveau: 'A1', peildatum: '2026-10-01', vastgesteldMet: 'toets' }, { vaardigheid: 'lezen', niveau: 'A2', peildatum: '2026-10-01', vastgesteldMet: 'toets' }],
+              examens: [{ onderdeel: 'knm', uitslag: 'gepland' }],
+            }, { gebeurtenisTijdstip: '2026-10-02T09:00:00+02:00' }),
+            bron(t1, 'roc-van-twente', 'taalvoortgang', {
+              leerroute: 'B1', niveaus: [{ vaardigheid: 'spreken', niveau: 'A2', peildatum: '2026-12-15', vastgesteldMet: 'toets' }, { vaardigheid: 'lezen', niveau: 'B1', peildatum: '2027-01-10', vastgesteldMet: 'toets' }],
+              examens: [{ onderdeel: 'knm', uitslag: 'behaald', datum: '2026-12-01' }],
+            }),
+            bron(t1, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-1', datum: '2026-10-20', knelpunten: ['vervoer', 'rooster'] }),
+            bron(t1, 'werkshop', 'knelpunt', { knelpuntId: 'KN-2', datum: '2027-01-20', knelpunten: ['gezondheid'] }),
+            bron(t2, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-3', datum: '2026-10-20', knelpunten: ['geen'] }),
+            bron(t3, 'roc-van-twente', 'knelpunt', { knelpuntId: 'KN-4', datum: '2026-10-20', knelpunten: ['vervoer'] }),
+            bron(t1, 'werkshop', 'plaatsing', { plaatsingId: 'P-1', status: 'voorgesteld', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-09', taalrijk: 'ja', belemmeringen: ['geen'] },
+              { gebeurtenisTijdstip: '2026-11-01T09:00:00+01:00' }),
+            bron(t1, 'werkshop', 'plaatsing', { plaatsingId: 'P-1', status: 'gestart', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-09', taalrijk: 'ja', belemmeringen: ['geen'] },
+              { gebeurtenisTijdstip: '2026-11-09T09:00:00+01:00' }),
+            bron(t1, 'werkshop', 'plaatsing', { plaatsingId: 'P-1', status: 'beeindigd', vorm: 'werkervaringsplaats', sector: 'zorg-en-welzijn', urenPerWeek: 16, startdatum: '2026-11-09', einddatum: '2027-01-20', eindreden: 'afgerond', taalrijk: 'ja', belemmeringen: ['geen'] },
+              { gebeurtenisTijdstip: '2027-01-20T09:00:00+01:00' }),
+          ];
+          // Received in this order, a second apart.
+          const begin = Date.now();
+          for (const [i, f] of feiten.entries()) await tx.bewaarMonitoringFeiten(feitenUitBericht({ ...f, ontvangenOp: new Date(begin + i * 1000).toISOString() }));
+        });
+      });
+
+      const q4 = kwartaal('2026-Q4')!;
+
+      it('attendance: per trajectory and activity, the periods whose first day lies in the range; another gemeente never counts', async () => {
+        const rows = await store.transaction((tx) => tx.monitoringAanwezigheid({ gemeente, kwartaal: '2026-Q4' }));
+        const som = (trajectId: string, activiteit: string) => rows.find((r) => r.trajectId === trajectId && r.activiteit === activiteit);
+        expect(som(t1, 'formele-taalles')).toMatchObject({ gepland: 1180, aanwezig: 860, ongeoorloofdAfwezig: 280, ziek: 40, vroegVertrokken: 0, onbekend: 0 });
+        expect(som(t1, 'conversatieles')).toMatchObject({ gepland: 90, aanwezig: 90 });
+        expect(som(t2, 'werkplek')).toMatchObject({ gepland: 600, aanwezig: 600 });
+        expect(rows.map((r) => r.trajectId)).not.toContain(t3);
+        expect(rows).toHaveLength(3);
+      });
+
+      it('levels and exams: the latest on or before the date; placements: the latest event on or before it', async () => {
+        const [niveaus, examens, plaatsingen, later] = await store.transaction(async (tx) => [
+          await tx.monitoringNiveaus({ gemeente, tot: q4.tot }),
+          await tx.monitoringExamens({ gemeente, tot: q4.tot }),
+          await tx.monitoringPlaatsingen({ gemeente, tot: q4.tot }),
+          await tx.monitoringPlaatsingen({ gemeente, tot: '2027-03-31' }),
+        ] as const);
+        expect(niveaus).toEqual([{ trajectId: t1, vaardigheid: 'lezen', niveau: 'A2' }, { trajectId: t1, vaardigheid: 'spreken', niveau: 'A2' }]);
+        expect(examens).toEqual([{ trajectId: t1, onderdeel: 'knm', uitslag: 'behaald' }]);
+        expect(plaatsingen).toEqual([{ trajectId: t1, afzender: 'werkshop', plaatsingId: 'P-1', vorm: 'werkervaringsplaats', status: 'gestart', startdatum: '2026-11-09', einddatum: null, eindreden: null }]);
+        expect(later[0]).toMatchObject({ status: 'beeindigd', einddatum: '2027-01-20', eindreden: 'afgerond' });
+        expect(await store.transaction((tx) => tx.monitoringNiveaus({ gemeente, tot: '2026-09-30' }))).toEqual([]);
+      });
+
+      it('barriers: every code reported on or before the date, per trajectory; "geen" is a code of its own', async () => {
+        const rows = await store.transaction((tx) => tx.monitoringKnelpunten({ gemeente, tot: q4.tot }));
+        expect(rows).toEqual([{ trajectId: t1, code: 'rooster' }, { trajectId: t1, code: 'vervoer' }, { trajectId: t2, code: 'geen' }].sort((a, b) => (a.trajectId + a.code < b.trajectId + b.code ? -1 : 1)));
+      });
+
+      it('the start cohort: first attendance with minutes present and first placement that began', async () => {
+        const rows = await store.transaction((tx) => tx.monitoringEersteDeelname({ gemeente, van: '2026-01-01', tot: '2026-03-31' }));
+        expect(rows.find((r) => r.trajectId === t1)).toEqual({ trajectId: t1, startdatum: '2026-01-05', eersteAanwezigheid: '2026-09-21', eerstePlaatsing: '2026-11-09' });
+        expect(rows.find((r) => r.trajectId === t2)).toEqual({ trajectId: t2, startdatum: '2026-01-05', eersteAanwezigheid: '2026-12-28', eerstePlaatsing: null });
+        expect(rows.map((r) => r.trajectId)).not.toContain(t3);
+      });
+
+      it('assignments in the attendance parts and the weeks their reports cover (bits by week index)', async () => {
+        const [toewijzingen, weken] = await store.transaction(async (tx) => [
+          await tx.monitoringToewijzingen({ gemeente, van: q4.van, tot: q4.tot, beeindigdVanaf: q4.van, rollen: ['taal', 'participatie'] }),
+          await tx.monitoringGemeldeWeken({ gemeente, eerste: weeknummer(q4.weken[0]!.maandag), aantal: q4.weken.length }),
+        ] as const);
+        expect(toewijzingen.map((w) => [w.trajectId, w.partij, w.rol])).toEqual([[t1, 'roc-van-twente', 'taal'], [t1, 'werkshop', 'participatie']].sort((a, b) => (a.join() < b.join() ? -1 : 1)));
+        // Q4 2026's weeks start on Monday 28 September: the weeks of 28/9, 5/10, 12/10 are 0, 1, 2; 28/12 is the last (13).
+        expect(q4.weken).toHaveLength(14);
+        expect(weken.find((w) => w.trajectId === t1 && w.afzender === 'roc-van-twente')?.masker).toBe(0b111);
+        expect(weken.find((w) => w.trajectId === t2 && w.afzender === 'werkshop')?.masker).toBe(1 << 13);
+        expect(weken.map((w) => w.trajectId)).not.toContain(t3);
+      });
+
+      it('a trajectory\'s facts are removed together (before a rebuild); the others stay', async () => {
+        await store.transaction((tx) => tx.wisMonitoringFeiten(t2));
+        const rows = await store.transaction((tx) => tx.monitoringAanwezigheid({ gemeente, kwartaal: '2026-Q4' }));
+        expect(rows.map((r) => r.trajectId)).toEqual([t1, t1]);
+        expect((await store.transaction((tx) => tx.monitoringAanwezigheid({ gemeente: ander, kwartaal: '2026-Q4' }))).map((r) => r.trajectId)).toEqual([t3]);
+      });
     });
   });
 }
