@@ -48,7 +48,8 @@ describe('which terms count for a message type (shipped register and rules)', ()
       { doel: 'trajectbegeleiding', bewaartermijn: 'P5Y', vanaf: 'einde-traject' },
       { doel: 'trajectbegeleiding-wi2013', bewaartermijn: 'P5Y', vanaf: 'einde-traject' },
     ]);
-    expect(regels.termijnen('aanwezigheid').map((t) => t.doel)).toEqual(['handhaving', 'trajectbegeleiding', 'trajectbegeleiding-wi2013']);
+    // cbs-verantwoording (issue 13's CBS delivery) reads attendance too, for one year after the end: the longest term still wins.
+    expect(regels.termijnen('aanwezigheid').map((t) => t.doel)).toEqual(['cbs-verantwoording', 'handhaving', 'trajectbegeleiding', 'trajectbegeleiding-wi2013']);
     expect(regels.termijnen('plaatsing').map((t) => `${t.doel} ${t.bewaartermijn} ${t.vanaf}`)).toEqual([
       'lesafstemming P1Y ontvangst', 'trajectbegeleiding P5Y einde-traject', 'trajectbegeleiding-wi2013 P5Y einde-traject',
     ]);
@@ -60,7 +61,7 @@ describe('which terms count for a message type (shipped register and rules)', ()
 
   it('with the shipped register no type can go while its trajectory runs; a type no rule reads keeps the longest term from the end', () => {
     expect(regels.alleenNaOntvangst).toEqual([]);
-    expect(regels.kortsteNaEinde).toBe('P5Y');
+    expect(regels.kortsteNaEinde).toBe('P1Y'); // cbs-verantwoording: the earliest moment any term from the end can pass
     expect(regels.termijnen('onbekend-type')).toEqual([{ doel: '(register)', bewaartermijn: 'P7Y', vanaf: 'einde-traject' }]);
   });
 });
