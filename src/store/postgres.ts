@@ -34,6 +34,12 @@ import { StoreUnavailableError, type BerichtRow, type Controlepunt, type LeesTx,
 export interface PostgresStoreOptions {
   /** Most items in one group commit. */
   maxBatch?: number;
+  /**
+   * A batch whose writes have run this long commits after its current item; the rest goes to the next
+   * batch (default 25 ms). The batch holds the chain-head lock throughout, so this bounds how long a
+   * read's record (first in the next batch) and the other replicas wait for it.
+   */
+  maxBatchMs?: number;
   /** Pool size (default 10). */
   poolMax?: number;
   /** Connections for snapshots (reads, issue 14; default 8). */
@@ -413,7 +419,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // A database error inside a unit of work means the exchange cannot be recorded: 503.
     itemError: (error) => (error instanceof pg.DatabaseError ? new StoreUnavailableError(`write failed: ${error.message}`) : error),
     committed: (b) => hub.committed(b),
-  }, { maxBatch: options.maxBatch });
+  }, { maxBatch: options.maxBatch, maxBatchMs: options.maxBatchMs ?? 25 });
 
   // The snapshots' connections (issue 14): a read decides and projects in a REPEATABLE READ, READ ONLY
   // transaction of its own, outside the group commit: it takes no lock and waits for no batch, and
