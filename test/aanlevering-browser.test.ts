@@ -9,25 +9,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_PASSWORD } from '../src/config.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (new URL(page.url()).pathname.startsWith('/aanlevering')) expect(await page.locator('script').count()).toBe(0);
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
+import { axeViolations, CHROMIUM, CHROMIUM_ARGS, requireChromium } from './support/browser.js';
 
 let t: TestGateway;
 let context: BrowserContext;
@@ -36,11 +22,11 @@ let userDataDir: string;
 let tmp: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+  requireChromium();
   t = await startTestGateway({ overrides: { signaalPlannerSeconden: 0 } });
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-chromium-'));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-upload-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, locale: 'nl-NL', acceptDownloads: true });
+  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, locale: 'nl-NL', acceptDownloads: true });
   page = context.pages()[0] ?? (await context.newPage());
 });
 afterAll(async () => {
@@ -55,7 +41,7 @@ describe('the coordinator\'s upload page in Chromium', () => {
     const base = t.gw.url;
     const trajectId = await t.openTraject();
     await page.goto(`${base}/aanlevering/`);
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(page, ['/aanlevering'])).toEqual([]);
     await page.getByRole('link', { name: 'Inloggen' }).click();
     await expect.poll(() => page.url()).toContain('/oidc/interactie/');
     await page.getByLabel('Gebruikersnaam').fill('co-roc');
@@ -63,7 +49,7 @@ describe('the coordinator\'s upload page in Chromium', () => {
     await page.getByRole('button', { name: 'Inloggen' }).click();
     await page.waitForURL(/\/aanlevering\/$/);
     expect(await page.locator('h1').textContent()).toBe('Overzicht');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(page, ['/aanlevering'])).toEqual([]);
 
     // Set the kenmerk of the new trajectory.
     await page.getByLabel(`Kenmerk voor traject ${trajectId}`).fill('LLN-4711');
@@ -88,7 +74,7 @@ describe('the coordinator\'s upload page in Chromium', () => {
     const tekst = await page.locator('main').textContent();
     expect(tekst).toContain('1 regel met een fout');
     expect(tekst).toContain('Kolom aanwezigeMinuten: begint met =');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(page, ['/aanlevering'])).toEqual([]);
     // Nothing stored by the preview.
     expect(await t.rows('SELECT berichtId FROM berichten WHERE trajectId = ?', trajectId)).toEqual([]);
 
@@ -106,7 +92,7 @@ describe('the coordinator\'s upload page in Chromium', () => {
     await page.waitForURL(/\/aanlevering\/opslaan$/);
     expect(await page.locator('h1').textContent()).toBe('Ontvangstbewijs');
     expect(await page.locator('main').textContent()).toContain('2 regels opgeslagen');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(page, ['/aanlevering'])).toEqual([]);
     const rows = await t.rows<{ berichtId: string; afzender: string }>('SELECT berichtId, afzender FROM berichten WHERE trajectId = ?', trajectId);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.afzender).toBe('roc-van-twente');

@@ -14,15 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
 import { bearer, envelop } from './support/gateway.js';
 import { DEMO_PASSWORD, seedScenario, startPrivacyGateway, type PrivacyFixture } from './support/privacy.js';
+import { axeViolations, CHROMIUM, CHROMIUM_ARGS, requireChromium } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-];
 const SCREENSHOTS = process.env.DOELPOORT_SCREENSHOTS;
 
 let f: PrivacyFixture;
@@ -39,7 +34,7 @@ interface Browser {
 async function launch(javaScriptEnabled: boolean): Promise<Browser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doelpoort-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, javaScriptEnabled, acceptDownloads: true, locale: 'nl-NL',
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, javaScriptEnabled, acceptDownloads: true, locale: 'nl-NL',
     viewport: { width: 1280, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -109,18 +104,6 @@ async function a11yProblems(page: Page): Promise<string[]> {
   });
 }
 
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.x A/AA rules on the current page: the violations, as "rule: selector" lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the pages' CSP (no scripts) does not apply
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
 async function checkPage(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   expect(await a11yProblems(page), `${name}: ${page.url()}`).toEqual([]);
@@ -170,7 +153,7 @@ async function resultIds(page: Page): Promise<number[]> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+  requireChromium();
   f = await startPrivacyGateway();
   base = f.t.gw.url;
   ({ trajectId } = await seedScenario(f.t));
