@@ -13,7 +13,7 @@
  * idempotency apply; which employee acted goes into the user audit trail, never the logboek; the preview
  * stores nothing.
  */
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { CSV_SJABLOON } from './csv.js';
 import { attempt, auditInput, type Actor, type Poging } from '../http/attempt.js';
 import { csvBundel } from '../http/csv-bundel.js';
@@ -25,8 +25,8 @@ import { GEEN_RELATIE } from '../policy/types.js';
 import type { AuditActie } from '../audit/record.js';
 import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { csrfMatches, readSessionId, SessionStore, type UiSession } from '../ui/session.js';
-import { STYLESHEET } from '../ui/style.js';
+import { csrfMatches, SessionStore, type UiSession } from '../ui/session.js';
+import { paginaRouter } from '../ui/pagina-router.js';
 import { DEMO_COORDINATOREN, type Coordinator } from './coordinatoren.js';
 import { aanleverpagina, bestandsfoutinhoud, melding, ontvangstinhoud, overzicht, startinhoud, voorbeeldinhoud } from './pages.js';
 
@@ -112,17 +112,7 @@ export function aanleveringRouter(s: Services): Router {
     });
   }
 
-  const router = Router({ strict: true, caseSensitive: true });
-  router.get('/stijl.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('text/css').send(STYLESHEET);
-  });
-  router.use((req, res, next) => {
-    sessions.get(readSessionId(req)).then((sess) => {
-      res.locals.aanleverSession = sess;
-      next();
-    }, next);
-  });
+  const router = paginaRouter(sessions, 'aanleverSession');
   router.get('/inloggen', (req, res, next) => void startLogin(req, res, `${base}/aanlevering/`).catch(next));
   router.get('/callback', (req, res, next) => void finishTaakLogin(taak, req, res).catch(next));
   router.post('/uitloggen', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), (req, res, next) => void taakLogout(taak, req, res).catch(next));

@@ -31,12 +31,8 @@ interface Herkomst {
   trajectId: string;
 }
 
-export interface AanwezigheidFeit extends Herkomst {
-  van: string;
-  tot: string;
-  /** The quarter the period belongs to (`kwartaalVanPeriode`). */
-  kwartaal: string;
-  activiteit: string;
+/** The minutes of a reported period (or a sum of them) by what happened. */
+export interface Minuten {
   gepland: number;
   aanwezig: number;
   teLaat: number;
@@ -47,6 +43,14 @@ export interface AanwezigheidFeit extends Herkomst {
   afwezig: number;
   vervallen: number;
   onbekend: number;
+}
+
+export interface AanwezigheidFeit extends Herkomst, Minuten {
+  van: string;
+  tot: string;
+  /** The quarter the period belongs to (`kwartaalVanPeriode`). */
+  kwartaal: string;
+  activiteit: string;
 }
 
 export interface NiveauFeit extends Herkomst {

@@ -15,7 +15,7 @@
  *   Dates are compared as `YYYY-MM-DD` text; the bounds come from the domain.
  */
 import type Database from 'better-sqlite3';
-import type { Monitoringfeiten } from '../monitoring/feiten.js';
+import type { Minuten, Monitoringfeiten } from '../monitoring/feiten.js';
 import type { ToewijzingRow } from './store.js';
 
 /** A trajectory as the figures need it. */
@@ -32,19 +32,9 @@ export interface MonitoringTrajectRij {
 }
 
 /** The minutes of one trajectory and activity, summed over the reported periods asked for. */
-export interface AanwezigheidSomRij {
+export interface AanwezigheidSomRij extends Minuten {
   trajectId: string;
   activiteit: string;
-  gepland: number;
-  aanwezig: number;
-  teLaat: number;
-  vroegVertrokken: number;
-  geoorloofdAfwezig: number;
-  ongeoorloofdAfwezig: number;
-  ziek: number;
-  afwezig: number;
-  vervallen: number;
-  onbekend: number;
 }
 
 /** A trajectory of a start cohort with the first day anything began: a reported period with attendance, a placement that started. */

@@ -8,7 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Config } from '../config.js';
 import type { Services } from '../http/services.js';
 import { dutchDate } from '../http/services.js';
@@ -25,10 +25,10 @@ import {
   type Namen, type PageContext,
 } from './pages.js';
 import {
-  clearSessionCookie, csrfMatches, readSessionId, SessionStore, setSessionCookie, type UiSession,
+  clearSessionCookie, csrfMatches, SessionStore, setSessionCookie, type UiSession,
 } from './session.js';
 import { signaleer } from './signalen.js';
-import { STYLESHEET } from './style.js';
+import { paginaRouter } from './pagina-router.js';
 
 export interface PrivacyOptions {
   /** Base URL of the logboek API the pages call (default in app.ts: this gateway over loopback). */
@@ -177,19 +177,7 @@ export function privacyRouter(s: Services, o: PrivacyOptions): Router {
     }
   };
 
-  const router = Router({ strict: true, caseSensitive: true });
-
-  router.get('/stijl.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('text/css').send(STYLESHEET);
-  });
-
-  router.use((req, res, next) => {
-    store.get(readSessionId(req)).then((sess) => {
-      res.locals.uiSession = sess;
-      next();
-    }, next);
-  });
+  const router = paginaRouter(store, 'uiSession');
 
   router.get('/', (req, res) => {
     if (session(res)?.officer) return res.redirect(303, `${base}/privacy/logboek`);

@@ -15,7 +15,7 @@
  * that record ("geen gebruikers in logregels", LDV) but in the user audit trail (`gebruikersspoor`), in
  * the same transaction, linked by the trace id.
  */
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { attempt, auditInput, UUID, type Actor, type Poging } from '../http/attempt.js';
 import { dutchDate, type Services } from '../http/services.js';
 import { leesbareSignalen, projecteer, signaalCategorieen, standLeesbaar } from '../http/stand.js';
@@ -27,8 +27,8 @@ import { emptyStand, type Stand } from '../stand/index.js';
 import type { Tx } from '../store/store.js';
 import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
-import { csrfMatches, readSessionId, SessionStore, type UiSession } from '../ui/session.js';
-import { STYLESHEET } from '../ui/style.js';
+import { csrfMatches, SessionStore, type UiSession } from '../ui/session.js';
+import { paginaRouter } from '../ui/pagina-router.js';
 import { cijferinvoer, cijferRecord, kwartaalUitPad } from '../http/monitoring.js';
 import { HttpProblem } from '../http/problem.js';
 import { cijfersCsv, kwartaalcijfers, kwartaalVan, plusDagen, type Kwartaal } from '../monitoring/index.js';
@@ -120,17 +120,7 @@ export function werkRouter(s: Services): Router {
     }
   }
 
-  const router = Router({ strict: true, caseSensitive: true });
-  router.get('/stijl.css', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('text/css').send(STYLESHEET);
-  });
-  router.use((req, res, next) => {
-    sessions.get(readSessionId(req)).then((sess) => {
-      res.locals.werkSession = sess;
-      next();
-    }, next);
-  });
+  const router = paginaRouter(sessions, 'werkSession');
 
   router.get('/', (_req, res) => {
     const m = medewerker(res);
