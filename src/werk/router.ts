@@ -24,14 +24,14 @@ import { grondslagText as grondslagVan } from '../policy/engine.js';
 import { GEEN_RELATIE, type Doel } from '../policy/types.js';
 import { afhandelen, AfhandelingError } from '../signalen/index.js';
 import { emptyStand, type Stand } from '../stand/index.js';
-import type { Tx } from '../store/store.js';
+import type { LeesTx, Tx } from '../store/store.js';
 import { finishTaakLogin, startLogin as beginLogin, taakLogout, type TaakLogin } from '../ui/login-start.js';
 import { createUiOidc } from '../ui/oidc.js';
 import { csrfMatches, SessionStore, type UiSession } from '../ui/session.js';
 import { paginaRouter } from '../ui/pagina-router.js';
 import { cijferinvoer, cijferRecord, kwartaalUitPad } from '../http/monitoring.js';
 import { HttpProblem } from '../http/problem.js';
-import { cijfersCsv, kwartaalcijfers, kwartaalVan, plusDagen, type Kwartaal } from '../monitoring/index.js';
+import { cijfersCsv, kwartaalcijfers, kwartaalVan, plusDagen, type Cijferinvoer, type Kwartaal } from '../monitoring/index.js';
 import { DEMO_MEDEWERKERS, type Medewerker } from './medewerkers.js';
 import { melding, monitoringinhoud, startinhoud, trajectinhoud, werklijst, werkpagina } from './pages.js';
 
@@ -72,6 +72,9 @@ export function werkRouter(s: Services): Router {
   };
   const startLogin = (req: Request, res: Response, returnTo: string) => beginLogin(taak, req, res, returnTo);
 
+  /** What a page reads in a snapshot before its transaction (handed to it in `res.locals.vooraf`). */
+  type Vooraf = (req: Request, actor: Actor, lees: LeesTx) => Promise<unknown>;
+
   /** What a page does inside its transaction; it returns how to answer once the transaction committed. */
   type Werk = (req: Request, res: Response, tx: Tx, actor: Actor, p: Poging) => Promise<() => void>;
 
@@ -80,7 +83,7 @@ export function werkRouter(s: Services): Router {
    * user audit trail row (the employee) in one transaction; the answer after the commit.
    */
   function pagina(actie: 'signalen-lezen' | 'stand-lezen' | 'signaal-afhandelen' | 'monitoring-lezen' | 'monitoring-exporteren', werk: Werk,
-    taak: Medewerker['taken'][number] = 'werklijst', doelId = DOEL) {
+    taak: Medewerker['taken'][number] = 'werklijst', doelId = DOEL, vooraf?: Vooraf) {
     return attempt(s, actie, async (req, res, p) => {
       const m = medewerker(res);
       if (!m) {
@@ -92,6 +95,8 @@ export function werkRouter(s: Services): Router {
       const actor: Actor = { partij, clientId: WERK_CLIENT };
       p.actor = actor;
       p.doel = s.policy.doel(doelId)!;
+      // A long read (a quarter's figures) runs in a snapshot first, so the transaction below stays short.
+      if (vooraf && m.taken.includes(taak)) res.locals.vooraf = await s.store.snapshot((lees) => vooraf(req, actor, lees));
       const antwoord = await s.store.transaction(async (tx) => {
         // Only the pages of the employee's own tasks: a klantmanager gets no figures page, a beleidsmedewerker no trajectory.
         const a = m.taken.includes(taak) ? await werk(req, res, tx, actor, p) : await geenTaak(tx, res, p, m);
@@ -213,9 +218,22 @@ export function werkRouter(s: Services): Router {
       await tx.appendAudit(auditInput(s, p, { besluit: 'geweigerd', regel: besluit.regel, reden: besluit.reden, status: 403 }));
       return { antwoord: () => render(res, 403, 'Geen toegang', melding(besluit.reden)) };
     }
-    const c = kwartaalcijfers(await cijferinvoer(s, tx, actor.partij.id, k));
+    const c = kwartaalcijfers(res.locals.vooraf as Cijferinvoer); // read by `kwartaalinvoer` in the snapshot before
     await tx.appendAudit(auditInput(s, p, { besluit: 'toegestaan', regel: besluit.regel, status: 200, grondslag: besluit.grondslag, ...cijferRecord(c, formaat) }));
     return { c };
+  };
+
+  /** The quarter's facts, read in a snapshot (nothing when the quarter or the decision will refuse: the transaction records that). */
+  const kwartaalinvoer: Vooraf = async (req, actor, lees) => {
+    if (!s.policy.geaggregeerdLezen(actor.partij, s.policy.doel(MONITORING)!).toegestaan) return undefined;
+    const vandaag = dutchDate(s.now());
+    let k: Kwartaal;
+    try {
+      k = kwartaalUitPad(typeof req.query.kwartaal === 'string' ? req.query.kwartaal : kwartaalVan(vandaag).id, vandaag);
+    } catch {
+      return undefined;
+    }
+    return cijferinvoer(s, lees, actor.partij.id, k);
   };
 
   router.get('/monitoring', pagina('monitoring-lezen', async (req, res, tx, actor, p) => {
@@ -226,14 +244,14 @@ export function werkRouter(s: Services): Router {
     const kwartalen: string[] = [];
     for (let k: Kwartaal = kwartaalVan(dutchDate(s.now())); kwartalen.length < 8; k = kwartaalVan(plusDagen(k.van, -1))) kwartalen.push(k.id);
     return () => render(res, 200, `Kwartaalcijfers ${c.kwartaal}`, monitoringinhoud(base, kwartalen, c));
-  }, 'monitoring', MONITORING));
+  }, 'monitoring', MONITORING, kwartaalinvoer));
 
   router.get('/monitoring/export', pagina('monitoring-exporteren', async (req, res, tx, actor, p) => {
     const r = await figuren(req, res, tx, actor, p, 'csv');
     if (!r.c) return r.antwoord!;
     const c = r.c;
     return () => res.type('text/csv; charset=utf-8').attachment(`monitoring-${c.kwartaal}-${c.gemeente}.csv`).send(cijfersCsv(c));
-  }, 'monitoring', MONITORING));
+  }, 'monitoring', MONITORING, kwartaalinvoer));
 
   router.use((_req, res) => render(res, 404, 'Pagina niet gevonden', melding('Deze pagina bestaat niet.', { href: `${base}/werk`, tekst: 'Naar de werklijst' })));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
